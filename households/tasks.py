@@ -1,0 +1,36 @@
+"""Thin job interfaces: load by id, re-enter the maker's scope, call one service (R8)."""
+
+from celery import shared_task
+from django_scopes import scopes_disabled
+
+from sunshine_credit.jobs import job_finish, job_start
+from sunshine_credit.scoping import activate, scope_for_user
+
+from . import services
+from .models import RosterImport
+
+
+def _run(job_id: int, service) -> None:
+    job = job_start(job_id)
+    if job is None:
+        return  # already done: a redelivery
+    try:
+        with scopes_disabled():
+            item = RosterImport.objects.select_related("created_by").get(pk=job.kwargs["import_id"])
+        scope = scope_for_user(item.created_by)
+        with activate(scope):
+            service(scope=scope, item=item)
+    except Exception as exc:
+        job_finish(job_id, error=repr(exc))
+        raise
+    job_finish(job_id)
+
+
+@shared_task(name="households.tasks.validate_roster", acks_late=True, time_limit=1800)
+def validate_roster(job_id: int) -> None:
+    _run(job_id, services.roster_import_check)
+
+
+@shared_task(name="households.tasks.apply_roster", acks_late=True, time_limit=3600)
+def apply_roster(job_id: int) -> None:
+    _run(job_id, services.roster_import_write)

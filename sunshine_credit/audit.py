@@ -1,0 +1,25 @@
+"""R4: who, when, from where and what changed, for every audited table.
+
+django-auditlog records the actor and remote address (AuditlogMiddleware) and the field diff;
+ID and phone numbers are masked in the diff (AUDITLOG_MASK_CALLABLE = households.rules.mask_any).
+Bulk imports are recorded on their own import row (file SHA-256, who, when, rows written).
+"""
+
+from auditlog.registry import auditlog
+from django.apps import apps
+
+PERSONAL_FIELDS = ["id_number", "phone"]
+
+
+def register():
+    Household = apps.get_model("households", "Household")
+    Member = apps.get_model("households", "Member")
+    ExistingLoan = apps.get_model("households", "ExistingLoan")
+    BlacklistEntry = apps.get_model("sunshine_credit", "BlacklistEntry")
+    auditlog.register(Household, mask_fields=["phone"], exclude_fields=["updated_at", "version"])
+    auditlog.register(Member, mask_fields=PERSONAL_FIELDS)
+    auditlog.register(ExistingLoan)
+    auditlog.register(BlacklistEntry, mask_fields=["id_number"])
+
+
+register()

@@ -1,0 +1,81 @@
+"""The batch interface of SPEC §11: `--json` prints exactly one JSON object on stdout;
+exit status 0 on success, 1 when the input was refused (nothing written), 2 on usage errors.
+
+Commands act as a user (`--user`, whose scope they re-enter, R1) or, without one, as the system
+with an administrator's scope over the head office (`--head-office`, needed only when there are several).
+"""
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.contrib.auth import get_user_model
+from django_scopes import scopes_disabled
+
+from .models import HeadOffice, Role, StaffProfile
+from .scoping import Scope, scope_for_user
+
+REFUSED = 1
+USAGE = 2
+
+
+class Refused(Exception):
+    """The input was refused; `payload` is reported as the JSON result."""
+
+    def __init__(self, payload: dict):
+        super().__init__(payload.get("message", ""))
+        self.payload = payload
+
+
+class BatchCommand(BaseCommand):
+    acts_as_user = True
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+        if self.acts_as_user:
+            parser.add_argument("--user", help="act as this user, within their scope")
+            parser.add_argument("--head-office", help="head office code, when acting as the system")
+
+    def handle(self, *args, **options):
+        self.as_json = options["json"]
+        try:
+            result = self.run(**options)
+        except Refused as exc:
+            self.report({"ok": False, **exc.payload})
+            sys.exit(REFUSED)
+        except CommandError as exc:
+            if self.as_json:
+                self.stdout.write(json.dumps({"ok": False, "error": str(exc)}, ensure_ascii=False))
+                sys.exit(USAGE)
+            raise CommandError(str(exc), returncode=USAGE) from None
+        self.report({"ok": True, **result})
+
+    def report(self, payload: dict) -> None:
+        if self.as_json:
+            self.stdout.write(json.dumps(payload, ensure_ascii=False, default=str))
+        else:
+            self.stdout.write(self.describe(payload))
+
+    def describe(self, payload: dict) -> str:
+        return json.dumps(payload, ensure_ascii=False, indent=2, default=str)
+
+    def acting(self, options) -> tuple[Scope, object]:
+        """The scope and user this command acts as."""
+        with scopes_disabled():
+            if options.get("user"):
+                user = get_user_model().objects.filter(username=options["user"]).first()
+                if user is None or not hasattr(user, "staff_profile"):
+                    raise CommandError(f"unknown user or user without a staff profile: {options['user']}")
+                return scope_for_user(user), user
+            offices = HeadOffice.objects.all()
+            if options.get("head_office"):
+                offices = offices.filter(code=options["head_office"])
+            offices = list(offices[:2])
+            if len(offices) != 1:
+                raise CommandError("name the head office with --head-office (or a user with --user)")
+            profile = StaffProfile(role=Role.ADMIN, head_office=offices[0])
+            from .scoping import scope_for_profile
+            return scope_for_profile(profile), None
+
+    def run(self, **options) -> dict:
+        raise NotImplementedError

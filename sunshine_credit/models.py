@@ -1,0 +1,160 @@
+"""The shared core: organisation tree (O1), staff and roles (SPEC §1), blacklist (C4), jobs (R8)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("System administrator")
+    SUPERVISOR = "supervisor", _("Head-office supervisor")
+    PRESIDENT = "president", _("Branch president")
+    OFFICER = "officer", _("Loan officer")
+    TELLER = "teller", _("Teller")
+    REVIEWER = "reviewer", _("Panel reviewer")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class HeadOffice(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("head office")
+        verbose_name_plural = _("head offices")
+
+    def __str__(self):
+        return self.name
+
+
+class Branch(models.Model):
+    head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, related_name="branches",
+                                    verbose_name=_("head office"))
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    approval_authority = models.DecimalField(_("approval authority (yuan)"), max_digits=14, decimal_places=2,
+                                             default=0)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    supervision_phone = models.CharField(_("supervision phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Village(models.Model):
+    class Kind(models.TextChoices):
+        VILLAGE = "village", _("Administrative village")
+        COMMUNITY = "community", _("Community")
+
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="villages",
+                               verbose_name=_("branch"))
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.VILLAGE)
+    officers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="assigned_villages",
+                                      verbose_name=_("assigned loan officers"))
+
+    class Meta:
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class VillageGroup(models.Model):
+    """村民小组."""
+
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="groups", verbose_name=_("village"))
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        verbose_name = _("villagers' group")
+        verbose_name_plural = _("villagers' groups")
+        ordering = ["village_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["village", "name"], name="uniq_group_name_per_village")]
+
+    def __str__(self):
+        return self.name
+
+
+class StaffProfile(models.Model):
+    """Carries each user's role and the org unit that bounds their scope (O2)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, verbose_name=_("head office"))
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("branch"))
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=["admin", "supervisor", "auditor"]) | models.Q(branch__isnull=False),
+                name="branch_roles_have_branch",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user.get_username()} ({self.get_role_display()})"
+
+    def scope(self):
+        from .scoping import scope_for_profile
+
+        return scope_for_profile(self)
+
+
+class BlacklistEntry(models.Model):
+    """C4, minimal: an ID number with its reason and source. Checked on every roster import."""
+
+    head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, verbose_name=_("head office"))
+    id_number = models.CharField(_("ID number"), max_length=18)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+
+    class Meta:
+        verbose_name = _("blacklist entry")
+        verbose_name_plural = _("blacklist entries")
+        indexes = [models.Index(fields=["head_office", "id_number"])]
+
+    def __str__(self):
+        return self.name or str(self.pk)
+
+
+class Job(models.Model):
+    """R8: every background job is a row first; the broker only carries its id."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    task_name = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    progress = models.PositiveIntegerField(default=0)  # percent
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "sent_at"])]

@@ -1,0 +1,110 @@
+"""R1/O2: the one chokepoint through which every view, export, command and job sees tenant data.
+
+Three layers, so that forgetting one is not enough to leak data:
+1. ScopeMiddleware builds `request.scope` from the staff profile and runs the view inside
+   `django_scopes.scope(village=[...])`; tenant managers raise ScopeError outside a scope.
+2. Tenant models use `ScopedManager(village=...)`.
+3. Views fetch single objects only through `get_in_scope_or_404` or a selector that starts
+   from the scope; missing and forbidden objects both answer 404.
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.http import Http404
+from django_scopes import scope as django_scope
+from django_scopes import scopes_disabled
+
+from .models import Role, StaffProfile, Village
+
+# Roles that read everything of their head office.
+HEAD_OFFICE_READERS = {Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR}
+# Roles that read their whole branch.
+BRANCH_READERS = {Role.PRESIDENT, Role.TELLER}
+
+
+@dataclass(frozen=True)
+class Scope:
+    head_office_id: int
+    role: str
+    branch_ids: tuple[int, ...]
+    village_ids: tuple[int, ...]           # villages the user may read
+    editable_village_ids: tuple[int, ...]  # villages the user may enter data for (makers)
+    user_id: int | None = None
+
+    def can_read_village(self, village_id: int) -> bool:
+        return village_id in self.village_ids
+
+    def can_edit_village(self, village_id: int) -> bool:
+        return village_id in self.editable_village_ids
+
+    @property
+    def can_edit_anything(self) -> bool:
+        return bool(self.editable_village_ids)
+
+
+EMPTY_SCOPE = Scope(head_office_id=0, role="", branch_ids=(), village_ids=(), editable_village_ids=())
+
+
+def scope_for_profile(profile: StaffProfile) -> Scope:
+    with scopes_disabled():
+        villages = Village.objects.filter(branch__head_office_id=profile.head_office_id)
+        if profile.role in HEAD_OFFICE_READERS:
+            branch_ids = tuple(profile.head_office.branches.values_list("id", flat=True))
+        elif profile.role in BRANCH_READERS | {Role.OFFICER}:
+            branch_ids = (profile.branch_id,)
+            villages = villages.filter(branch_id=profile.branch_id)
+            if profile.role == Role.OFFICER:
+                # 包片: an officer reads and enters data for the villages assigned to them.
+                villages = villages.filter(officers=profile.user_id)
+        else:
+            branch_ids, villages = (), villages.none()
+        village_ids = tuple(villages.values_list("id", flat=True))
+    editable = village_ids if profile.role in {Role.ADMIN, Role.OFFICER} else ()
+    return Scope(head_office_id=profile.head_office_id, role=profile.role, branch_ids=branch_ids,
+                 village_ids=village_ids, editable_village_ids=editable, user_id=profile.user_id)
+
+
+def scope_for_user(user) -> Scope:
+    profile = getattr(user, "staff_profile", None) if user is not None and user.is_authenticated else None
+    if profile is None:
+        return EMPTY_SCOPE
+    return scope_for_profile(profile)
+
+
+@contextmanager
+def activate(scope: Scope):
+    """Run tenant queries inside `scope` (for commands and jobs that re-enter a user's scope)."""
+    with django_scope(village=list(scope.village_ids)):
+        yield scope
+
+
+class ScopeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.is_superuser and request.path.startswith("/admin/"):
+            request.scope = scope_for_user(user)
+            with scopes_disabled():
+                return self.get_response(request)
+        request.scope = scope_for_user(user)
+        with activate(request.scope):
+            return self.get_response(request)
+
+
+def get_in_scope_or_404(queryset, scope: Scope, *, village_field: str = "village_id", for_edit: bool = False,
+                        **lookup):
+    """The only way a view fetches one tenant object. Missing and forbidden look the same (O2)."""
+    allowed = scope.editable_village_ids if for_edit else scope.village_ids
+    obj = queryset.filter(**{f"{village_field}__in": allowed}, **lookup).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def village_in_scope_or_404(scope: Scope, village_id, *, for_edit: bool = False) -> Village:
+    with scopes_disabled():
+        return get_in_scope_or_404(Village.objects.select_related("branch"), scope, village_field="id",
+                                   for_edit=for_edit, id=village_id)
