@@ -1,6 +1,7 @@
 """Thin job interfaces: load by id, re-enter the maker's scope, call one service (R8)."""
 
 from celery import shared_task
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from sunshine_credit.jobs import job_finish, job_start
@@ -22,6 +23,11 @@ def _run(job_id: int, service) -> None:
             service(scope=scope, item=item)
     except Exception as exc:
         job_finish(job_id, error=repr(exc))
+        # Never leave the user's import waiting forever: it is refused, with nothing written.
+        RosterImport.objects.filter(pk=job.kwargs["import_id"], status__in=["validating", "applying"]).update(
+            status=RosterImport.Status.INVALID,
+            errors=[{"row": 1, "column": "", "message": _("The check stopped on an internal error; upload the "
+                                                          "file again or ask your administrator.")}])
         raise
     job_finish(job_id)
 

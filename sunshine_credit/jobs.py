@@ -5,6 +5,7 @@ unsent and `requeue_unsent_jobs` (Celery beat, or `manage.py requeue_jobs`) send
 Tasks are idempotent, so a job sent twice still gives one result.
 """
 
+import importlib
 import logging
 
 from celery import current_app
@@ -24,6 +25,7 @@ def job_enqueue(*, task_name: str, kwargs: dict, actor=None) -> Job:
 
 def job_send(*, job_id: int) -> bool:
     job = Job.objects.get(pk=job_id)
+    importlib.import_module(job.task_name.rsplit(".", 1)[0])  # registers the task in this process
     task = current_app.tasks[job.task_name]
     try:
         # apply_async honours CELERY_TASK_ALWAYS_EAGER (send_task would not).

@@ -180,6 +180,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # R4/R5: audit entries never keep a whole ID or phone number.
 AUDITLOG_MASK_CALLABLE = "households.rules.mask_any"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# The audit reads the old row through the unscoped base manager: it must see it whatever the scope.
+AUDITLOG_USE_BASE_MANAGER = True
 
 # H7: the coverage target shown on dashboards.
 ARCHIVE_COVERAGE_TARGET = 0.95
@@ -216,6 +218,7 @@ LOGGING = {
     "filters": {"mask_personal": {"()": "sunshine_credit.logmask.MaskPersonalData"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # We lock out by username on purpose (R9): a whole branch shares one IP address.
