@@ -5,6 +5,13 @@ from . import import_views, views
 app_name = "households"
 urlpatterns = [
     path("", views.household_list, name="household_list"),
+    path("new/", views.household_create, name="household_create"),
+    path("export.xlsx", views.household_export, name="household_export"),
+    path("<int:pk>/", views.household_detail, name="household_detail"),
+    path("<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("<int:pk>/loans/new/", views.existing_loan_create, name="existing_loan_create"),
+    path("loans/<int:pk>/edit/", views.existing_loan_edit, name="existing_loan_edit"),
+    path("loans/<int:pk>/delete/", views.existing_loan_delete, name="existing_loan_delete"),
     path("imports/", import_views.roster_import_list, name="roster_import_list"),
     path("imports/template.xlsx", import_views.roster_template, name="roster_template"),
     path("imports/<int:pk>/", import_views.roster_import_detail, name="roster_import_detail"),

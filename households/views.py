@@ -1,7 +1,160 @@
+"""The household archive pages (H1–H5, H7). Views stay thin: a form, one service or selector, a template.
+
+Single objects come only through selectors that call `get_in_scope_or_404` (R1/O2); edit pages and
+writes ask for the editable scope, so read-only roles get 404 there.
+"""
+
+import tempfile
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import exports, forms, selectors, services
+
+SEARCH_SESSION_KEY = "households_search"
+PAGE_SIZE = 50
+
+
+def _search_form(request, data):
+    villages, groups = selectors.household_filter_choices(scope=request.scope)
+    return forms.HouseholdSearchForm(data, villages=villages, groups=groups)
+
+
+def _filter_query(form, **extra) -> str:
+    """The list's GET query: filters and the search flag, never the search term itself (R5)."""
+    filters = form.filters()
+    params = {"village": filters["village_id"], "group": filters["group_id"], **extra}
+    return urlencode({key: value for key, value in params.items() if value})
 
 
 @login_required
 def household_list(request):
-    return render(request, "households/household_list.html", {})
+    if request.method == "POST":
+        # R5: an ID number never goes into a URL; the term waits in the session.
+        form = _search_form(request, request.POST)
+        term = form.data.get("q", "").strip()[:50]
+        request.session[SEARCH_SESSION_KEY] = term
+        return redirect(f"{reverse('households:household_list')}?{_filter_query(form, search=1 if term else '')}")
+    term = request.session.get(SEARCH_SESSION_KEY, "") if request.GET.get("search") == "1" else ""
+    form = _search_form(request, {**request.GET.dict(), "q": term})
+    households = selectors.household_list(scope=request.scope, search=term, **form.filters())
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "households/household_list.html", {
+        "form": form, "page": page, "term": term, "can_edit": request.scope.can_edit_anything,
+        "query": _filter_query(form, search=1 if term else ""), "filter_query": _filter_query(form),
+    })
+
+
+@login_required
+def household_detail(request, pk: int):
+    household = selectors.household_get(scope=request.scope, pk=pk)
+    return render(request, "households/household_detail.html", {
+        "household": household,
+        "members": selectors.household_members(household=household),
+        "loans": selectors.household_loans(household=household),
+        "history": selectors.household_history(household=household),
+        # R5: whole ID numbers only for the households this user may edit.
+        "can_edit": request.scope.can_edit_village(household.village_id),
+    })
+
+
+@login_required
+def household_create(request):
+    if not request.scope.can_edit_anything:
+        raise Http404
+    form, formset = forms.household_forms(scope=request.scope, household=None, data=request.POST or None)
+    if request.method == "POST" and form.is_valid() & formset.is_valid():
+        try:
+            household = services.household_create(scope=request.scope, actor=request.user,
+                                                  fields=form.household_fields(),
+                                                  members=forms.member_inputs(formset))
+        except services.ArchiveInvalid as exc:
+            forms.apply_errors(form, formset, exc)
+        else:
+            messages.success(request, _("The household was saved."))
+            return redirect("households:household_detail", pk=household.pk)
+    return render(request, "households/household_form.html", {"form": form, "formset": formset})
+
+
+@login_required
+def household_edit(request, pk: int):
+    household = selectors.household_get(scope=request.scope, pk=pk, for_edit=True)
+    form, formset = forms.household_forms(scope=request.scope, household=household, data=request.POST or None)
+    stale = None
+    if request.method == "POST" and form.is_valid() & formset.is_valid():
+        try:
+            services.household_update(scope=request.scope, actor=request.user, household_id=household.pk,
+                                      version=form.cleaned_data["version"] or 0, fields=form.household_fields(),
+                                      members=forms.member_inputs(formset))
+        except services.ArchiveInvalid as exc:
+            forms.apply_errors(form, formset, exc)
+        except services.StaleEdit as exc:
+            stale = exc.differences  # R3: the user's own entries stay on the page; nothing was written
+            form.set_version(exc.current.version)
+        else:
+            messages.success(request, _("The household was saved."))
+            return redirect("households:household_detail", pk=household.pk)
+    return render(request, "households/household_form.html", {
+        "form": form, "formset": formset, "household": household, "stale": stale,
+    })
+
+
+@login_required
+def household_export(request):
+    """R7: the archive of the list's village and group filters as .xlsx."""
+    filters = _search_form(request, request.GET).filters()
+    out = tempfile.TemporaryFile()
+    exports.archive_export(out, scope=request.scope, **filters)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=f"{exports.TITLE}.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@login_required
+def existing_loan_create(request, pk: int):
+    household = selectors.household_get(scope=request.scope, pk=pk, for_edit=True)
+    form = forms.ExistingLoanForm(request.POST or None, household=household)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.existing_loan_create(scope=request.scope, actor=request.user,
+                                          member_id=form.cleaned_data["member"].pk, fields=form.loan_fields())
+        except services.ArchiveInvalid as exc:
+            forms.apply_errors(form, None, exc)
+        else:
+            messages.success(request, _("The existing loan was saved."))
+            return redirect("households:household_detail", pk=household.pk)
+    return render(request, "households/existing_loan_form.html", {"form": form, "household": household})
+
+
+@login_required
+def existing_loan_edit(request, pk: int):
+    loan = selectors.existing_loan_get(scope=request.scope, pk=pk, for_edit=True)
+    household = loan.member.household
+    form = forms.ExistingLoanForm(request.POST or None, instance=loan, household=household)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.existing_loan_update(scope=request.scope, actor=request.user, loan_id=loan.pk,
+                                          member_id=form.cleaned_data["member"].pk, fields=form.loan_fields())
+        except services.ArchiveInvalid as exc:
+            forms.apply_errors(form, None, exc)
+        else:
+            messages.success(request, _("The existing loan was saved."))
+            return redirect("households:household_detail", pk=household.pk)
+    return render(request, "households/existing_loan_form.html",
+                  {"form": form, "household": household, "loan": loan})
+
+
+@login_required
+@require_POST
+def existing_loan_delete(request, pk: int):
+    loan = selectors.existing_loan_get(scope=request.scope, pk=pk, for_edit=True)
+    services.existing_loan_delete(scope=request.scope, actor=request.user, loan_id=loan.pk)
+    messages.success(request, _("The existing loan was deleted."))
+    return redirect("households:household_detail", pk=loan.member.household_id)

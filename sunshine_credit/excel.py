@@ -67,9 +67,10 @@ def open_upload(data: bytes) -> Sheet:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)
-        if sheet.total_height > settings.UPLOAD_MAX_ROWS + 1:
+        # total_height is the index of the last row (0-based), so it counts the rows below the header.
+        if sheet.total_height > settings.UPLOAD_MAX_ROWS:
             raise UploadRefused(_("The sheet has %(rows)d rows; the limit is %(limit)d.")
-                                % {"rows": sheet.total_height - 1, "limit": settings.UPLOAD_MAX_ROWS})
+                                % {"rows": sheet.total_height, "limit": settings.UPLOAD_MAX_ROWS})
         rows = sheet.to_python(skip_empty_area=False)
     except UploadRefused:
         raise

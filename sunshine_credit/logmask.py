@@ -3,7 +3,7 @@
 import logging
 import re
 
-ID_RE = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)|(?<!\d)(\d{6})\d{5}(\d{4})(?!\d)")
+ID_RE = re.compile(r"(?<![\d.])(\d{6})\d{8}(\d{3}[\dXx])(?![\d.])|(?<![\d.])(\d{6})\d{5}(\d{4})(?![\d.])")
 PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from stdnum.cn import ric
 
 from households.models import ExistingLoan, Household, Member
-from sunshine_credit.models import Branch, HeadOffice, Role, StaffProfile, Village, VillageGroup
+from sunshine_credit.models import BlacklistEntry, Branch, HeadOffice, Role, StaffProfile, Village, VillageGroup
 
 _seq = itertools.count(1)
 
@@ -129,3 +129,19 @@ class ExistingLoanFactory(factory.django.DjangoModelFactory):
     loan_number = factory.Sequence(lambda n: f"L{n:08d}")
     amount = 50000
     balance = 20000
+
+
+class BlacklistEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BlacklistEntry
+
+    head_office = factory.SubFactory(HeadOfficeFactory)
+    id_number = factory.LazyFunction(make_id_number)
+    name = "黑名单"
+    reason = "恶意逃废债"
+
+
+def staff_for(*villages, role=Role.OFFICER, **kwargs) -> StaffProfile:
+    """A staff member of the first village's branch; officers are assigned (包片) all `villages`."""
+    return StaffFactory(branch=villages[0].branch, role=role,
+                        villages=list(villages) if role == Role.OFFICER else [], **kwargs)

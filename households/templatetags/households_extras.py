@@ -1,0 +1,53 @@
+"""Template filters for personal data on screen (R5) and archive figures."""
+
+from django import template
+from django.utils import timezone
+
+from households import rules
+
+register = template.Library()
+
+
+@register.filter
+def mask_id(value) -> str:
+    """410902********1234."""
+    return rules.mask_id(value)
+
+
+@register.filter
+def mask_phone(value) -> str:
+    """138****1234."""
+    return rules.mask_phone(value)
+
+
+@register.filter
+def id_number(value, full: bool) -> str:
+    """The whole ID only where the user may edit the household (R5), masked everywhere else."""
+    return str(value or "") if full else rules.mask_id(value)
+
+
+@register.filter
+def phone(value, full: bool) -> str:
+    return str(value or "") if full else rules.mask_phone(value)
+
+
+@register.filter
+def age(birth_date) -> int | str:
+    """Full years today, from the birth date derived from the ID number."""
+    if not birth_date:
+        return ""
+    return rules.age_on(birth_date, timezone.localdate())
+
+
+@register.filter
+def percent(ratio) -> str:
+    """0.75 -> "75.0%"; no ratio (no households on the roster) -> "—"."""
+    if ratio is None:
+        return "—"
+    return f"{ratio * 100:.1f}%"
+
+
+@register.filter
+def percent_int(ratio) -> int:
+    """0.754 -> 75, for a progress bar's width."""
+    return 0 if ratio is None else max(0, min(100, round(ratio * 100)))
