@@ -17,3 +17,29 @@ def unscoped():
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "real_broker: sends jobs through the configured broker (REDIS_URL); "
+                                       "Celery is not made eager for it")
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """Jobs run inline in tests, as in development, even when REDIS_URL is set (CI sets it):
+    settings turn eager mode off with a broker. Tests marked `real_broker` keep the broker."""
+    if request.node.get_closest_marker("real_broker"):
+        yield
+        return
+    from sunshine_credit.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture(autouse=True)
+def _locmem_cache(settings):
+    """No test shares a cache with another run through Redis (CI sets REDIS_URL)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,136 @@
+# Sunshine Credit (阳光信贷)
+#   make run    demo server on http://127.0.0.1:8000/ (SQLite, jobs run inline, demo data and logins)
+#   make test   the whole test suite (SQLite unless DATABASE_URL/REDIS_URL say otherwise)
+# Every target sets up what is missing first (virtualenv, Python and npm packages, Debian packages
+# when run as root, compiled translations) and skips what is already there, so repeated runs are fast.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.SUFFIXES:
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+# Debian packages. WeasyPrint needs Pango and HarfBuzz's subsetter; the PDFs need a CJK font
+# (either package below will do); msgfmt comes from gettext; browser tests drive Debian's Chromium.
+# Translations: every .po of the project (never those inside .venv or node_modules).
+PO_FILES := $(shell find . \( -path ./.venv -o -path ./node_modules -o -path ./.git \) -prune -o -name '*.po' -print 2>/dev/null)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+DEBS_RUN  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 $(if $(PO_FILES),gettext)
+DEBS_TEST := chromium
+CJK_FONTS := fonts-wqy-microhei fonts-noto-cjk
+
+# The demo server never uses the environment's database or broker.
+DEV_ENV := env -u DATABASE_URL -u REDIS_URL DEBUG=true
+
+.PHONY: help run test e2e bench install deps assets messages sysdeps migrate seed worker beat prod check-deploy clean
+
+help:
+	@echo "make run      set up, migrate, load the demo data and serve on http://$(HOST):$(PORT)/"
+	@echo "make test     set up and run the whole test suite (.venv/bin/pytest)"
+	@echo "make e2e      browser tests only (Playwright + Debian Chromium)"
+	@echo "make bench    county-scale benchmarks (bench/run.py)"
+	@echo "make install  set up only: Debian packages (as root), .venv, npm packages, translations"
+	@echo "make deps     Python packages only"
+	@echo "make worker / make beat   Celery worker / scheduler (need REDIS_URL)"
+	@echo "make prod     production example: deploy checks, collectstatic, migrate, gunicorn"
+
+# --- set-up -----------------------------------------------------------------------------------
+
+install: sysdeps deps assets messages
+
+# Install missing Debian packages when we are root; otherwise say what is missing.
+sysdeps:
+	@command -v dpkg-query >/dev/null || exit 0; \
+	installed() { dpkg-query -W -f='$${db:Status-Status}' "$$1" 2>/dev/null | grep -qx installed; }; \
+	missing=""; \
+	for p in $(DEBS_RUN) $(if $(WITH_BROWSER),$(DEBS_TEST)); do installed $$p || missing="$$missing $$p"; done; \
+	font=""; for p in $(CJK_FONTS); do installed $$p && font=yes; done; \
+	[ -n "$$font" ] || missing="$$missing $(firstword $(CJK_FONTS))"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || [ -x $(PY) ] || missing="$$missing python3-venv"; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "apt-get install:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+		echo "WARNING: missing Debian packages:$$missing (run 'make install' as root, or apt-get install them)"; \
+	fi
+
+test e2e: WITH_BROWSER := 1
+
+$(PY): | sysdeps
+	$(PYTHON) -m venv $(VENV)
+
+deps: $(VENV)/.deps-installed
+$(VENV)/.deps-installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@# psycopg (v3) would take precedence over psycopg2 in Django: keep it out.
+	@if $(PY) -m pip show -q psycopg >/dev/null 2>&1; then $(PY) -m pip uninstall -y -q psycopg; fi
+	@touch $@
+
+# Bootstrap comes from the npm registry (package.json); Django serves it from node_modules/.
+assets: node_modules/.installed
+node_modules/.installed: package.json $(wildcard package-lock.json)
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js and npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error >/dev/null || npm install --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
+messages: $(MO_FILES)
+%.mo: %.po | sysdeps
+	msgfmt --check-format -o $@ $<
+
+setup: sysdeps deps assets messages
+.PHONY: setup
+
+# --- development --------------------------------------------------------------------------------
+
+migrate: setup
+	@$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
+
+seed: migrate
+	@$(DEV_ENV) $(PY) manage.py seed_demo
+
+run: seed
+	@echo "Sunshine Credit on http://$(HOST):$(PORT)/ (SQLite db.sqlite3; jobs run inline). Ctrl-C stops it."
+	@$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	@$(VENV)/bin/pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc = 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; exit $$rc
+
+e2e: setup
+	$(VENV)/bin/pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+bench: setup
+	@if [ -f bench/run.py ]; then $(PY) bench/run.py $(BENCH_ARGS); else echo "bench/run.py is not there yet"; fi
+
+# --- background jobs (need REDIS_URL; without it jobs run inline and no worker is needed) -------
+
+worker: setup
+	$(VENV)/bin/celery -A sunshine_credit worker -l INFO --concurrency=2
+
+beat: setup
+	@mkdir -p var
+	$(VENV)/bin/celery -A sunshine_credit beat -l INFO --schedule=var/celerybeat-schedule
+
+# --- production example -------------------------------------------------------------------------
+# Needs SECRET_KEY, DATABASE_URL (PostgreSQL), REDIS_URL, ALLOWED_HOSTS and CSRF_TRUSTED_ORIGINS in the
+# environment; runs gunicorn (gunicorn.conf.py) behind nginx, which terminates TLS. See README.md.
+
+check-deploy: setup
+	DEBUG=false $(PY) manage.py check --deploy --fail-level WARNING
+
+prod: check-deploy
+	DEBUG=false $(PY) manage.py collectstatic --noinput -v0
+	DEBUG=false $(PY) manage.py migrate --noinput
+	DEBUG=false $(VENV)/bin/gunicorn sunshine_credit.wsgi
+
+clean:
+	rm -rf staticfiles .pytest_cache test-results
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
