@@ -75,8 +75,12 @@ def edit_data(household, **fields):
 # --- the chokepoint (R1) ---------------------------------------------------------------------------
 
 def test_views_never_call_objects_get():
-    source = (Path(__file__).resolve().parents[2] / "households" / "views.py").read_text()
-    assert ".objects.get(" not in source
+    """Views fetch single objects only through the scope chokepoint (STYLE §3), in every app."""
+    root = Path(__file__).resolve().parents[2]
+    views = [p for p in root.glob("*/*views.py") if ".venv" not in p.parts]
+    assert any(p.name == "views.py" and p.parent.name == "households" for p in views)
+    offenders = [str(p.relative_to(root)) for p in views if ".objects.get(" in p.read_text()]
+    assert offenders == []
 
 
 # --- list, search and filters -----------------------------------------------------------------------
