@@ -6,7 +6,6 @@ set-based (COPY on PostgreSQL). Re-importing the same file writes nothing: house
 by 户号代码 and members by ID number, and only what differs is written.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 

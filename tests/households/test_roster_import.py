@@ -11,7 +11,7 @@ from households.models import Household, Member, RosterImport
 from sunshine_credit.excel import open_upload
 from sunshine_credit.models import BlacklistEntry, Role, Village, VillageGroup
 from sunshine_credit.scoping import scope_for_user
-from tests.factories import BranchFactory, HouseholdFactory, StaffFactory, VillageFactory, make_id_number
+from tests.factories import HouseholdFactory, StaffFactory, VillageFactory, make_id_number
 from tests.households.roster_files import roster_bytes, roster_row
 
 pytestmark = pytest.mark.django_db
