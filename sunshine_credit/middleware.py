@@ -1,4 +1,6 @@
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
 
 class NoStoreMiddleware:
@@ -12,4 +14,26 @@ class NoStoreMiddleware:
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class LanguageMiddleware:
+    """The interface speaks Simplified Chinese unless the user chose English with the switcher.
+
+    Unlike Django's LocaleMiddleware, the browser's Accept-Language is ignored: a branch PC with an
+    English-language browser still shows the bank's own language (SPEC: zh-Hans by default).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ["Cookie"])
+        response.headers.setdefault("Content-Language", language)
         return response

@@ -43,3 +43,13 @@ def _eager_celery(request):
 def _locmem_cache(settings):
     """No test shares a cache with another run through Redis (CI sets REDIS_URL)."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def _default_interface_language():
+    """Every test starts in the default language (zh-hans): a request that chose English must not
+    leave the thread speaking English for the next test."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield

@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from households import rules
 
@@ -51,3 +52,19 @@ def percent(ratio) -> str:
 def percent_int(ratio) -> int:
     """0.754 -> 75, for a progress bar's width."""
     return 0 if ratio is None else max(0, min(100, round(ratio * 100)))
+
+
+AUDIT_ACTIONS = {0: gettext_lazy("Created"), 1: gettext_lazy("Changed"), 2: gettext_lazy("Deleted")}
+AUDIT_WORDS = {"None": "—", "": "—", "True": gettext_lazy("Yes"), "False": gettext_lazy("No")}
+
+
+@register.filter
+def audit_action(entry) -> str:
+    """Created / changed / deleted, in the interface language."""
+    return AUDIT_ACTIONS.get(entry.action, entry.get_action_display())
+
+
+@register.filter
+def audit_value(value) -> str:
+    """A value of an audit entry as a person reads it: no None, True or False."""
+    return AUDIT_WORDS.get(str(value), value)

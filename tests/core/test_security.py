@@ -95,3 +95,13 @@ def test_default_secret_key_is_refused_when_debug_is_off():
 def test_default_secret_key_is_accepted_in_development():
     result = _manage("-c", "import sunshine_credit.settings", env={"DEBUG": "true"})
     assert result.returncode == 0, result.stderr
+
+
+def test_chinese_is_the_default_whatever_the_browser_asks_and_english_is_a_choice(client, db):
+    from django.conf import settings
+
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page and "登录" in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/login/").content.decode()
+    assert 'lang="en"' in page and "Log in" in page

@@ -7,11 +7,24 @@ import zipfile
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
+from django.utils.translation import gettext
 from django_scopes import scopes_disabled
 from openpyxl import Workbook
 
 from households.models import Household, RosterImport
 from sunshine_credit.excel import UploadRefused, check_xlsx, open_upload
+
+NOT_XLSX = "This is not an Excel .xlsx workbook. Save it as .xlsx and upload it again."
+DAMAGED = "The workbook is damaged and cannot be opened."
+BOMB = "The workbook expands to more data than allowed (a compressed bomb?)."
+ENTITIES = "The workbook contains XML entity declarations, which are not allowed."
+
+
+def zh(msgid: str) -> str:
+    """The message as the user sees it: the product's msgid in the default interface language."""
+    with translation.override("zh-hans"):
+        return gettext(msgid)
 
 
 def workbook(rows=3, *, width=4) -> bytes:
@@ -62,7 +75,9 @@ def test_a_valid_workbook_passes():
                                   b"PK\x03\x04 truncated"])
 def test_not_an_xlsx_is_refused(data):
     message = refusal(data)
-    assert ".xlsx" in message or "damaged" in message
+    # What starts like a zip but is not one is reported as a damaged workbook; the rest are not .xlsx.
+    expected = DAMAGED if data.startswith(b"PK\x03\x04") else NOT_XLSX
+    assert message == zh(expected)
 
 
 def test_a_zip_without_a_workbook_is_refused():
@@ -88,13 +103,14 @@ def test_default_size_limit_is_20_mb(settings):
 def test_a_zip_bomb_is_refused_by_its_expansion_ratio():
     bomb = rezip(workbook(), add={"xl/media/padding.bin": b"\0" * (8 * 1024 * 1024)})
     assert len(bomb) < 100 * 1024   # 8 MB of zeros pack into a few KB
-    assert "bomb" in refusal(bomb)
+    message = refusal(bomb)
+    assert message == zh(BOMB) and "压缩炸弹" in message
 
 
 def test_a_workbook_expanding_beyond_the_size_cap_is_refused(settings):
     settings.UPLOAD_MAX_UNCOMPRESSED_BYTES = 10_000
     settings.UPLOAD_MAX_RATIO = 10_000
-    assert "bomb" in refusal(workbook(rows=400, width=10))
+    assert refusal(workbook(rows=400, width=10)) == zh(BOMB)
 
 
 @pytest.mark.parametrize("declaration", [
@@ -112,7 +128,9 @@ def test_xml_entities_are_refused(declaration):
     else:
         sheet = declaration + sheet
     poisoned = rezip(data, replace={"xl/worksheets/sheet1.xml": sheet})
-    assert "entit" in refusal(poisoned)
+    message = refusal(poisoned)
+    assert message == zh(ENTITIES)
+    assert "XML实体" in message
 
 
 def test_too_many_rows_are_refused(settings):
@@ -134,6 +152,6 @@ def test_a_refused_roster_writes_nothing(tmp_path, unscoped):
         call_command("import_roster", str(bomb), "--json", "--user", staff.user.username, stdout=out)
     assert exit_.value.code == 1
     result = json.loads(out.getvalue())
-    assert result["ok"] is False and "bomb" in result["message"]
+    assert result["ok"] is False and zh(BOMB) in result["message"]
     with scopes_disabled():
         assert not Household.objects.exists() and not RosterImport.objects.exists()

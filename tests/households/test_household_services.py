@@ -1,11 +1,14 @@
 """Household write services: scope (R1), rules (H1–H5, C4), optimistic locking (R3), audit (R4)."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
+from django.utils.translation import gettext
 from django_scopes import scopes_disabled
 
 from households import services
@@ -16,6 +19,13 @@ from tests.factories import (BlacklistEntryFactory, HouseholdFactory, MemberFact
                              VillageGroupFactory, make_id_number, staff_for)
 
 pytestmark = pytest.mark.django_db
+
+
+def zh(msgid: str, **params) -> str:
+    """The message as the user sees it: the product's msgid and placeholders in the default language."""
+    with translation.override("zh-hans"):
+        text = gettext(msgid)
+    return text % params if params else text
 
 
 @pytest.fixture
@@ -65,7 +75,7 @@ def test_stale_version_is_refused_and_writes_nothing(world):
     with pytest.raises(StaleEdit) as exc:
         update(world, world["h_a"], version=0, address="过时的地址", land_area=Decimal("7.00"))
     labels = {str(row["label"]) for row in exc.value.differences}
-    assert {"address", "contracted land (mu)"} <= labels
+    assert {zh("address"), zh("contracted land (mu)")} <= labels   # 家庭住址, 承包土地（亩）
     assert exc.value.current.version == 1
     with scopes_disabled():
         world["h_a"].refresh_from_db()
@@ -123,7 +133,7 @@ def test_create_into_another_branch_is_refused(world):
 def test_one_head_exactly(world):
     members = inputs_for(world["h_a"])
     demoted = [MemberInput(**{**members[0].__dict__, "relation": "其他"}), members[1]]
-    with pytest.raises(ArchiveInvalid, match="no member whose relation is 户主"):
+    with pytest.raises(ArchiveInvalid, match=re.escape(zh("The household has no member whose relation is 户主."))):
         update(world, world["h_a"], members=demoted)
 
 

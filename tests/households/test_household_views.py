@@ -9,15 +9,26 @@ import pytest
 from auditlog.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 from django_scopes import scopes_disabled
 
 from households.models import ExistingLoan, Household, Member
+from households.rules import mask_id
 from sunshine_credit.models import Role
 from tests.factories import (BlacklistEntryFactory, ExistingLoanFactory, HouseholdFactory, MemberFactory,
                              VillageFactory, VillageGroupFactory, make_id_number, staff_for)
 
 pytestmark = pytest.mark.django_db
+
+
+def zh(msgid: str, **params) -> str:
+    """The message as the page shows it: the product's msgid and placeholders in the default language,
+    HTML-escaped as the template renders it."""
+    with translation.override("zh-hans"):
+        text = gettext(msgid)
+    return escape(text % params if params else text)
 
 
 @pytest.fixture
@@ -306,11 +317,12 @@ def test_create_refuses_two_heads_and_a_bad_id(client, world):
         {"name": "乙", "id_number": make_id_number(), "relation": "户主"}])
     response = client.post("/households/new/", data)
     assert response.status_code == 200
-    assert "exactly one is allowed" in response.content.decode()
+    assert zh("The household has %(n)d members marked 户主; exactly one is allowed.", n=2) in response.content.decode()
     data = form_data(village=world["v_a"], code="A-BAD", members=[
         {"name": "甲", "id_number": "110105194912310021", "relation": "户主"}])
     response = client.post("/households/new/", data)
-    assert "check digit is wrong" in response.content.decode()
+    check_digit = zh("The check digit is wrong: the last character should be %(digit)s.", digit="X")   # 校验码
+    assert check_digit in response.content.decode()
     with scopes_disabled():
         assert not Household.objects.filter(code="A-BAD").exists()
 
@@ -324,8 +336,11 @@ def test_create_refuses_an_id_of_another_household_naming_it_only_in_scope(clien
         {"name": "乙", "id_number": mine, "relation": "子"},
         {"name": "丙", "id_number": theirs, "relation": "女"}])
     html = client.post("/households/new/", data).content.decode()
-    assert "Row 2: this ID number is already registered to another household (A-0001)" in html
-    assert "Row 3: this ID number is already registered to another household (a household outside your" in html
+    taken = "Row %(row)d: this ID number is already registered to another household (%(where)s)."
+    with translation.override("zh-hans"):
+        outside = gettext("a household outside your villages")
+    assert zh(taken, row=2, where="A-0001") in html
+    assert zh(taken, row=3, where=outside) in html
     assert "B-0001" not in html
     with scopes_disabled():
         assert not Household.objects.filter(code="A-DUP").exists()
@@ -336,7 +351,7 @@ def test_create_refuses_a_code_in_use(client, world):
     data = form_data(village=world["v_a"], code="B-0001", members=[
         {"name": "甲", "id_number": make_id_number(), "relation": "户主"}])
     html = client.post("/households/new/", data).content.decode()
-    assert "This household code is already in use." in html
+    assert zh("This household code is already in use.") in html
 
 
 def test_create_refuses_a_village_outside_the_editable_scope(client, world):
@@ -352,7 +367,7 @@ def test_excluded_household_needs_a_reason(client, world):
     client.force_login(world["alice"])
     url = f"/households/{world['h_a'].pk}/edit/"
     html = client.post(url, edit_data(world["h_a"], archive_status="excluded")).content.decode()
-    assert "Give the reason why the household is not archived." in html
+    assert zh("Give the reason why the household is not archived.") in html
     response = client.post(url, edit_data(world["h_a"], archive_status="excluded", exclusion="idle"))
     assert response.status_code == 302
     with scopes_disabled():
@@ -366,7 +381,8 @@ def test_blacklisted_member_blocks_archiving(client, world):
     client.force_login(world["alice"])
     url = f"/households/{world['h_a'].pk}/edit/"
     html = client.post(url, edit_data(world["h_a"], archive_status="archived")).content.decode()
-    assert "is on the blacklist; the household cannot be archived" in html
+    assert zh("%(name)s (%(id)s) is on the blacklist; the household cannot be archived.",
+              name="王秀英", id=mask_id(world["spouse"].id_number)) in html
     with scopes_disabled():
         world["h_a"].refresh_from_db()
     assert world["h_a"].archive_status == "roster"
@@ -396,7 +412,7 @@ def test_member_with_loans_cannot_be_removed(client, world):
     data = edit_data(world["h_a"])
     data["members-1-DELETE"] = "on"
     html = client.post(f"/households/{world['h_a'].pk}/edit/", data).content.decode()
-    assert "has existing loans; delete those first" in html
+    assert zh("Row %(row)d: %(name)s has existing loans; delete those first.", row=2, name="王秀英") in html
     assert len(members_of(world["h_a"])) == 2
 
 
@@ -419,7 +435,7 @@ def test_second_concurrent_edit_is_refused_and_keeps_the_users_entries(client, w
     response = other.post(url, second)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "This household was changed by someone else while you were editing it." in html
+    assert zh("This household was changed by someone else while you were editing it.") in html   # 已被他人修改
     assert "第二个人的地址" in html                 # the user's own entries are still in the form
     table = html.split('id="stale-differences"')[1].split("</table>")[0]
     assert "第一个人的地址" in table and "第二个人的地址" in table and "3.50" in table and "9.00" in table
@@ -462,7 +478,7 @@ def test_add_edit_and_delete_an_existing_loan(client, world):
     assert loan.classification == "次级" and not loan.written_off
 
     html = client.post(f"/households/loans/{loan.pk}/edit/", loan_data(spouse, balance="60000")).content.decode()
-    assert "The balance cannot exceed the loan amount." in html
+    assert zh("The balance cannot exceed the loan amount.") in html
 
     assert client.post(f"/households/loans/{loan.pk}/delete/").status_code == 302
     with scopes_disabled():
