@@ -78,6 +78,18 @@ class RosterPlan:
     def members_total(self) -> int:
         return sum(len(h.members) for h in self.households.values())
 
+    def by_village(self) -> list[dict]:
+        """What the file holds per village, for the preview a person checks before confirming."""
+        villages: dict[str, dict] = {}
+        for household in self.households.values():
+            row = villages.setdefault(household.village_code, {
+                "branch": household.branch_code, "code": household.village_code, "name": household.village_name,
+                "households": 0, "members": 0, "consenting": 0})
+            row["households"] += 1
+            row["members"] += len(household.members)
+            row["consenting"] += household.consent
+        return sorted(villages.values(), key=lambda v: (v["branch"], v["code"]))
+
 
 def _text(value) -> str:
     if value is None:

@@ -210,3 +210,8 @@ class RosterImport(models.Model):
 
     def __str__(self):
         return self.file_name
+
+    @property
+    def error_count(self) -> int:
+        """All errors found, also those beyond the stored first MAX_STORED_ERRORS."""
+        return self.summary.get("error_count") or len(self.errors)

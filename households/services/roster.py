@@ -26,7 +26,7 @@ def _store_plan(item: RosterImport, plan: RosterPlan) -> None:
     item.branch_ids = plan.branch_ids
     item.village_ids = plan.village_ids
     item.summary = {**item.summary, "error_count": len(plan.errors), "households": len(plan.households),
-                    "members": plan.members_total}
+                    "members": plan.members_total, "villages": plan.by_village()}
 
 
 def roster_import_upload(*, scope: Scope, actor, name: str, data: bytes) -> RosterImport:

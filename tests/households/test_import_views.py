@@ -39,7 +39,8 @@ def test_upload_preview_shows_row_errors_then_fixed_file_imports(client, setup, 
     item = RosterImport.objects.get()
     assert response.status_code == 302 and item.status == "invalid"
     page = client.get(reverse("households:roster_import_detail", args=[item.pk])).content.decode()
-    assert "57" in page and "身份证号码" in page and "confirm-import" not in page
+    assert "第57行" in page and "身份证号码" in page and "校验码" in page and "confirm-import" not in page
+    assert "共1处错误" in page  # the count of errors, as a person reads it
     with scopes_disabled():
         assert Household.objects.count() == 0
 
@@ -48,6 +49,8 @@ def test_upload_preview_shows_row_errors_then_fixed_file_imports(client, setup, 
         upload(client, rows)
     item = RosterImport.objects.latest("id")
     assert item.status == "valid" and item.created_by == alice.user
+    assert item.summary["villages"] == [{"branch": "BR01", "code": "BR01V01", "name": "东岭村", "households": 40,
+                                         "members": 80, "consenting": 40}]
     with scopes_disabled():
         assert Household.objects.count() == 0  # checked, not yet written
     with django_capture_on_commit_callbacks(execute=True):
