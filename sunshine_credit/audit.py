@@ -20,6 +20,10 @@ def register():
     auditlog.register(Member, mask_fields=PERSONAL_FIELDS)
     auditlog.register(ExistingLoan)
     auditlog.register(BlacklistEntry, mask_fields=["id_number"])
+    auditlog.register(apps.get_model("surveys", "Campaign"), exclude_fields=["version"])
+    auditlog.register(apps.get_model("surveys", "Questionnaire"), exclude_fields=["updated_at", "version"])
+    # Respondents' names are confidential (S1): the audit keeps that a name changed, not the name.
+    auditlog.register(apps.get_model("surveys", "Respondent"), mask_fields=["name", "phone"])
 
 
 register()
