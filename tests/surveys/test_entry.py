@@ -1,0 +1,299 @@
+"""S2 questionnaire entry: row grammar (codes, 万/w amounts, yes/no), the grid, saving a row as an upsert
+with optimistic locking (R3), validation, scope (R1: read-only roles and other branches get 404) and
+respondents' names only for the survey team (S1)."""
+
+import datetime
+import json
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+from django_scopes import scopes_disabled
+
+from sunshine_credit.models import Role
+from surveys.entry import EntryError, RowInput, RowInvalid, parse_amount, parse_codes, parse_row, parse_yes_no
+from surveys.models import Questionnaire
+from tests.factories import HouseholdFactory, MemberFactory, VillageFactory, VillageGroupFactory, staff_for
+from tests.surveys.factories import CampaignFactory, QuestionnaireFactory, RespondentFactory
+
+
+def zh(msgid: str) -> str:
+    with translation.override("zh-hans"):
+        return gettext(msgid)
+
+
+# --- Row grammar (pure: no database) ------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("1 7", [1, 7]), ("1,7", [1, 7]), ("1.7", [1, 7]), ("1，7", [1, 7]), ("7、1", [1, 7]), ("  16  ", [16]),
+    ("1  7 7", [1, 7]), ("", []), (None, []),
+])
+def test_codes_accept_space_comma_and_period(text, expected):
+    assert parse_codes(text, maximum=16) == expected
+
+
+@pytest.mark.parametrize("text, maximum", [("17", 16), ("0", 16), ("10", 9), ("1 a", 16), ("-1", 16)])
+def test_codes_outside_their_list_are_refused(text, maximum):
+    with pytest.raises(EntryError):
+        parse_codes(text, maximum=maximum)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("83000", "83000.00"), ("83,000", "83000.00"), ("83,000.5", "83000.50"), ("8.3w", "83000.00"),
+    ("8.3W", "83000.00"), ("8.3万", "83000.00"), ("8.3 万", "83000.00"), ("8.3万元", "83000.00"), ("3万", "30000.00"),
+    ("0", "0.00"), ("12.345", "12.35"), (".5w", "5000.00"), ("83000元", "83000.00"),
+])
+def test_amounts_in_yuan_or_ten_thousands(text, expected):
+    assert parse_amount(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize("text", ["", "  ", None])
+def test_a_blank_amount_is_not_given(text):
+    assert parse_amount(text) is None
+
+
+@pytest.mark.parametrize("text", ["-5", "-1w", "abc", "8.3k", "8,3w", "1e5", "9999999999w"])
+def test_bad_amounts_are_refused(text):
+    with pytest.raises(EntryError):
+        parse_amount(text)
+
+
+@pytest.mark.parametrize("text, expected", [("1", True), ("y", True), ("Y", True), ("是", True), ("0", False),
+                                            ("n", False), ("否", False), ("", False), (None, False)])
+def test_yes_no(text, expected):
+    assert parse_yes_no(text) is expected
+
+
+def test_a_row_reads_every_cell():
+    row = parse_row({"business_codes": "1 7", "members_away": "y", "total_assets": "20w",
+                     "total_liabilities": "2w", "net_income": "8w", "amount": "8.3w", "withhold_reasons": ""})
+    assert row == RowInput(business_codes=[1, 7], members_away=True, total_assets=Decimal("200000.00"),
+                           total_liabilities=Decimal("20000.00"), net_income=Decimal("80000.00"),
+                           amount=Decimal("83000.00"), withhold_reasons=[])
+    assert row.net_assets == Decimal("180000.00")
+
+
+def test_a_row_needs_an_amount_or_a_withhold_reason():
+    with pytest.raises(RowInvalid) as exc:
+        parse_row({"business_codes": "1"})
+    assert exc.value.errors == {"amount": zh("Type the proposed amount or at least one withhold reason.")}
+    assert parse_row({"withhold_reasons": "2 8"}).withhold_reasons == [2, 8]
+
+
+def test_a_row_reports_every_bad_cell():
+    with pytest.raises(RowInvalid) as exc:
+        parse_row({"business_codes": "17", "amount": "-3", "withhold_reasons": "10", "members_away": "maybe"})
+    assert set(exc.value.errors) == {"business_codes", "amount", "withhold_reasons", "members_away"}
+
+
+# --- The screens ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def world():
+    """Branch A: village v_a (officer alice, on the survey team; officer carol, not on it; president pat),
+    group g_a with households h1, h2. Branch B: village v_b (officer bob)."""
+    with scopes_disabled():
+        v_a, v_b = VillageFactory(name="东岭村"), VillageFactory(name="西河村")
+        g_a = VillageGroupFactory(village=v_a, name="1组")
+        h1 = HouseholdFactory(village=v_a, group=g_a, code="A-0001", head__name="李大山")
+        spouse = MemberFactory(household=h1, name="王秀英", relation="配偶")
+        h2 = HouseholdFactory(village=v_a, group=g_a, code="A-0002", head__name="陈二")
+        r1 = RespondentFactory(village=v_a, code="R01", name="老支书周明")
+        r2 = RespondentFactory(village=v_a, code="R02", name="店主吴芳")
+        r_b = RespondentFactory(village=v_b, code="R01", name="西河评")
+        campaign = CampaignFactory()
+        alice, carol = staff_for(v_a).user, staff_for(v_a).user
+        campaign.survey_team.add(alice)
+        return {"v_a": v_a, "v_b": v_b, "g_a": g_a, "h1": h1, "h2": h2, "spouse": spouse, "r1": r1, "r2": r2,
+                "r_b": r_b, "campaign": campaign, "alice": alice, "carol": carol,
+                "bob": staff_for(v_b).user, "pat": staff_for(v_a, role=Role.PRESIDENT).user}
+
+
+def grid_url(w, respondent=None):
+    r = respondent or w["r1"]
+    return f"/surveys/entry/{w['campaign'].pk}/{w['v_a'].pk}/{w['g_a'].pk}/{r.pk}/"
+
+
+def save_url(w, respondent=None, village=None):
+    r = respondent or w["r1"]
+    return f"/surveys/entry/{w['campaign'].pk}/{(village or w['v_a']).pk}/respondents/{r.pk}/save/"
+
+
+def post_row(client, url, **data):
+    body = {"household": None, "version": 0, "business_codes": "1 7", "members_away": "否",
+            "total_assets": "20w", "total_liabilities": "2w", "net_income": "8w", "amount": "8.3w",
+            "withhold_reasons": ""} | data
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+def questionnaires():
+    with scopes_disabled():
+        return list(Questionnaire.objects.order_by("id").select_related("respondent", "representative"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who, status", [("alice", 200), ("carol", 200), ("pat", 404), ("bob", 404)])
+def test_the_grid_is_for_makers_of_the_village_only(client, world, who, status):
+    client.force_login(world[who])
+    assert client.get(grid_url(world)).status_code == status
+    response = post_row(client, save_url(world), household=world["h1"].pk)
+    assert response.status_code == status
+    assert len(questionnaires()) == (1 if status == 200 else 0)
+
+
+@pytest.mark.django_db
+def test_start_page_leads_to_the_grid_and_read_only_roles_get_404(client, world):
+    client.force_login(world["pat"])
+    assert client.get("/surveys/entry/").status_code == 404
+    client.force_login(world["alice"])
+    assert client.get("/surveys/entry/").status_code == 200
+    query = f"campaign={world['campaign'].pk}&village={world['v_a'].pk}"
+    assert "R02" in client.get(f"/surveys/entry/?{query}").content.decode()
+    response = client.get(f"/surveys/entry/?{query}&group={world['g_a'].pk}&respondent={world['r1'].pk}")
+    assert response.status_code == 302 and response["Location"] == grid_url(world)
+    # Another branch's village, even named in the query, is 404.
+    assert client.get(f"/surveys/entry/?campaign={world['campaign'].pk}&village={world['v_b'].pk}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_other_branch_respondent_or_household_is_404(client, world):
+    client.force_login(world["alice"])
+    with scopes_disabled():
+        h_b = HouseholdFactory(village=world["v_b"])
+    assert client.get(grid_url(world, world["r_b"])).status_code == 404
+    assert post_row(client, save_url(world, world["r_b"]), household=world["h1"].pk).status_code == 404
+    assert post_row(client, save_url(world), household=h_b.pk).status_code == 404
+    assert post_row(client, save_url(world, world["r_b"], village=world["v_b"]), household=h_b.pk).status_code == 404
+    assert questionnaires() == []
+
+
+@pytest.mark.django_db
+def test_grid_has_one_row_per_household_of_the_group(client, world):
+    client.force_login(world["alice"])
+    with scopes_disabled():
+        HouseholdFactory(village=world["v_a"], code="A-OTHER-GROUP")
+    html = client.get(grid_url(world)).content.decode()
+    assert html.count('class="entry-row"') == 2
+    assert "A-0001" in html and "A-0002" in html and "A-OTHER-GROUP" not in html
+    assert "李大山" in html and "王秀英" in html      # head, and the members to choose a representative
+    assert "js/survey_grid.js" in html and "<script>" not in html  # CSP: no inline script
+    assert 'name="csrfmiddlewaretoken"' in html
+
+
+@pytest.mark.django_db
+def test_respondent_names_only_for_the_survey_team(client, world):
+    for who, shown in (("alice", True), ("carol", False)):
+        client.force_login(world[who])
+        grid = client.get(grid_url(world)).content.decode()
+        start = client.get(f"/surveys/entry/?campaign={world['campaign'].pk}&village={world['v_a'].pk}").content.decode()
+        assert "R01" in grid and "R02" in start
+        assert ("老支书周明" in grid) is shown
+        assert ("老支书周明" in start) is shown and ("店主吴芳" in start) is shown
+
+
+@pytest.mark.django_db
+def test_saving_a_row_creates_the_questionnaire_with_surveyor_and_date_from_the_login(client, world):
+    client.force_login(world["alice"])
+    today = datetime.date(2026, 11, 20)
+    with mock.patch("surveys.services_entry.timezone.localdate", return_value=today):
+        response = post_row(client, save_url(world), household=world["h1"].pk, members_away="y",
+                            surveyor="someone else", surveyed_on="2020-01-01")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["version"] == 1 and data["net_assets"] == "180000.00"
+    [q] = questionnaires()
+    assert (q.campaign_id, q.household_id, q.respondent_id) == (world["campaign"].pk, world["h1"].pk, world["r1"].pk)
+    assert q.business_codes == [1, 7] and q.members_away is True and q.withhold_reasons == []
+    assert (q.total_assets, q.total_liabilities, q.net_income, q.amount) == (
+        Decimal(200000), Decimal(20000), Decimal(80000), Decimal(83000))
+    assert q.surveyor == world["alice"] and q.surveyed_on == today
+    assert q.representative == world["h1"].representative      # the household's representative by default
+
+
+@pytest.mark.django_db
+def test_survey_date_is_today_in_shanghai(client, world, settings):
+    client.force_login(world["alice"])
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    from django.utils import timezone
+    post_row(client, save_url(world), household=world["h1"].pk)
+    assert questionnaires()[0].surveyed_on == timezone.localdate()
+
+
+@pytest.mark.django_db
+def test_saving_again_updates_the_same_questionnaire(client, world):
+    client.force_login(world["alice"])
+    post_row(client, save_url(world), household=world["h1"].pk)
+    response = post_row(client, save_url(world), household=world["h1"].pk, version=1, amount="",
+                        withhold_reasons="2,8", representative=world["spouse"].pk)
+    assert response.status_code == 200 and response.json()["version"] == 2
+    [q] = questionnaires()
+    assert q.amount is None and q.withhold_reasons == [2, 8] and q.version == 2
+    assert q.representative == world["spouse"]
+    # The grid shows the saved row.
+    html = client.get(grid_url(world)).content.decode()
+    assert 'data-version="2"' in html and 'value="2 8"' in html
+
+
+@pytest.mark.django_db
+def test_a_stale_row_is_refused_and_nothing_is_written(client, world):
+    with scopes_disabled():
+        QuestionnaireFactory(campaign=world["campaign"], household=world["h1"], respondent=world["r1"],
+                             amount=50000, version=3, surveyor=world["carol"])
+    client.force_login(world["alice"])
+    response = post_row(client, save_url(world), household=world["h1"].pk, version=2, amount="9w")
+    assert response.status_code == 409
+    message = zh("This questionnaire was changed by someone else. Reload the page to see the saved values.")
+    assert response.json()["errors"]["__all__"] == message
+    # A row the grid showed as new, saved meanwhile by someone else, is stale too.
+    assert post_row(client, save_url(world), household=world["h1"].pk, version=0).status_code == 409
+    [q] = questionnaires()
+    assert q.amount == 50000 and q.version == 3 and q.surveyor == world["carol"]
+
+
+@pytest.mark.django_db
+def test_validation_errors_come_back_per_cell_and_nothing_is_written(client, world):
+    client.force_login(world["alice"])
+    response = post_row(client, save_url(world), household=world["h1"].pk, business_codes="1 17", amount="-1",
+                        withhold_reasons="")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors) == {"business_codes", "amount"}
+    with translation.override("zh-hans"):
+        assert errors["business_codes"] == gettext("Code %(code)d is not between 1 and %(maximum)d.") % {
+            "code": 17, "maximum": 16}
+    response = post_row(client, save_url(world), household=world["h1"].pk, amount="", withhold_reasons="")
+    assert response.json()["errors"] == {"amount": zh("Type the proposed amount or at least one withhold reason.")}
+    response = post_row(client, save_url(world), household=world["h1"].pk, withhold_reasons="10")
+    assert set(response.json()["errors"]) == {"withhold_reasons"}
+    # A representative from another household is refused.
+    response = post_row(client, save_url(world), household=world["h1"].pk, representative=world["h2"].representative_id)
+    assert response.status_code == 400 and "representative" in response.json()["errors"]
+    assert client.post(save_url(world), "not json", content_type="application/json").status_code == 400
+    assert questionnaires() == []
+
+
+@pytest.mark.django_db
+def test_the_save_needs_the_csrf_token(world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["alice"])
+    assert post_row(client, save_url(world), household=world["h1"].pk).status_code == 403
+    page = client.get(grid_url(world))
+    token = page.context["csrf_token"]
+    response = client.post(save_url(world), json.dumps({"household": world["h1"].pk, "amount": "5w"}),
+                           content_type="application/json", HTTP_X_CSRFTOKEN=str(token))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_grid_query_count_does_not_grow_with_households(client, world, django_assert_max_num_queries):
+    client.force_login(world["alice"])
+    with scopes_disabled():
+        for n in range(20):
+            h = HouseholdFactory(village=world["v_a"], group=world["g_a"], code=f"A-1{n:03d}")
+            QuestionnaireFactory(campaign=world["campaign"], household=h, respondent=world["r1"])
+    with django_assert_max_num_queries(16):
+        assert client.get(grid_url(world)).status_code == 200

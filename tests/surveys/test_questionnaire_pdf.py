@@ -1,0 +1,101 @@
+"""Printable blank questionnaires (表一, S2): one A4 page per household, pre-filled with the household's
+data, respondent by code only (S1), ID numbers masked for read-only roles (R5), scope (R1)."""
+
+import shutil
+import subprocess
+
+import pytest
+from django_scopes import scopes_disabled
+
+from households.rules import mask_id
+from sunshine_credit import pdf
+from tests.factories import HouseholdFactory
+from tests.surveys.campaign_world import make_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    return make_world()
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    """The HTML each printout was made from, and its page count, as the view rendered them."""
+    seen = []
+
+    def render_pdf(template, context):
+        html = pdf.render_html(template, context)
+        document = pdf.html_to_document(html)
+        seen.append({"html": html, "pages": len(document.pages)})
+        return document.write_pdf()
+
+    monkeypatch.setattr("surveys.views_campaigns.render_pdf", render_pdf)
+    return seen
+
+
+def pdf_url(world, village="v_a"):
+    return f"/surveys/campaigns/{world['campaign'].pk}/villages/{world[village].pk}/questionnaires.pdf"
+
+
+def test_one_page_per_household_with_the_respondents_code_only(client, world, rendered):
+    with scopes_disabled():
+        HouseholdFactory(village=world["v_a"], code="A-0002", head__name="陈二")
+    client.force_login(world["tina"])  # on the team: sees names on pages, yet the paper carries the code
+    response = client.get(pdf_url(world), {"respondent": "R03"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert "no-store" in response["Cache-Control"]
+    html = rendered[0]["html"]
+    assert rendered[0]["pages"] == 2
+    assert "A-0001" in html and "A-0002" in html and "陈二" in html
+    assert "李大山" in html and "王秀英" in html and "配偶" in html and "东岭村1组8号" in html
+    assert "R03" in html and "评议人3" not in html
+    assert not any(r.name in html for r in world["respondents"])
+    assert "13700001111" not in html
+    assert "种植" in html and "其他：赌博、放高利贷" in html  # the legends of codes 1–16 and 1–9
+    assert pdf.FONT_FAMILY in html and "@page" in html
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True,
+                              check=True).stdout.decode()
+        assert "A-0001" in text and "R03" in text
+
+
+def test_ids_whole_for_makers_masked_for_read_only_roles(client, world, rendered):
+    full = "11010519491231002X"
+    client.force_login(world["olga"])
+    assert client.get(pdf_url(world)).status_code == 200
+    assert full in rendered[-1]["html"]
+    for role in ("pat", "sue"):
+        client.force_login(world[role])
+        assert client.get(pdf_url(world), {"respondent": "R01"}).status_code == 200
+        html = rendered[-1]["html"]
+        assert full not in html and mask_id(full) in html
+        assert "评议人1" not in html  # not even for the supervisor, who may see names on a page
+
+
+def test_group_filter_and_unknown_code(client, world, rendered):
+    with scopes_disabled():
+        HouseholdFactory(village=world["v_a"], code="A-0009")  # no group
+    client.force_login(world["tina"])
+    assert client.get(pdf_url(world), {"group": world["g_a"].pk}).status_code == 200
+    assert "A-0001" in rendered[-1]["html"] and "A-0009" not in rendered[-1]["html"]
+    assert rendered[-1]["pages"] == 1
+    assert client.get(pdf_url(world), {"respondent": "NOPE"}).status_code == 404
+    assert client.get(pdf_url(world), {"group": 999999}).status_code == 404
+
+
+def test_village_outside_the_scope_is_404(client, world, rendered):
+    client.force_login(world["bob"])
+    assert client.get(pdf_url(world, "v_b")).status_code == 200
+    assert "B-0001" in rendered[-1]["html"]
+    assert client.get(pdf_url(world, "v_a")).status_code == 404
+    assert len(rendered) == 1
+
+
+def test_render_pdf_makes_a_real_pdf(world):
+    out = pdf.render_pdf("surveys/pdf/questionnaire_blank.html", {
+        "campaign": world["campaign"], "village": world["v_a"], "households": [], "respondent_code": "",
+        "full_ids": False, "business_codes": [], "withhold_codes": []})
+    assert out.startswith(b"%PDF-") and len(out) > 500
