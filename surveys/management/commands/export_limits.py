@@ -1,0 +1,36 @@
+from pathlib import Path
+
+from django.core.management.base import CommandError
+from django_scopes import scopes_disabled
+
+from sunshine_credit.commands import BatchCommand
+from sunshine_credit.scoping import activate
+from surveys.exports import limits_export_write
+from surveys.models import Campaign
+
+
+class Command(BatchCommand):
+    help = ("Export the pre-credit summary of a campaign (.xlsx): 户号代码, 授信代表人, 身份证号码, 有效问卷数, "
+            "拟授信额度(元), 状态, 原因. ID numbers are masked outside the villages you may edit.")
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("campaign", help="campaign code")
+        parser.add_argument("--out", required=True, help="the .xlsx file to write")
+
+    def run(self, **options):
+        out = Path(options["out"])
+        if out.suffix.lower() != ".xlsx":
+            raise CommandError("--out must name an .xlsx file")
+        if not out.parent.is_dir():
+            raise CommandError(f"no such directory: {out.parent}")
+        scope, _user = self.acting(options)
+        with scopes_disabled():
+            campaign = Campaign.objects.filter(head_office_id=scope.head_office_id, code=options["campaign"]).first()
+        if campaign is None:
+            raise CommandError(f"no such campaign in your head office: {options['campaign']}")
+        tmp = out.with_name(out.name + ".part")
+        with activate(scope):
+            rows = limits_export_write(scope=scope, campaign=campaign, out=tmp)
+        tmp.replace(out)  # never leave a half-written file under the requested name
+        return {"campaign": campaign.code, "out": str(out), "rows": rows}

@@ -1,0 +1,42 @@
+"""Thin job interfaces of the surveys app: load by id, re-enter the maker's scope, call one service (R8).
+
+Other engineers may add tasks below their own marked blocks.
+"""
+
+from celery import shared_task
+
+# --- pre-credit limits (L7) -------------------------------------------------------------------------
+
+
+@shared_task(name="surveys.tasks.compute_limits", acks_late=True, time_limit=3600)
+def compute_limits(job_id: int) -> None:
+    from django_scopes import scopes_disabled
+
+    from sunshine_credit.jobs import job_finish, job_progress, job_start
+    from sunshine_credit.models import HeadOffice, Role, StaffProfile
+    from sunshine_credit.scoping import activate, scope_for_profile, scope_for_user
+
+    from .models import Campaign
+    from .services_limits import limits_compute_run
+
+    job = job_start(job_id)
+    if job is None:
+        return  # already done: a redelivery (and computing twice gives the same rows anyway, L7)
+    try:
+        with scopes_disabled():
+            campaign = Campaign.objects.get(pk=job.kwargs["campaign_id"])
+            if job.created_by_id is not None:
+                scope = scope_for_user(job.created_by)
+            else:  # started by a command acting as the system: an administrator's scope over the head office
+                office = HeadOffice.objects.get(pk=job.kwargs["head_office_id"])
+                scope = scope_for_profile(StaffProfile(role=Role.ADMIN, head_office=office))
+        with activate(scope):
+            limits_compute_run(scope=scope, campaign=campaign, village=job.kwargs.get("village_id"),
+                               branch=job.kwargs.get("branch_id"),
+                               progress=lambda percent: job_progress(job_id, min(percent, 99)))
+    except Exception as exc:
+        job_finish(job_id, error=repr(exc))
+        raise
+    job_finish(job_id)
+
+# --- end of pre-credit limits -----------------------------------------------------------------------

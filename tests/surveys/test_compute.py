@@ -1,0 +1,224 @@
+"""L7: the set-based SQL computation equals the reference rules, is idempotent and keeps to its scope."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.http import Http404
+from django_scopes import scopes_disabled
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from households.models import Household
+from sunshine_credit.models import Job, Role
+from sunshine_credit.scoping import activate, scope_for_user
+from surveys import rules
+from surveys.compute import compute_campaign_limits
+from surveys.models import LimitResult, LimitStatus, Method, Questionnaire
+from surveys.services_limits import limits_compute, limits_compute_run
+from tests.factories import BranchFactory, HouseholdFactory, UserFactory, VillageFactory, make_id_number, staff_for
+from tests.surveys.factories import CampaignFactory, QuestionnaireFactory, RespondentFactory
+
+REF = datetime.date(2026, 11, 1)
+BIRTHS = [datetime.date(2006, 11, 1), datetime.date(1965, 11, 2), datetime.date(2006, 11, 2),
+          datetime.date(1965, 11, 1), datetime.date(1980, 2, 29), datetime.date(1990, 7, 1), None]
+FIELDS = ["status", "amount", "valid_count", "mean", "dropped_high_id", "dropped_low_id", "reasons", "warnings",
+          "flags", "representative_age", "income_median", "inputs"]
+
+money = st.integers(min_value=0, max_value=30_000_000).map(lambda c: Decimal(c) / 100)
+answer = st.fixed_dictionaries({
+    "amount": st.one_of(st.none(), money, money, money, st.sampled_from([Decimal(50000), Decimal(80000)])),
+    "reasons": st.one_of(st.just([]), st.just([]), st.just([]), st.lists(st.integers(1, 9), max_size=3)),
+    "income": st.one_of(st.none(), st.integers(0, 20_000_000).map(lambda c: Decimal(c) / 100)),
+})
+household = st.fixed_dictionaries({
+    "answers": st.lists(answer, min_size=0, max_size=8),
+    "birth": st.sampled_from(BIRTHS),
+})
+campaign_settings = st.fixed_dictionaries({
+    "method": st.sampled_from([Method.TRIMMED, Method.MEAN]),
+    "min_respondents": st.integers(1, 6),
+    "rounding_unit": st.sampled_from([Decimal(1000), Decimal(100), Decimal(500), Decimal("0.01")]),
+    "income_band_high": st.sampled_from([Decimal("1.5"), Decimal("1.1"), Decimal(2)]),
+    "authority": st.sampled_from([Decimal(0), Decimal(50000), Decimal(300000)]),
+})
+# Codes whose byte order differs from creation order, so ties are broken by code, not by id.
+CODES = ["R07", "R02", "Q9", "R10", "A1", "R01", "b2", "R05"]
+
+
+def build(spec, households):
+    """Data of one example: a campaign, a village and its households (under scopes_disabled)."""
+    village = VillageFactory(branch=BranchFactory(approval_authority=spec["authority"]))
+    campaign = CampaignFactory(method=spec["method"], min_respondents=spec["min_respondents"],
+                               rounding_unit=spec["rounding_unit"], income_band_high=spec["income_band_high"],
+                               reference_date=REF)
+    respondents = [RespondentFactory(village=village, code=code) for code in CODES]
+    surveyor = UserFactory()
+    made = []
+    for number, h in enumerate(households):
+        birth = h["birth"] or datetime.date(1980, 1, 1)
+        item = HouseholdFactory(village=village, head__id_number=make_id_number(birth))
+        if h["birth"] is None:
+            Household.objects.filter(pk=item.pk).update(representative=None)
+        for respondent, a in zip(respondents, h["answers"]):
+            Questionnaire.objects.create(campaign=campaign, household=item, respondent=respondent,
+                                         amount=a["amount"], withhold_reasons=a["reasons"], net_income=a["income"],
+                                         surveyor=surveyor, surveyed_on=REF)
+        made.append(item)
+    return campaign, made
+
+
+def reference(campaign, household) -> dict:
+    household = Household.objects.select_related("representative", "village__branch").get(pk=household.pk)
+    answers = [rules.Answer(q.respondent_id, q.respondent.code, q.amount, tuple(q.withhold_reasons), q.net_income)
+               for q in Questionnaire.objects.filter(campaign=campaign, household=household).select_related("respondent")]
+    outcome = rules.compute_limit(
+        answers, settings=rules.Settings(method=campaign.method, min_respondents=campaign.min_respondents,
+                                         rounding_unit=campaign.rounding_unit,
+                                         income_band_high=campaign.income_band_high,
+                                         reference_date=campaign.reference_date),
+        birth_date=household.representative.birth_date if household.representative else None,
+        approval_authority=household.village.branch.approval_authority)
+    return {"status": outcome.status, "amount": outcome.amount, "valid_count": outcome.valid_count,
+            "mean": outcome.mean, "dropped_high_id": outcome.dropped_high, "dropped_low_id": outcome.dropped_low,
+            "reasons": outcome.reasons, "warnings": outcome.warnings, "flags": outcome.flags,
+            "representative_age": outcome.representative_age, "income_median": outcome.income_median,
+            "inputs": outcome.inputs}
+
+
+def stored(campaign, household) -> dict:
+    row = LimitResult.objects.get(campaign=campaign, household=household)
+    return {f: getattr(row, f) for f in FIELDS}
+
+
+@pytest.mark.django_db
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(spec=campaign_settings, households=st.lists(household, min_size=1, max_size=4))
+def test_sql_equals_the_reference(spec, households):
+    # Each example in its own savepoint, rolled back: examples neither see nor break one another.
+    with scopes_disabled(), transaction.atomic():
+        _check_example(spec, households)
+        transaction.set_rollback(True)
+
+
+def _check_example(spec, households):
+    campaign, made = build(spec, households)
+    compute_campaign_limits(campaign=campaign)
+    for item in made:
+        assert stored(campaign, item) == reference(campaign, item)
+    before = list(LimitResult.objects.filter(campaign=campaign).order_by("household_id").values())
+    assert compute_campaign_limits(campaign=campaign) == 0      # a second run writes nothing
+    assert list(LimitResult.objects.filter(campaign=campaign).order_by("household_id").values()) == before
+
+
+def _answers(campaign, household, amounts, reasons=None):
+    reasons = reasons or {}
+    for i, amount in enumerate(amounts):
+        QuestionnaireFactory(campaign=campaign, household=household, amount=amount,
+                             withhold_reasons=reasons.get(i, []),
+                             respondent=RespondentFactory(village=household.village, code=f"{household.code}-{i}"))
+
+
+@pytest.fixture
+def two_branches(unscoped):
+    """Branches A and B, two villages in A, one in B; a campaign; six questionnaires per household."""
+    a, b = BranchFactory(), BranchFactory()
+    a1, a2, b1 = VillageFactory(branch=a), VillageFactory(branch=a), VillageFactory(branch=b)
+    campaign = CampaignFactory(head_office=a.head_office, reference_date=REF)
+    homes = {}
+    for village in (a1, a2, b1):
+        home = HouseholdFactory(village=village)
+        _answers(campaign, home, [30000, 50000, 60000, 70000, 90000, 100000])
+        homes[village.pk] = home
+    HouseholdFactory(village=a1)  # no questionnaire at all
+    return {"campaign": campaign, "a": a, "b": b, "a1": a1, "a2": a2, "b1": b1, "homes": homes}
+
+
+@pytest.mark.django_db
+def test_every_household_gets_a_row_and_rounding_is_exact(two_branches):
+    campaign = two_branches["campaign"]
+    with scopes_disabled():
+        home = HouseholdFactory(village=two_branches["a1"])
+        _answers(campaign, home, [0, Decimal("83999.99"), Decimal("83999.99"), Decimal("83999.99"), 1000000])
+        compute_campaign_limits(campaign=campaign)
+        results = {r.household_id: r for r in LimitResult.objects.filter(campaign=campaign)}
+    assert len(results) == 5
+    assert results[home.pk].amount == Decimal("83000.00") and results[home.pk].mean == Decimal("83999.9900")
+    empty = [r for r in results.values() if r.valid_count == 0]
+    assert len(empty) == 1 and empty[0].status == LimitStatus.INCOMPLETE and empty[0].inputs == []
+    granted = results[two_branches["homes"][two_branches["a1"].pk].pk]
+    assert granted.status == LimitStatus.GRANTED and granted.amount == Decimal("67000.00")
+    assert [i["amount"] for i in granted.inputs] == ["30000.00", "50000.00", "60000.00", "70000.00", "90000.00",
+                                                     "100000.00"]
+
+
+@pytest.mark.django_db
+def test_second_run_changes_nothing(two_branches):
+    campaign = two_branches["campaign"]
+    with scopes_disabled():
+        compute_campaign_limits(campaign=campaign, now=datetime.datetime(2026, 11, 2, tzinfo=datetime.UTC))
+        before = list(LimitResult.objects.order_by("id").values())
+        assert compute_campaign_limits(campaign=campaign) == 0
+        assert list(LimitResult.objects.order_by("id").values()) == before  # computed_at included
+        # A changed answer rewrites that household only.
+        home = two_branches["homes"][two_branches["b1"].pk]
+        Questionnaire.objects.filter(household=home).update(withhold_reasons=[2])
+        assert compute_campaign_limits(campaign=campaign) == 1
+        assert LimitResult.objects.get(household=home).reasons == {"2": 6}
+
+
+@pytest.mark.django_db
+def test_restricted_to_a_village_or_a_branch(two_branches):
+    t = two_branches
+    admin = staff_for(t["a1"], role=Role.ADMIN)
+    with scopes_disabled():
+        scope = scope_for_user(admin.user)
+    with activate(scope):
+        result = limits_compute_run(scope=scope, campaign=t["campaign"], village=t["a2"])
+        assert result["villages"] == 1 and result["counts"]["granted"] == 1
+        assert set(LimitResult.objects.values_list("household__village_id", flat=True)) == {t["a2"].pk}
+        result = limits_compute_run(scope=scope, campaign=t["campaign"], branch=t["a"])
+        assert result["counts"] == {"granted": 2, "withheld": 0, "ineligible": 0, "incomplete": 1}
+        assert set(LimitResult.objects.values_list("household__village_id", flat=True)) == {t["a1"].pk, t["a2"].pk}
+
+
+@pytest.mark.django_db
+def test_branch_a_job_never_writes_branch_b(two_branches, django_capture_on_commit_callbacks):
+    t = two_branches
+    officer = staff_for(t["a1"], t["a2"])
+    with scopes_disabled():
+        scope = scope_for_user(officer.user)
+    with activate(scope):
+        with django_capture_on_commit_callbacks(execute=True):
+            job = limits_compute(scope=scope, actor=officer.user, campaign=t["campaign"])
+        with pytest.raises(Http404):  # branch B is outside the scope
+            limits_compute(scope=scope, actor=officer.user, campaign=t["campaign"], village=t["b1"])
+        with pytest.raises(Http404):
+            limits_compute(scope=scope, actor=officer.user, campaign=t["campaign"], branch=t["b"])
+    with scopes_disabled():
+        job.refresh_from_db()
+        assert job.status == Job.Status.DONE and job.progress == 100 and job.task_name == "surveys.tasks.compute_limits"
+        villages = set(LimitResult.objects.values_list("household__village_id", flat=True))
+    assert villages == {t["a1"].pk, t["a2"].pk}
+
+
+@pytest.mark.django_db
+def test_job_reports_progress_per_chunk(two_branches, django_capture_on_commit_callbacks, monkeypatch):
+    from sunshine_credit import jobs
+
+    t = two_branches
+    admin = staff_for(t["a1"], role=Role.ADMIN)
+    seen = []
+    real = jobs.job_progress
+    monkeypatch.setattr(jobs, "job_progress", lambda job_id, percent: (seen.append(percent), real(job_id, percent)))
+    with scopes_disabled():
+        scope = scope_for_user(admin.user)
+    with activate(scope), django_capture_on_commit_callbacks(execute=True):
+        job = limits_compute(scope=scope, actor=admin.user, campaign=t["campaign"])
+    with scopes_disabled():
+        job.refresh_from_db()
+        assert job.status == Job.Status.DONE and job.error == ""
+        assert LimitResult.objects.filter(campaign=t["campaign"]).count() == 4
+    assert seen == [33, 66, 99]  # three villages, one chunk each; 100 is set when the job finishes
