@@ -108,7 +108,10 @@ e2e: setup
 	$(VENV)/bin/pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
 bench: setup
-	@if [ -f bench/run.py ]; then $(PY) bench/run.py $(BENCH_ARGS); else echo "bench/run.py is not there yet"; fi
+	@# Each benchmark makes (and drops) its own PostgreSQL database; BENCH_ARGS go to each (e.g. --households 20000).
+	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/surveys_import.py $(BENCH_ARGS)
+	$(PY) bench/limits.py $(BENCH_ARGS)
 
 # --- background jobs (need REDIS_URL; without it jobs run inline and no worker is needed) -------
 

@@ -173,14 +173,18 @@ class LimitStatus(models.TextChoices):
 class LimitResult(models.Model):
     """L1–L7: the computed pre-credit limit of a household in a campaign, with the inputs it came from."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="results")
+    # Index diet (a county campaign writes 100k rows at once): the unique (campaign, household)
+    # constraint already serves lookups by campaign, and nothing is looked up by the dropped respondents.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="results", db_index=False)
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="limit_results")
     status = models.CharField(_("status"), max_length=10, choices=LimitStatus.choices)
     amount = models.DecimalField(_("pre-credit amount (yuan)"), max_digits=14, decimal_places=2, null=True)
     valid_count = models.PositiveSmallIntegerField(_("valid questionnaires"), default=0)
     mean = models.DecimalField(_("mean before rounding"), max_digits=16, decimal_places=4, null=True)
-    dropped_high = models.ForeignKey(Respondent, on_delete=models.SET_NULL, null=True, related_name="+")
-    dropped_low = models.ForeignKey(Respondent, on_delete=models.SET_NULL, null=True, related_name="+")
+    dropped_high = models.ForeignKey(Respondent, on_delete=models.SET_NULL, null=True, related_name="+",
+                                     db_index=False)
+    dropped_low = models.ForeignKey(Respondent, on_delete=models.SET_NULL, null=True, related_name="+",
+                                    db_index=False)
     reasons = models.JSONField(_("withhold reasons with counts"), default=dict)  # {"2": 3, "8": 1}
     warnings = models.JSONField(_("warnings"), default=list)                      # ["over_income"]
     flags = models.JSONField(_("flags"), default=list)                            # ["needs_escalation"]
