@@ -20,9 +20,10 @@ from tests.surveys.factories import CampaignFactory, QuestionnaireFactory, Respo
 AMOUNTS = {"R01": 80000, "R02": 85000, "R03": 90000, "R04": 83000, "R05": 40000, "R06": 85000}
 
 
-def zh(msgid: str, params: dict | None = None) -> str:
+def zh(msgid, params: dict | None = None) -> str:
+    """The Chinese text a user sees; `msgid` may be (singular, plural, n) for a plural message."""
     with translation.override("zh-hans"):
-        text = gettext(msgid)
+        text = ngettext(*msgid) if isinstance(msgid, tuple) else gettext(msgid)
     return text % params if params else text
 
 
@@ -114,8 +115,10 @@ def test_withheld_household_lists_reasons_with_counts(client, world):
 
 
 @pytest.mark.parametrize("status, fields, msgid, params", [
-    ("incomplete", {"valid_count": 4}, ("Only %(valid)d valid questionnaires, fewer than the %(minimum)d this "
-     "campaign requires: the data are incomplete and no amount is computed."), {"valid": 4, "minimum": 5}),
+    ("incomplete", {"valid_count": 4}, ("Only %(valid)d valid questionnaire, fewer than the %(minimum)d this "
+     "campaign requires: the data are incomplete and no amount is computed.", "Only %(valid)d valid "
+     "questionnaires, fewer than the %(minimum)d this campaign requires: the data are incomplete and no amount "
+     "is computed.", 4), {"valid": 4, "minimum": 5}),
     ("ineligible", {"representative_age": 61}, ("The credit representative is %(age)d years old on the reference "
      "date %(date)s, outside 20 to 60: the household is not eligible."), {"age": 61, "date": datetime.date(2026, 11, 1)}),
     ("granted", {"method": "mean", "valid_count": 6, "mean": Decimal("83250.5"), "amount": Decimal(83000)},
