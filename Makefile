@@ -22,7 +22,7 @@ PO_FILES := $(shell find . \( -path ./.venv -o -path ./node_modules -o -path ./.
 MO_FILES := $(PO_FILES:.po=.mo)
 
 DEBS_RUN  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 $(if $(PO_FILES),gettext)
-DEBS_TEST := chromium
+DEBS_TEST := chromium poppler-utils
 CJK_FONTS := fonts-wqy-microhei fonts-noto-cjk
 
 # The demo server never uses the environment's database or broker.
