@@ -1,21 +1,21 @@
 """Roster import in the browser (H6): upload → preview with every row's errors → confirm."""
 
+import functools
 import io
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from sunshine_credit.excel import UploadRefused, write_xlsx
+from sunshine_credit import import_views
+from sunshine_credit.excel import write_xlsx
 
 from . import selectors, services
 from .imports import COLUMNS
-from .models import RosterImport
 
 
 class RosterUploadForm(forms.Form):
@@ -26,15 +26,9 @@ class RosterUploadForm(forms.Form):
 def roster_import_list(request):
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            if upload.size > services.upload_limit():
-                raise UploadRefused(services.too_large_message(upload.size))
-            item = services.roster_import_upload(scope=request.scope, actor=request.user, name=upload.name,
-                                                 data=upload.read())
-        except UploadRefused as exc:
-            form.add_error("file", str(exc))
-        else:
+        item = import_views.store_upload(form, functools.partial(services.roster_import_upload, scope=request.scope,
+                                                                 actor=request.user))
+        if item is not None:
             return redirect("households:roster_import_detail", pk=item.pk)
     imports = selectors.roster_import_list(scope=request.scope)
     return render(request, "households/roster_import_list.html", {"form": form, "imports": imports})
@@ -42,25 +36,16 @@ def roster_import_list(request):
 
 @login_required
 def roster_import_detail(request, pk: int):
-    item = selectors.roster_import_get(scope=request.scope, pk=pk)
-    if item is None:
-        raise Http404
-    waiting = item.status in (RosterImport.Status.VALIDATING, RosterImport.Status.APPLYING)
-    return render(request, "households/roster_import_detail.html", {
-        "item": item, "waiting": waiting, "job": item.job,
-        "can_confirm": item.status == RosterImport.Status.VALID and item.created_by_id == request.user.pk,
-    })
+    return import_views.detail(request, selectors.roster_import_get(scope=request.scope, pk=pk),
+                               "households/roster_import_detail.html")
 
 
 @login_required
 @require_POST
 def roster_import_confirm(request, pk: int):
-    item = selectors.roster_import_get(scope=request.scope, pk=pk)
-    if item is None or item.created_by_id != request.user.pk:
-        raise Http404
-    services.roster_import_confirm(scope=request.scope, actor=request.user, item=item)
-    messages.success(request, _("The roster is being imported."))
-    return redirect("households:roster_import_detail", pk=item.pk)
+    return import_views.confirm(request, selectors.roster_import_get(scope=request.scope, pk=pk),
+                                confirm=services.roster_import_confirm, message=_("The roster is being imported."),
+                                detail="households:roster_import_detail")
 
 
 @login_required

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from sunshine_credit.models import HeadOffice, Village, VillageGroup
+from sunshine_credit.models import HeadOffice, UploadedImport, Village, VillageGroup
 
 
 class Relation(models.TextChoices):
@@ -175,43 +175,13 @@ class ExistingLoan(models.Model):
         return self.loan_number or str(self.pk)
 
 
-class RosterImport(models.Model):
+class RosterImport(UploadedImport):
     """H6/R4: one uploaded roster, its validation report and what applying it wrote."""
 
-    class Status(models.TextChoices):
-        VALIDATING = "validating", _("Checking")
-        INVALID = "invalid", _("Refused: errors found")
-        VALID = "valid", _("Checked: ready to import")
-        APPLYING = "applying", _("Importing")
-        APPLIED = "applied", _("Imported")
-
-    head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, related_name="+")
-    branch_ids = models.JSONField(default=list)      # the branches the file touches (for scoping)
-    village_ids = models.JSONField(default=list)     # existing villages the file touches
     file = models.FileField(upload_to="rosters/%Y/%m/", blank=True)
-    file_name = models.CharField(_("file name"), max_length=200)
-    sha256 = models.CharField("SHA-256", max_length=64)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.VALIDATING)
-    rows_total = models.PositiveIntegerField(_("rows"), default=0)
-    errors = models.JSONField(default=list)          # [{row, column, message}]
     blacklist_hits = models.JSONField(default=list)  # [{row, name, id_masked, reason}]
-    summary = models.JSONField(default=dict)         # counts written per table
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("uploaded by"))
-    applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
-    job = models.ForeignKey("sunshine_credit.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
-    class Meta:
+    class Meta(UploadedImport.Meta):
         verbose_name = _("roster import")
         verbose_name_plural = _("roster imports")
-        ordering = ["-created_at"]
         indexes = [models.Index(fields=["head_office", "sha256"])]
-
-    def __str__(self):
-        return self.file_name
-
-    @property
-    def error_count(self) -> int:
-        """All errors found, also those beyond the stored first MAX_STORED_ERRORS."""
-        return self.summary.get("error_count") or len(self.errors)

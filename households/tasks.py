@@ -1,35 +1,15 @@
 """Thin job interfaces: load by id, re-enter the maker's scope, call one service (R8)."""
 
 from celery import shared_task
-from django.utils.translation import gettext as _
-from django_scopes import scopes_disabled
 
-from sunshine_credit.jobs import job_finish, job_start
-from sunshine_credit.scoping import activate, scope_for_user
+from sunshine_credit.import_jobs import run_import_job
 
 from . import services
 from .models import RosterImport
 
 
 def _run(job_id: int, service) -> None:
-    job = job_start(job_id)
-    if job is None:
-        return  # already done: a redelivery
-    try:
-        with scopes_disabled():
-            item = RosterImport.objects.select_related("created_by").get(pk=job.kwargs["import_id"])
-        scope = scope_for_user(item.created_by)
-        with activate(scope):
-            service(scope=scope, item=item)
-    except Exception as exc:
-        job_finish(job_id, error=repr(exc))
-        # Never leave the user's import waiting forever: it is refused, with nothing written.
-        RosterImport.objects.filter(pk=job.kwargs["import_id"], status__in=["validating", "applying"]).update(
-            status=RosterImport.Status.INVALID,
-            errors=[{"row": 1, "column": "", "message": _("The check stopped on an internal error; upload the "
-                                                          "file again or ask your administrator.")}])
-        raise
-    job_finish(job_id)
+    run_import_job(job_id, RosterImport, service)
 
 
 @shared_task(name="households.tasks.validate_roster", acks_late=True, time_limit=1800)

@@ -7,11 +7,13 @@ with an administrator's scope over the head office (`--head-office`, needed only
 
 import json
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.contrib.auth import get_user_model
 from django_scopes import scopes_disabled
 
+from .excel import UploadRefused, open_upload
 from .models import HeadOffice, Role, StaffProfile
 from .scoping import Scope, scope_for_user
 
@@ -79,3 +81,41 @@ class BatchCommand(BaseCommand):
 
     def run(self, **options) -> dict:
         raise NotImplementedError
+
+
+class ImportCommand(BatchCommand):
+    """A file import (roster, questionnaires): a workbook argument and --dry-run; all or nothing,
+    refused with every row's errors."""
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        self.add_import_arguments(parser)
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+
+    def add_import_arguments(self, parser) -> None:
+        """The arguments before the file."""
+
+    def input_path(self, options) -> Path:
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"no such file: {path}")
+        return path
+
+    def read_sheet(self, path: Path):
+        try:
+            return open_upload(path.read_bytes())
+        except UploadRefused as exc:
+            raise Refused({"file": path.name, "message": str(exc), "errors": []}) from None
+
+    def outcome(self, result: dict) -> dict:
+        """Refused (exit status 1) if the import found errors, else the result."""
+        if result["errors"]:
+            raise Refused(result)
+        return result
+
+    def describe(self, payload):
+        if payload.get("errors"):
+            lines = [f"第{e['row']}行 {e['column']}: {e['message']}" for e in payload["errors"]]
+            return "\n".join([payload.get("message") or "导入被拒绝，未写入任何数据："] + lines)
+        return super().describe(payload)

@@ -158,3 +158,42 @@ class Job(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "sent_at"])]
+
+
+class UploadedImport(models.Model):
+    """R4: one uploaded workbook, its validation report and what applying it wrote (roster, questionnaires)."""
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("Checking")
+        INVALID = "invalid", _("Refused: errors found")
+        VALID = "valid", _("Checked: ready to import")
+        APPLYING = "applying", _("Importing")
+        APPLIED = "applied", _("Imported")
+
+    head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, related_name="+")
+    branch_ids = models.JSONField(default=list)      # the branches the file touches (for scoping)
+    village_ids = models.JSONField(default=list)     # the villages the file touches
+    file = models.FileField(blank=True)              # each import sets its own upload_to
+    file_name = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.VALIDATING)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    errors = models.JSONField(default=list)          # [{row, column, message}]
+    summary = models.JSONField(default=dict)         # counts per village and written
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("uploaded by"))
+    applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    job = models.ForeignKey("sunshine_credit.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def error_count(self) -> int:
+        """All errors found, also those beyond the stored first MAX_STORED_ERRORS."""
+        return self.summary.get("error_count") or len(self.errors)

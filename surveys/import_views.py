@@ -1,23 +1,23 @@
 """Questionnaire import in the browser (S2, §11): upload → check job → preview with every row's errors
 and a count per village → confirm → apply job. Codes only on these pages, never a respondent's name."""
 
+import functools
 import io
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from households.services import too_large_message, upload_limit
-from sunshine_credit.excel import UploadRefused, write_xlsx
+from sunshine_credit import import_views
+from sunshine_credit.excel import write_xlsx
 
 from . import services_imports as services
 from .imports import COLUMNS
-from .models import Campaign, SurveyImport
+from .models import Campaign
 
 
 class SurveyUploadForm(forms.Form):
@@ -33,16 +33,10 @@ class SurveyUploadForm(forms.Form):
 def survey_import_list(request):
     form = SurveyUploadForm(request.POST or None, request.FILES or None, scope=request.scope)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            if upload.size > upload_limit():
-                raise UploadRefused(too_large_message(upload.size))
-            item = services.survey_import_upload(scope=request.scope, actor=request.user,
-                                                 campaign=form.cleaned_data["campaign"], name=upload.name,
-                                                 data=upload.read())
-        except UploadRefused as exc:
-            form.add_error("file", str(exc))
-        else:
+        item = import_views.store_upload(form, functools.partial(services.survey_import_upload, scope=request.scope,
+                                                                 actor=request.user,
+                                                                 campaign=form.cleaned_data["campaign"]))
+        if item is not None:
             return redirect("surveys:survey_import_detail", pk=item.pk)
     imports = services.survey_import_list(scope=request.scope)
     return render(request, "surveys/survey_import_list.html", {"form": form, "imports": imports})
@@ -50,25 +44,17 @@ def survey_import_list(request):
 
 @login_required
 def survey_import_detail(request, pk: int):
-    item = services.survey_import_get(scope=request.scope, pk=pk)
-    if item is None:
-        raise Http404
-    waiting = item.status in (SurveyImport.Status.VALIDATING, SurveyImport.Status.APPLYING)
-    return render(request, "surveys/survey_import_detail.html", {
-        "item": item, "waiting": waiting, "job": item.job,
-        "can_confirm": item.status == SurveyImport.Status.VALID and item.created_by_id == request.user.pk,
-    })
+    return import_views.detail(request, services.survey_import_get(scope=request.scope, pk=pk),
+                               "surveys/survey_import_detail.html")
 
 
 @login_required
 @require_POST
 def survey_import_confirm(request, pk: int):
-    item = services.survey_import_get(scope=request.scope, pk=pk)
-    if item is None or item.created_by_id != request.user.pk:
-        raise Http404
-    services.survey_import_confirm(scope=request.scope, actor=request.user, item=item)
-    messages.success(request, _("The questionnaires are being imported."))
-    return redirect("surveys:survey_import_detail", pk=item.pk)
+    return import_views.confirm(request, services.survey_import_get(scope=request.scope, pk=pk),
+                                confirm=services.survey_import_confirm,
+                                message=_("The questionnaires are being imported."),
+                                detail="surveys:survey_import_detail")
 
 
 @login_required

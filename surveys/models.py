@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from households.models import Household, Member
-from sunshine_credit.models import HeadOffice, Village
+from sunshine_credit.models import HeadOffice, UploadedImport, Village
 
 
 class Method(models.TextChoices):
@@ -205,44 +205,14 @@ class LimitResult(models.Model):
         return f"{self.campaign_id}/{self.household_id}"
 
 
-class SurveyImport(models.Model):
+class SurveyImport(UploadedImport):
     """S2/R4: one uploaded survey workbook (§11 template), its validation report and what applying it wrote."""
 
-    class Status(models.TextChoices):
-        VALIDATING = "validating", _("Checking")
-        INVALID = "invalid", _("Refused: errors found")
-        VALID = "valid", _("Checked: ready to import")
-        APPLYING = "applying", _("Importing")
-        APPLIED = "applied", _("Imported")
-
-    head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="imports",
                                  verbose_name=_("campaign"))
-    branch_ids = models.JSONField(default=list)      # the branches the file touches (for scoping)
-    village_ids = models.JSONField(default=list)     # the villages the file touches
     file = models.FileField(upload_to="surveys/%Y/%m/", blank=True)
-    file_name = models.CharField(_("file name"), max_length=200)
-    sha256 = models.CharField("SHA-256", max_length=64)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.VALIDATING)
-    rows_total = models.PositiveIntegerField(_("rows"), default=0)
-    errors = models.JSONField(default=list)          # [{row, column, message}]
-    summary = models.JSONField(default=dict)         # counts per village and written
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("uploaded by"))
-    applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
-    job = models.ForeignKey("sunshine_credit.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
-    class Meta:
+    class Meta(UploadedImport.Meta):
         verbose_name = _("survey import")
         verbose_name_plural = _("survey imports")
-        ordering = ["-created_at"]
         indexes = [models.Index(fields=["campaign", "sha256"])]
-
-    def __str__(self):
-        return self.file_name
-
-    @property
-    def error_count(self) -> int:
-        """All errors found, also those beyond the stored first ones."""
-        return self.summary.get("error_count") or len(self.errors)

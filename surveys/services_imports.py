@@ -1,19 +1,16 @@
 """Questionnaire import (S2, SPEC §11): upload, check, confirm, write; the batch run; and its two reads.
 
-The flow is the roster's (households.services.roster): the upload is stored and checked by a job,
+The flow is the roster's (households.services.roster; shared in sunshine_credit.import_jobs): the upload is stored and checked by a job,
 the preview lists every row's errors and a count per village, the maker confirms, a second job
 writes it all or nothing. Every import is recorded (R4: file SHA-256, who, when, rows written).
 """
 
-from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.services.common import _require_maker
-from sunshine_credit.excel import Sheet, UploadRefused, open_upload
-from sunshine_credit.jobs import job_enqueue
+from sunshine_credit.excel import Sheet, open_upload
+from sunshine_credit.import_jobs import (import_check, import_confirm, import_discard_file, import_read_stored,
+                                         import_settle, import_store_upload)
 from sunshine_credit.scoping import Scope
 
 from .imports import MAX_STORED_ERRORS, SurveyPlan, survey_apply, survey_validate
@@ -35,66 +32,38 @@ def survey_import_upload(*, scope: Scope, actor, campaign: Campaign, name: str, 
     and PermissionDenied (not a maker)."""
     _require_maker(scope)
     sheet = open_upload(data)
-    with transaction.atomic():
-        item = SurveyImport(head_office_id=campaign.head_office_id, campaign=campaign, file_name=name[:200],
-                            sha256=sheet.sha256, created_by=actor, status=SurveyImport.Status.VALIDATING)
-        item.file.save(f"{sheet.sha256[:16]}.xlsx", ContentFile(data), save=False)
-        item.save()
-        item.job = job_enqueue(task_name="surveys.tasks_imports.validate_surveys", kwargs={"import_id": item.pk},
-                               actor=actor)
-        item.save(update_fields=["job"])
-    return item
+    item = SurveyImport(head_office_id=campaign.head_office_id, campaign=campaign, file_name=name[:200],
+                        sha256=sheet.sha256, created_by=actor)
+    return import_store_upload(item, sheet=sheet, data=data, actor=actor,
+                               task_name="surveys.tasks_imports.validate_surveys")
 
 
 def survey_import_check(*, scope: Scope, item: SurveyImport) -> SurveyImport:
     """Validate a stored upload and record every row's errors. Idempotent."""
-    if item.status != SurveyImport.Status.VALIDATING:
-        return item
-    sheet = _read_stored(item)
-    plan = survey_validate(sheet.rows, scope=scope, campaign=item.campaign) if sheet else None
-    if plan is not None:
-        _store_plan(item, plan)
-    item.status = SurveyImport.Status.VALID if plan is not None and plan.ok else SurveyImport.Status.INVALID
-    item.save()
-    if item.status == SurveyImport.Status.INVALID:
-        _discard_file(item)
-    return item
+    return import_check(item, validate=lambda sheet: survey_validate(sheet.rows, scope=scope, campaign=item.campaign),
+                        store_plan=_store_plan)
 
 
 def survey_import_confirm(*, scope: Scope, actor, item: SurveyImport) -> SurveyImport:
     """The maker confirms a checked file: schedule writing it. Raises PermissionDenied on a second confirm."""
     _require_maker(scope)
-    with transaction.atomic():
-        claimed = SurveyImport.objects.filter(pk=item.pk, status=SurveyImport.Status.VALID).update(
-            status=SurveyImport.Status.APPLYING)
-        if not claimed:
-            raise PermissionDenied(_("This import is not waiting for confirmation."))
-        item.refresh_from_db()
-        item.job = job_enqueue(task_name="surveys.tasks_imports.apply_surveys", kwargs={"import_id": item.pk},
-                               actor=actor)
-        item.save(update_fields=["job"])
-    return item
+    return import_confirm(item, actor=actor, task_name="surveys.tasks_imports.apply_surveys",
+                          refused=_("This import is not waiting for confirmation."))
 
 
 def survey_import_write(*, scope: Scope, item: SurveyImport) -> SurveyImport:
-    """Write a confirmed file (all or nothing). Idempotent: a redelivered job finds it applied."""
+    """Write a confirmed file (all or nothing). Idempotent: a redelivered job finds it applied.
+    A file whose data changed between check and confirm is refused."""
     if item.status != SurveyImport.Status.APPLYING:
         return item
-    sheet = _read_stored(item)
+    sheet = import_read_stored(item)
     if sheet is None:
         item.status = SurveyImport.Status.INVALID
         item.save()
         return item
     plan, summary = survey_apply(sheet.rows, scope=scope, campaign=item.campaign, actor=item.created_by)
-    _store_plan(item, plan)
-    if plan.ok:
-        item.status = SurveyImport.Status.APPLIED
-        item.applied_at = timezone.now()
-        item.summary = {**item.summary, **summary}
-    else:
-        item.status = SurveyImport.Status.INVALID  # the data changed between check and confirm
-    item.save()
-    _discard_file(item)
+    import_settle(item, plan, summary, store_plan=_store_plan)
+    import_discard_file(item)
     return item
 
 
@@ -108,33 +77,7 @@ def survey_import_run(*, scope: Scope, actor, campaign: Campaign, name: str, she
         plan, summary = survey_apply(sheet.rows, scope=scope, campaign=campaign, actor=actor)
     item = SurveyImport(head_office_id=campaign.head_office_id, campaign=campaign, file_name=name[:200],
                         sha256=sheet.sha256, created_by=actor)
-    _store_plan(item, plan)
-    if not plan.ok:
-        item.status = SurveyImport.Status.INVALID
-    elif dry_run:
-        item.status = SurveyImport.Status.VALID
-    else:
-        item.status = SurveyImport.Status.APPLIED
-        item.applied_at = timezone.now()
-        item.summary = {**item.summary, **summary}
-    item.save()
-    return item
-
-
-def _read_stored(item: SurveyImport) -> Sheet | None:
-    try:
-        with item.file.open("rb") as handle:
-            return open_upload(handle.read())
-    except (UploadRefused, FileNotFoundError, ValueError) as exc:
-        item.errors = [{"row": 1, "column": "", "message": str(exc) or _("The uploaded file is no longer available.")}]
-        return None
-
-
-def _discard_file(item: SurveyImport) -> None:
-    """The file names respondents' codes against households: keep it only while it waits to be imported."""
-    if item.file:
-        item.file.delete(save=False)
-        SurveyImport.objects.filter(pk=item.pk).update(file="")
+    return import_settle(item, plan, summary, store_plan=_store_plan, dry_run=dry_run)
 
 
 # Reads (selectors) of the import pages.

@@ -1,29 +1,21 @@
-from pathlib import Path
-
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
 from django_scopes import scopes_disabled
 
-from sunshine_credit.commands import BatchCommand, Refused
-from sunshine_credit.excel import UploadRefused, open_upload
+from sunshine_credit.commands import ImportCommand
 from sunshine_credit.scoping import activate
 from surveys.services_imports import campaign_for_import, survey_import_run
 
 
-class Command(BatchCommand):
+class Command(ImportCommand):
     help = ("Import questionnaires (.xlsx, SPEC §11 survey template) into a campaign, as --user (the surveyor). "
             "All or nothing; re-importing the same file changes nothing.")
 
-    def add_arguments(self, parser):
-        super().add_arguments(parser)
+    def add_import_arguments(self, parser):
         parser.add_argument("campaign", help="campaign code")
-        parser.add_argument("file")
-        parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
 
     def run(self, **options):
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"no such file: {path}")
+        path = self.input_path(options)
         scope, user = self.acting(options)
         if user is None:
             # S2: the surveyor is recorded from the person importing; the system cannot be one.
@@ -32,10 +24,7 @@ class Command(BatchCommand):
             campaign = campaign_for_import(scope=scope, code=options["campaign"])
         if campaign is None:
             raise CommandError(f"no such campaign in your head office: {options['campaign']}")
-        try:
-            sheet = open_upload(path.read_bytes())
-        except UploadRefused as exc:
-            raise Refused({"file": path.name, "message": str(exc), "errors": []}) from None
+        sheet = self.read_sheet(path)
         try:
             with activate(scope):
                 item = survey_import_run(scope=scope, actor=user, campaign=campaign, name=path.name, sheet=sheet,
@@ -43,18 +32,12 @@ class Command(BatchCommand):
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from None
         # Codes and counts only: a respondent's name never reaches a report (S1).
-        result = {"import_id": item.pk, "campaign": campaign.code, "file": path.name, "sha256": item.sha256,
-                  "status": item.status, "dry_run": options["dry_run"], "rows": item.rows_total,
-                  "summary": item.summary, "errors": item.errors}
-        if item.errors:
-            raise Refused(result)
-        return result
+        return self.outcome({"import_id": item.pk, "campaign": campaign.code, "file": path.name,
+                             "sha256": item.sha256, "status": item.status, "dry_run": options["dry_run"],
+                             "rows": item.rows_total, "summary": item.summary, "errors": item.errors})
 
     def describe(self, payload):
-        if payload.get("errors"):
-            lines = [f"第{e['row']}行 {e['column']}: {e['message']}" for e in payload["errors"]]
-            return "\n".join([payload.get("message") or "导入被拒绝，未写入任何数据："] + lines)
-        if "summary" in payload:
+        if not payload.get("errors") and "summary" in payload:
             s = payload["summary"]
             return (f"{payload['status']}: {payload['rows']} 行；新问卷 {s.get('questionnaires_created', s.get('rows_new'))}，"
                     f"未变 {s.get('rows_unchanged')}，新调查对象 {s.get('respondents_new')}")
