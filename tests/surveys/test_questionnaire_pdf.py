@@ -99,3 +99,11 @@ def test_render_pdf_makes_a_real_pdf(world):
         "campaign": world["campaign"], "village": world["v_a"], "households": [], "respondent_code": "",
         "full_ids": False, "business_codes": [], "withhold_codes": []})
     assert out.startswith(b"%PDF-") and len(out) > 500
+
+
+def test_the_printed_form_carries_the_banks_own_title():
+    """Seed 000: the paper form is 《农户贷款家庭授信问卷调查表》(表一)."""
+    from django.utils.translation import gettext, override
+
+    with override("zh-hans"):
+        assert gettext("Household questionnaire (Form 1)") == "农户贷款家庭授信问卷调查表（表一）"
