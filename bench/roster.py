@@ -44,18 +44,23 @@ def county_rows(households: int, seed: int = 7):
             person += 1
 
 
-def write_roster(path: Path, households: int) -> Path:
-    from households.imports import COLUMNS
-
+def write_workbook(path: Path, title: str, header: list, rows) -> Path:
+    """Write a (large) workbook once, streaming; an existing file is reused between runs."""
     if path.exists():
         return path
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("roster")
-    sheet.append(list(COLUMNS.values()))
-    for row in county_rows(households):
+    sheet = workbook.create_sheet(title)
+    sheet.append(header)
+    for row in rows:
         sheet.append(row)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     workbook.save(tmp)
-    tmp.rename(path)
+    tmp.rename(path)  # a run cut short never leaves a half-written workbook to be reused
     return path
+
+
+def write_roster(path: Path, households: int) -> Path:
+    from households.imports import COLUMNS
+
+    return write_workbook(path, "roster", list(COLUMNS.values()), county_rows(households))

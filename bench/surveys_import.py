@@ -120,19 +120,9 @@ def survey_rows(households: int, seed: int = 11):
 
 
 def write_surveys(path: Path, households: int) -> Path:
-    if path.exists():
-        return path
-    from openpyxl import Workbook
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("surveys")
-    sheet.append(HEADER)
-    for row in survey_rows(households):
-        sheet.append(row)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    workbook.save(tmp)
-    tmp.rename(path)
-    return path
+    from bench.roster import write_workbook
+
+    return write_workbook(path, "surveys", HEADER, survey_rows(households))
 
 
 def floor_copy(rows, campaign, user) -> float:

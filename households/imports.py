@@ -9,14 +9,15 @@ by 户号代码 and members by ID number, and only what differs is written.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from sunshine_credit.bulk import bulk_insert
-from sunshine_credit.models import BlacklistEntry, Branch, HeadOffice, Role, Village, VillageGroup
+from sunshine_credit.import_jobs import import_locked_apply
+from sunshine_credit.models import BlacklistEntry, Branch, Role, Village, VillageGroup
 from sunshine_credit.scoping import Scope
 
 from .models import Household, Member, Relation
@@ -299,23 +300,14 @@ def _blacklist_hits(seen_ids: dict[str, int], households, head_office_id) -> lis
             for number, row in sorted(seen_ids.items(), key=lambda item: item[1]) if number in listed]
 
 
-@transaction.atomic
 def roster_apply(rows: list[list], *, scope: Scope, actor=None) -> tuple[RosterPlan, dict]:
-    """Validate again under a per-head-office lock, then write everything or nothing.
+    """Validate again under the head office's import lock, then write everything or nothing.
 
     Returns (plan, summary). When the plan has errors, nothing is written and summary is empty.
-    Writes run with scopes disabled: every row was checked against `scope` by roster_validate.
     """
-    with scopes_disabled():
-        # Serialise imports of one head office: two concurrent files touching the same household
-        # would otherwise both see it as new.
-        HeadOffice.objects.select_for_update().filter(pk=scope.head_office_id).first()
-    plan = roster_validate(rows, scope=scope)
-    if not plan.ok:
-        return plan, {}
-    with scopes_disabled():
-        summary = _write(plan, scope=scope, actor=actor)
-    return plan, summary
+    return import_locked_apply(head_office_id=scope.head_office_id,
+                               validate=lambda: roster_validate(rows, scope=scope),
+                               write=lambda plan: _write(plan, scope=scope, actor=actor))
 
 
 def _write(plan: RosterPlan, *, scope: Scope, actor) -> dict:

@@ -120,35 +120,33 @@ def household_export(request):
 @login_required
 def existing_loan_create(request, pk: int):
     household = selectors.household_get(scope=request.scope, pk=pk, for_edit=True)
-    form = forms.ExistingLoanForm(request.POST or None, household=household)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.existing_loan_create(scope=request.scope, actor=request.user,
-                                          member_id=form.cleaned_data["member"].pk, fields=form.loan_fields())
-        except services.ArchiveInvalid as exc:
-            forms.apply_errors(form, None, exc)
-        else:
-            messages.success(request, _("The existing loan was saved."))
-            return redirect("households:household_detail", pk=household.pk)
-    return render(request, "households/existing_loan_form.html", {"form": form, "household": household})
+    return _existing_loan_form(request, household=household, loan=None)
 
 
 @login_required
 def existing_loan_edit(request, pk: int):
     loan = selectors.existing_loan_get(scope=request.scope, pk=pk, for_edit=True)
-    household = loan.member.household
+    return _existing_loan_form(request, household=loan.member.household, loan=loan)
+
+
+def _existing_loan_form(request, *, household, loan):
+    """H4: one form for adding and changing an existing loan; the caller fetched both in scope."""
     form = forms.ExistingLoanForm(request.POST or None, instance=loan, household=household)
     if request.method == "POST" and form.is_valid():
+        member_id, fields = form.cleaned_data["member"].pk, form.loan_fields()
         try:
-            services.existing_loan_update(scope=request.scope, actor=request.user, loan_id=loan.pk,
-                                          member_id=form.cleaned_data["member"].pk, fields=form.loan_fields())
+            if loan is None:
+                services.existing_loan_create(scope=request.scope, actor=request.user, member_id=member_id,
+                                              fields=fields)
+            else:
+                services.existing_loan_update(scope=request.scope, actor=request.user, loan_id=loan.pk,
+                                              member_id=member_id, fields=fields)
         except services.ArchiveInvalid as exc:
             forms.apply_errors(form, None, exc)
         else:
             messages.success(request, _("The existing loan was saved."))
             return redirect("households:household_detail", pk=household.pk)
-    return render(request, "households/existing_loan_form.html",
-                  {"form": form, "household": household, "loan": loan})
+    return render(request, "households/existing_loan_form.html", {"form": form, "household": household, "loan": loan})
 
 
 @login_required

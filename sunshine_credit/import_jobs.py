@@ -17,6 +17,26 @@ from .jobs import job_enqueue, job_finish, job_start
 from .scoping import activate, scope_for_user
 
 
+@transaction.atomic
+def import_locked_apply(*, head_office_id: int, validate, write) -> tuple:
+    """All or nothing under the head office's import lock: validate again, then write.
+
+    Imports of one head office are serialised: two files touching the same household (or the same
+    respondent and household) would otherwise both see it as new. `validate()` returns a plan with
+    `.ok`; `write(plan)` runs with scopes disabled, since every row was checked against the scope by
+    `validate`. Returns (plan, summary); summary is {} when the plan was refused.
+    """
+    from .models import HeadOffice
+
+    with scopes_disabled():
+        HeadOffice.objects.select_for_update().filter(pk=head_office_id).first()
+    plan = validate()
+    if not plan.ok:
+        return plan, {}
+    with scopes_disabled():
+        return plan, write(plan)
+
+
 def import_store_upload(item, *, sheet: Sheet, data: bytes, actor, task_name: str):
     """Save a new import (status VALIDATING) with its file and schedule its check job."""
     item.status = type(item).Status.VALIDATING

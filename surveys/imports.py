@@ -15,7 +15,6 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
@@ -23,7 +22,8 @@ from django_scopes import scopes_disabled
 from households.models import Household, Member
 from households.rules import RuleViolation, parse_resident_id, parse_yes_no
 from sunshine_credit.bulk import bulk_insert
-from sunshine_credit.models import HeadOffice, Village
+from sunshine_credit.import_jobs import import_locked_apply
+from sunshine_credit.models import Village
 from sunshine_credit.scoping import Scope
 
 from .models import Campaign, Questionnaire, Respondent
@@ -146,6 +146,13 @@ def _header_map(header: list) -> tuple[dict[str, int], list[str]]:
     return index, missing
 
 
+def _parsed(cache: dict, value, parse):
+    """Parse each distinct cell value once: a county file repeats the same few codes 600,000 times."""
+    if value not in cache:
+        cache[value] = parse(value)  # a refused value raises and is not cached
+    return cache[value]
+
+
 def survey_validate(rows: list[list], *, scope: Scope, campaign: Campaign) -> SurveyPlan:
     """Check every row; nothing is written. Errors name the sheet row, the column and the reason."""
     plan = SurveyPlan(campaign_id=campaign.pk, rows_total=max(len(rows) - 1, 0))
@@ -234,32 +241,24 @@ def survey_validate(rows: list[list], *, scope: Scope, campaign: Campaign) -> Su
         seen[pair] = number
         row_ok = True
 
-        value = raw[ib]
-        business = business_cache.get(value)
-        if business is None:
-            try:
-                business = business_cache[value] = parse_codes(value, BUSINESS_CODES)
-            except ValueError as exc:
-                errors.add(number, c["business"], _("Unknown business code %(value)s; use codes 1 to 16, "
-                                                    "separated by commas.") % {"value": exc})
-                row_ok = False
-        value = raw[irs]
-        reasons = reasons_cache.get(value)
-        if reasons is None:
-            try:
-                reasons = reasons_cache[value] = parse_codes(value, REASON_CODES)
-            except ValueError as exc:
-                errors.add(number, c["reasons"], _("Unknown withhold reason code %(value)s; use codes 1 to 9, "
-                                                   "separated by commas.") % {"value": exc})
-                row_ok = False
-        value = raw[ia]
-        away = yes_cache.get(value)
-        if away is None:
-            try:
-                away = yes_cache[value] = parse_yes_no(value)
-            except RuleViolation as exc:
-                errors.add(number, c["away"], str(exc))
-                row_ok = False
+        business = reasons = away = None
+        try:
+            business = _parsed(business_cache, raw[ib], lambda v: parse_codes(v, BUSINESS_CODES))
+        except ValueError as exc:
+            errors.add(number, c["business"], _("Unknown business code %(value)s; use codes 1 to 16, "
+                                                "separated by commas.") % {"value": exc})
+            row_ok = False
+        try:
+            reasons = _parsed(reasons_cache, raw[irs], lambda v: parse_codes(v, REASON_CODES))
+        except ValueError as exc:
+            errors.add(number, c["reasons"], _("Unknown withhold reason code %(value)s; use codes 1 to 9, "
+                                               "separated by commas.") % {"value": exc})
+            row_ok = False
+        try:
+            away = _parsed(yes_cache, raw[ia], parse_yes_no)
+        except RuleViolation as exc:
+            errors.add(number, c["away"], str(exc))
+            row_ok = False
         assets = amount(raw[ias], number, c["assets"])
         liabilities = amount(raw[il], number, c["liabilities"])
         income = amount(raw[ii], number, c["income"])
@@ -354,24 +353,16 @@ def _summarise(plan: SurveyPlan, per_village: dict[int, dict]) -> None:
     plan.branch_ids = sorted({v.branch_id for v in villages.values()})
 
 
-@transaction.atomic
 def survey_apply(rows: list[list], *, scope: Scope, campaign: Campaign, actor) -> tuple[SurveyPlan, dict]:
-    """Validate again under the head office's import lock, then write everything or nothing.
+    """Validate again under the head office's import lock (the roster's too: a roster changing members
+    under us would otherwise pass), then write everything or nothing.
 
     Returns (plan, summary); when the plan has errors nothing is written and summary is empty.
-    `actor` is the surveyor (S2). Writes run with scopes disabled: every row was checked against
-    `scope` by survey_validate.
+    `actor` is the surveyor (S2).
     """
-    with scopes_disabled():
-        # The lock roster imports take: a roster changing members under us, or two survey files
-        # adding the same pair at once, would otherwise both pass validation.
-        HeadOffice.objects.select_for_update().filter(pk=campaign.head_office_id).first()
-    plan = survey_validate(rows, scope=scope, campaign=campaign)
-    if not plan.ok:
-        return plan, {}
-    with scopes_disabled():
-        summary = _write(plan, campaign=campaign, actor=actor)
-    return plan, summary
+    return import_locked_apply(head_office_id=campaign.head_office_id,
+                               validate=lambda: survey_validate(rows, scope=scope, campaign=campaign),
+                               write=lambda plan: _write(plan, campaign=campaign, actor=actor))
 
 
 def _write(plan: SurveyPlan, *, campaign: Campaign, actor) -> dict:

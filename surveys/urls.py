@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("surveys.urls_imports")),
     path("", include("surveys.urls_entry")),
     path("", include("surveys.urls_summary")),
+    path("", include("surveys.urls_limits")),
 ]

@@ -7,6 +7,7 @@ names reach a page only when surveys.access.respondent_names_visible says so (S1
 
 from urllib.parse import urlencode
 
+from households.services import MAKER_ROLES
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -68,6 +69,7 @@ def campaign_detail(request, pk: int):
         "campaign": campaign, "team": selectors.campaign_team(campaign=campaign),
         "villages": [(v, _village_links(request, campaign, v)) for v in villages],
         "can_edit": request.scope.role == Role.ADMIN,
+        "can_compute": request.scope.role in MAKER_ROLES,
     })
 
 

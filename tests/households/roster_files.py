@@ -1,10 +1,7 @@
 """Roster workbooks in the SPEC §11 template, built in memory for tests and the benchmark."""
 
-import io
-
-from openpyxl import Workbook
-
 from households.imports import COLUMNS
+from tests.workbooks import workbook_bytes
 
 HEADER = list(COLUMNS.values())
 
@@ -17,11 +14,4 @@ def roster_row(branch, village, code, name, id_number, relation="户主", *, vil
 
 
 def roster_bytes(rows, header=HEADER) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(header, rows)

@@ -11,7 +11,6 @@ from django.core.management import call_command
 from django.utils import timezone
 from django.utils.translation import gettext
 from django_scopes import scopes_disabled
-from openpyxl import Workbook
 
 from households.imports import roster_apply
 from households.models import Household, Member
@@ -21,6 +20,7 @@ from sunshine_credit.scoping import scope_for_user
 from surveys.imports import COLUMNS, parse_amount, parse_codes, survey_apply, survey_validate
 from surveys.models import Questionnaire, Respondent, SurveyImport
 from tests.factories import StaffFactory, VillageFactory, make_id_number
+from tests.workbooks import workbook_bytes
 from tests.households.roster_files import roster_bytes, roster_row
 from tests.surveys.factories import CampaignFactory, RespondentFactory
 
@@ -35,14 +35,7 @@ def survey_row(household, respondent, *, business="1,7", away="否", assets=3000
 
 
 def survey_bytes(rows, header=HEADER) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(header, rows)
 
 
 def load_roster(village, officer, n_households, *, first_seq):
