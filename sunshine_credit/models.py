@@ -197,3 +197,41 @@ class UploadedImport(models.Model):
     def error_count(self) -> int:
         """All errors found, also those beyond the stored first MAX_STORED_ERRORS."""
         return self.summary.get("error_count") or len(self.errors)
+
+
+class GeneratedFile(models.Model):
+    """A file a background job makes for a user (printouts, exports): the row first, the task fills it.
+
+    Personal data: stored under MEDIA_ROOT (never served publicly) and downloaded through the
+    `generated_file_download` view by the user who asked for it, within that user's scope.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=40)                       # e.g. "questionnaire_blank"
+    title = models.CharField(_("title"), max_length=200)
+    params = models.JSONField(default=dict)                      # what the task needs, ids only
+    language = models.CharField(max_length=10)                   # the task renders in the asker's language
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to="generated/%Y/%m/", blank=True)
+    file_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("generated file")
+        verbose_name_plural = _("generated files")
+        indexes = [models.Index(fields=["created_by", "-created_at"])]
+
+    def __str__(self):
+        return self.file_name

@@ -169,6 +169,9 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-unsent-jobs": {"task": "sunshine_credit.tasks.requeue_unsent_jobs", "schedule": 60.0},
 }
 
+# L7: how many database connections compute a campaign's pre-credit limits at once (PostgreSQL only).
+LIMITS_COMPUTE_WORKERS = env_int("LIMITS_COMPUTE_WORKERS", 2)
+
 # R6: upload limits.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_MAX_UNCOMPRESSED_BYTES", 400 * 1024 * 1024)

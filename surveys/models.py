@@ -190,7 +190,8 @@ class LimitResult(models.Model):
     flags = models.JSONField(_("flags"), default=list)                            # ["needs_escalation"]
     representative_age = models.PositiveSmallIntegerField(null=True)
     income_median = models.DecimalField(max_digits=14, decimal_places=2, null=True)
-    inputs = models.JSONField(default=list)  # [{"respondent": code, "amount": "83000.00", "reasons": [..]}]
+    # L7: the valid questionnaires as read, [[respondent id, amount in cents or null], ...] by amount, then code
+    inputs = models.JSONField(default=list)
     computed_at = models.DateTimeField()
 
     objects = ScopedManager(village="household__village")

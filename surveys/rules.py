@@ -64,7 +64,7 @@ class Outcome:
     flags: list = field(default_factory=list)
     representative_age: int | None = None
     income_median: Decimal | None = None        # 2 places (half up)
-    inputs: list = field(default_factory=list)  # the valid questionnaires, by amount then respondent code
+    inputs: list = field(default_factory=list)  # [[respondent id, amount in cents or None]] by amount, then code
 
 
 def cents(value: Decimal) -> int:
@@ -111,9 +111,7 @@ def compute_limit(answers: list[Answer], *, settings: Settings, birth_date: date
         status=GRANTED, valid_count=len(valid), reasons=dict(sorted(reasons.items())), representative_age=age,
         income_median=(Decimal(median[0]) / median[1] / 100).quantize(CENT, ROUND_HALF_UP) if median else None,
         # The inputs in the order the trimmed mean reads them: by amount (blank first), then code.
-        inputs=[{"respondent": a.respondent_code,
-                 "amount": None if a.amount is None else str(Decimal(a.amount).quantize(CENT)),
-                 "reasons": list(a.reasons)}
+        inputs=[[a.respondent_id, None if a.amount is None else cents(a.amount)]
                 for a in sorted(valid, key=lambda a: (a.amount is not None, a.amount or 0, a.respondent_code,
                                                       a.respondent_id))],
     )

@@ -109,9 +109,10 @@ def household_summary(*, campaign: Campaign, household: Household, names_visible
         answers.append(answer)
     explanation, stale = [], False
     if result is not None:
-        amounts = {q.respondent.code: q.amount for q in questionnaires}
-        amounts |= {str(i.get("respondent")): _decimal(i.get("amount")) for i in result.inputs or []
-                    if isinstance(i, dict) and i.get("amount") not in (None, "")}
+        # The dropped amounts as the computation read them (L7 inputs), even if edited since.
+        amounts = {q.respondent_id: q.amount for q in questionnaires}
+        amounts |= {item[0]: Decimal(item[1]) / 100 for item in result.inputs or []
+                    if isinstance(item, list) and len(item) == 2 and item[1] is not None}
         explanation = explain_result(
             status=result.status, valid_count=result.valid_count, mean=result.mean, amount=result.amount,
             dropped_high=_dropped(result.dropped_high, amounts), dropped_low=_dropped(result.dropped_low, amounts),
@@ -126,15 +127,8 @@ def household_summary(*, campaign: Campaign, household: Household, names_visible
             "status_label": LimitStatus(result.status).label if result else None}
 
 
-def _decimal(value) -> Decimal | None:
-    try:
-        return Decimal(str(value))
-    except ArithmeticError:
-        return None
-
-
 def _dropped(respondent, amounts: dict) -> tuple[str, Decimal | None] | None:
-    return None if respondent is None else (respondent.code, amounts.get(respondent.code))
+    return None if respondent is None else (respondent.code, amounts.get(respondent.pk))
 
 
 def yuan(value) -> str:

@@ -5,6 +5,18 @@ Other engineers may add tasks below their own marked blocks.
 
 from celery import shared_task
 
+# --- printable blank questionnaires (S2) ------------------------------------------------------------
+
+
+@shared_task(name="surveys.tasks.render_blank_questionnaires", acks_late=True, time_limit=1800)
+def render_blank_questionnaires(job_id: int) -> None:
+    from sunshine_credit.files import run_file_job
+
+    from .services_printouts import questionnaire_blank_render
+
+    run_file_job(job_id, questionnaire_blank_render)
+
+
 # --- pre-credit limits (L7) -------------------------------------------------------------------------
 
 

@@ -11,18 +11,18 @@ from households.services import MAKER_ROLES
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sunshine_credit.models import Role
-from sunshine_credit.pdf import render_pdf
 
 from . import forms_campaigns as forms
 from . import selectors_campaigns as selectors
 from . import services_campaigns as services
+from . import services_printouts as printouts
 from .access import respondent_names_visible
 
 # Pages of the other parts of the capability, linked per village when their URL exists.
@@ -187,28 +187,16 @@ def respondent_draw(request, pk: int, village_pk: int):
 
 
 @login_required
+@require_POST
 def questionnaire_blank_pdf(request, pk: int, village_pk: int):
-    """表一 for every household of the village (or a group), one A4 page each, for one respondent code."""
+    """表一 for every household of the village (or a group), one A4 page each, for one respondent code:
+    made in the background; the user watches it on the file's page and opens it from there."""
     campaign, village = _campaign_village(request, pk, village_pk)
     pool_codes = [r.code for r in selectors.respondent_pool(campaign=campaign, village=village)]
-    form = forms.BlankQuestionnaireForm(request.GET, groups=selectors.village_groups(village=village), codes=pool_codes)
+    form = forms.BlankQuestionnaireForm(request.POST, groups=selectors.village_groups(village=village), codes=pool_codes)
     if not form.is_valid():
         raise Http404
-    pdf = render_pdf("surveys/pdf/questionnaire_blank.html", {
-        "campaign": campaign, "village": village, "respondent_code": form.cleaned_data["respondent"],
-        "households": selectors.blank_questionnaire_households(village=village, group_id=form.cleaned_data["group"]),
-        # R5: whole ID numbers only for a village the user may edit.
-        "full_ids": request.scope.can_edit_village(village.pk),
-        "business_codes": BUSINESS_CODES, "withhold_codes": WITHHOLD_CODES,
-    })
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="questionnaires-{campaign.pk}-{village.code}.pdf"'
-    return response
-
-
-# S2: the printed legends. Chinese domain words, as the paper form carries them (SPEC §3).
-BUSINESS_CODES = [(1, "种植"), (2, "养殖"), (3, "粮食加工"), (4, "饲料加工"), (5, "木材加工"), (6, "农产品收购储运"),
-                  (7, "商品批零"), (8, "货运"), (9, "贩卖"), (10, "苗圃花卉"), (11, "饮服"), (12, "装潢"),
-                  (13, "建筑"), (14, "矿产"), (15, "酿造"), (16, "其他")]
-WITHHOLD_CODES = [(1, "游手好闲"), (2, "欠债较多"), (3, "贫困低保户"), (4, "五保户"), (5, "贷款被诉讼"), (6, "坐牢"),
-                  (7, "长期不在家"), (8, "信用观念差"), (9, "其他：赌博、放高利贷")]
+    item = printouts.questionnaire_blank_request(scope=request.scope, actor=request.user, campaign=campaign,
+                                                 village=village, group_id=form.cleaned_data["group"],
+                                                 respondent_code=form.cleaned_data["respondent"])
+    return redirect("generated_file_status", pk=item.pk)

@@ -257,6 +257,7 @@ def test_pages_need_a_login(client, world):
     for url in ("/surveys/campaigns/", "/surveys/campaigns/new/", f"/surveys/campaigns/{campaign.pk}/",
                 f"/surveys/campaigns/{campaign.pk}/edit/",
                 f"/surveys/campaigns/{campaign.pk}/villages/{village.pk}/respondents/",
-                f"/surveys/campaigns/{campaign.pk}/villages/{village.pk}/questionnaires.pdf"):
+                f"/surveys/campaigns/{campaign.pk}/villages/{village.pk}/questionnaires.pdf", "/files/1/",
+                "/files/1/open/"):
         response = client.get(url)
         assert response.status_code == 302 and "/login/" in response["Location"], url

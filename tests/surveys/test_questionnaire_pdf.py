@@ -1,6 +1,8 @@
 """Printable blank questionnaires (表一, S2): one A4 page per household, pre-filled with the household's
 data, respondent by code only (S1), ID numbers masked for read-only roles (R5), scope (R1)."""
 
+import hashlib
+import re
 import shutil
 import subprocess
 
@@ -9,6 +11,7 @@ from django_scopes import scopes_disabled
 
 from households.rules import mask_id
 from sunshine_credit import pdf
+from sunshine_credit.models import GeneratedFile
 from tests.factories import HouseholdFactory
 from tests.surveys.campaign_world import make_world
 
@@ -20,18 +23,20 @@ def world():
     return make_world()
 
 
+
+
 @pytest.fixture
 def rendered(monkeypatch):
-    """The HTML each printout was made from, and its page count, as the view rendered them."""
+    """The HTML of each laid-out chunk and its page count, as the printout job rendered them."""
     seen = []
+    real = pdf.html_to_document
 
-    def render_pdf(template, context):
-        html = pdf.render_html(template, context)
-        document = pdf.html_to_document(html)
+    def html_to_document(html):
+        document = real(html)
         seen.append({"html": html, "pages": len(document.pages)})
-        return document.write_pdf()
+        return document
 
-    monkeypatch.setattr("surveys.views_campaigns.render_pdf", render_pdf)
+    monkeypatch.setattr("surveys.services_printouts.html_to_document", html_to_document)
     return seen
 
 
@@ -39,13 +44,31 @@ def pdf_url(world, village="v_a"):
     return f"/surveys/campaigns/{world['campaign'].pk}/villages/{world[village].pk}/questionnaires.pdf"
 
 
-def test_one_page_per_household_with_the_respondents_code_only(client, world, rendered):
+@pytest.fixture
+def printout(client, world, django_capture_on_commit_callbacks):
+    """Ask for the printout (its job runs inline once the request commits) and open it:
+    (status page, PDF response), or (the refusal, None)."""
+
+    def ask(village="v_a", **data):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(pdf_url(world, village), data)
+        if response.status_code != 302:
+            return response, None
+        page = client.get(response["Location"])
+        return page, client.get(f"/files/{page.context['item'].pk}/open/")
+
+    return ask
+
+
+def test_one_page_per_household_with_the_respondents_code_only(client, world, rendered, printout):
     with scopes_disabled():
         HouseholdFactory(village=world["v_a"], code="A-0002", head__name="陈二")
     client.force_login(world["tina"])  # on the team: sees names on pages, yet the paper carries the code
-    response = client.get(pdf_url(world), {"respondent": "R03"})
+    page, response = printout(respondent="R03")
+    assert page.status_code == 200 and 'id="file-download"' in page.content.decode()
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF-")
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF-")
     assert "no-store" in response["Cache-Control"]
     html = rendered[0]["html"]
     assert rendered[0]["pages"] == 2
@@ -57,41 +80,63 @@ def test_one_page_per_household_with_the_respondents_code_only(client, world, re
     assert "种植" in html and "其他：赌博、放高利贷" in html  # the legends of codes 1–16 and 1–9
     assert pdf.FONT_FAMILY in html and "@page" in html
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True,
+        text = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True,
                               check=True).stdout.decode()
         assert "A-0001" in text and "R03" in text
 
 
-def test_ids_whole_for_makers_masked_for_read_only_roles(client, world, rendered):
+def test_ids_whole_for_makers_masked_for_read_only_roles(client, world, rendered, printout):
     full = "11010519491231002X"
     client.force_login(world["olga"])
-    assert client.get(pdf_url(world)).status_code == 200
+    assert printout()[1].status_code == 200
     assert full in rendered[-1]["html"]
     for role in ("pat", "sue"):
         client.force_login(world[role])
-        assert client.get(pdf_url(world), {"respondent": "R01"}).status_code == 200
+        assert printout(respondent="R01")[1].status_code == 200
         html = rendered[-1]["html"]
         assert full not in html and mask_id(full) in html
         assert "评议人1" not in html  # not even for the supervisor, who may see names on a page
 
 
-def test_group_filter_and_unknown_code(client, world, rendered):
+def test_group_filter_and_unknown_code(client, world, rendered, printout):
     with scopes_disabled():
         HouseholdFactory(village=world["v_a"], code="A-0009")  # no group
     client.force_login(world["tina"])
-    assert client.get(pdf_url(world), {"group": world["g_a"].pk}).status_code == 200
+    assert printout(group=world["g_a"].pk)[1].status_code == 200
     assert "A-0001" in rendered[-1]["html"] and "A-0009" not in rendered[-1]["html"]
     assert rendered[-1]["pages"] == 1
-    assert client.get(pdf_url(world), {"respondent": "NOPE"}).status_code == 404
-    assert client.get(pdf_url(world), {"group": 999999}).status_code == 404
+    assert printout(respondent="NOPE")[0].status_code == 404
+    assert printout(group=999999)[0].status_code == 404
+    assert client.get(pdf_url(world)).status_code == 405  # asking for a printout starts a job: POST only
 
 
-def test_village_outside_the_scope_is_404(client, world, rendered):
+def test_village_outside_the_scope_is_404(client, world, rendered, printout):
     client.force_login(world["bob"])
-    assert client.get(pdf_url(world, "v_b")).status_code == 200
+    page, response = printout("v_b")
+    assert response.status_code == 200
     assert "B-0001" in rendered[-1]["html"]
-    assert client.get(pdf_url(world, "v_a")).status_code == 404
+    assert printout("v_a")[0].status_code == 404
     assert len(rendered) == 1
+    client.force_login(world["olga"])  # somebody else's printout is not theirs to open, even in scope
+    assert client.get(page.request["PATH_INFO"]).status_code == 404
+
+
+def test_a_large_village_is_laid_out_in_steps_with_progress(client, world, rendered, printout, monkeypatch):
+    monkeypatch.setattr("surveys.services_printouts.HOUSEHOLDS_PER_STEP", 2)
+    with scopes_disabled():
+        for n in range(2, 6):
+            HouseholdFactory(village=world["v_a"], code=f"A-000{n}")
+    client.force_login(world["tina"])
+    page, response = printout()
+    content = b"".join(response.streaming_content)
+    assert [r["pages"] for r in rendered] == [2, 2, 1]
+    with scopes_disabled():
+        item = GeneratedFile.objects.get(pk=page.context["item"].pk)
+        assert item.status == GeneratedFile.Status.DONE and item.job.progress == 100
+        assert item.sha256 == hashlib.sha256(content).hexdigest() and item.size == len(content)
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", "-"], input=content, capture_output=True, check=True).stdout.decode()
+        assert re.search(r"^Pages:\s+5$", info, re.M), info
 
 
 def test_render_pdf_makes_a_real_pdf(world):

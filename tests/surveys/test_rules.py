@@ -144,8 +144,8 @@ def test_needs_escalation_flag():
 
 def test_inputs_are_the_valid_questionnaires():
     result = run(answers(50000, 60000, None, 80000, 90000, 70000))
-    assert [i["respondent"] for i in result.inputs] == ["R01", "R02", "R06", "R04", "R05"]  # by amount
-    assert result.inputs[0] == {"respondent": "R01", "amount": "50000.00", "reasons": []}
+    # [respondent id, amount in cents], in the order the trimmed mean reads them: by amount
+    assert result.inputs == [[1, 5_000_000], [2, 6_000_000], [6, 7_000_000], [4, 8_000_000], [5, 9_000_000]]
 
 
 def excel_trimmean(values, percent):

@@ -62,7 +62,7 @@ def computed(world):
         result_for(world["campaign"], world["h"], valid_count=6, mean=Decimal(83250), amount=Decimal(83000),
                    dropped_high=r["R03"], dropped_low=r["R05"], warnings=["over_income"], flags=[],
                    income_median=Decimal(50000), representative_age=46,
-                   inputs=[{"respondent": c, "amount": f"{a}.00", "reasons": []} for c, a in AMOUNTS.items()])
+                   inputs=[[r[c].pk, a * 100] for c, a in sorted(AMOUNTS.items(), key=lambda item: item[1])])
         result_for(world["campaign"], world["h2"], status="withheld", valid_count=6, amount=None,
                    reasons={"2": 3, "8": 2})
 
