@@ -98,6 +98,12 @@ reasons AS (
 ),
 """
 
+# Every household of the head office (or of the chosen villages), with its branch and its aggregate.
+HOUSEHOLDS = """FROM households_household h
+    JOIN sunshine_credit_village v ON v.id = h.village_id
+    JOIN sunshine_credit_branch b ON b.id = v.branch_id
+    LEFT JOIN agg ON agg.household_id = h.id"""
+
 # L1–L4 on one row per household, shared by both statements: status (any withhold reason wins over
 # any amount), then the amount floored to the rounding unit in integer cents.
 STEPS = """st AS {materialized} (
@@ -125,10 +131,7 @@ base AS (
                 ELSE %(ref_year)s - CAST(substr(m.birth_date, 1, 4) AS BIGINT)
                      - CASE WHEN %(ref_md)s < substr(m.birth_date, 6, 5) THEN 1 ELSE 0 END
            END AS age
-    FROM households_household h
-    JOIN sunshine_credit_village v ON v.id = h.village_id
-    JOIN sunshine_credit_branch b ON b.id = v.branch_id
-    LEFT JOIN agg ON agg.household_id = h.id
+    {households}
     LEFT JOIN reasons ON reasons.household_id = h.id
     LEFT JOIN households_member m ON m.id = h.representative_id
     WHERE h.head_office_id = %(head_office)s {village_filter}
@@ -175,10 +178,7 @@ base AS MATERIALIZED (
     SELECT h.id AS household_id, CAST(ROUND(b.approval_authority * 100) AS BIGINT) AS authority_c,
            agg.n, agg.total, agg.low_ac, agg.high_ac, agg.med_lo, agg.med_hi, agg.reason_lists, agg.items,
            CAST(EXTRACT(YEAR FROM age(%(ref_date)s, m.birth_date)) AS INTEGER) AS age
-    FROM households_household h
-    JOIN sunshine_credit_village v ON v.id = h.village_id
-    JOIN sunshine_credit_branch b ON b.id = v.branch_id
-    LEFT JOIN agg ON agg.household_id = h.id
+    {households}
     LEFT JOIN households_member m ON m.id = h.representative_id
     WHERE h.head_office_id = %(head_office)s {village_filter}
 ),
@@ -215,9 +215,10 @@ def select_sql(vendor: str, village_ids=None) -> str:
         q_filter = f"AND q.household_id IN (SELECT id FROM households_household WHERE village_id IN ({villages}))"
     if vendor == "postgresql":
         steps = STEPS.format(materialized="MATERIALIZED", withheld="reason_lists", min_age=MIN_AGE, max_age=MAX_AGE)
-        return POSTGRESQL.format(q_filter=q_filter, village_filter=village_filter, steps=steps)
+        return POSTGRESQL.format(q_filter=q_filter, village_filter=village_filter, steps=steps, households=HOUSEHOLDS)
     steps = STEPS.format(materialized="", withheld="reason_counts", min_age=MIN_AGE, max_age=MAX_AGE)
-    return SQLITE.format(agg=AGG_SQLITE.format(q_filter=q_filter), village_filter=village_filter, steps=steps)
+    return SQLITE.format(agg=AGG_SQLITE.format(q_filter=q_filter), village_filter=village_filter, steps=steps,
+                         households=HOUSEHOLDS)
 
 
 def upsert_sql(vendor: str, village_ids=None) -> str:

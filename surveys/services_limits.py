@@ -84,20 +84,24 @@ def limits_compute_run(*, scope: Scope, campaign: Campaign, village=None, branch
         steps = max(PROGRESS_STEPS, workers) if progress is not None else workers
         size = max(1, -(-len(village_ids) // steps))
         chunks = [village_ids[i:i + size] for i in range(0, len(village_ids), size)]
-        written = 0
         if parallel:
-            pool = ThreadPoolExecutor(max_workers=min(workers, len(chunks)) or 1)
-            results = pool.map(partial(_compute_chunk, campaign, close=True), chunks)
+            with ThreadPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
+                written = _collect(pool.map(partial(_compute_chunk, campaign, close=True), chunks), len(chunks),
+                                   progress)
         else:
-            results = (_compute_chunk(campaign, chunk) for chunk in chunks)
-        for done, rows in enumerate(results, start=1):
-            written += rows
-            if progress is not None:
-                progress(int(100 * done / len(chunks)))
-        if parallel:
-            pool.shutdown()
+            written = _collect((_compute_chunk(campaign, chunk) for chunk in chunks), len(chunks), progress)
     return {"villages": len(village_ids), "written": written,
             "counts": limits_status_counts(campaign=campaign, village_ids=village_ids)}
+
+
+def _collect(results, total: int, progress) -> int:
+    """Add up the rows the chunks wrote, reporting progress as each finishes."""
+    written = 0
+    for done, rows in enumerate(results, start=1):
+        written += rows
+        if progress is not None:
+            progress(int(100 * done / total))
+    return written
 
 
 def _compute_chunk(campaign: Campaign, village_ids: list[int], close: bool = False) -> int:
