@@ -184,7 +184,8 @@ class ExistingLoanForm(forms.ModelForm):
     class Meta:
         model = ExistingLoan
         fields = ["member", "loan_number", "amount", "balance", "classification", "start_date", "due_date",
-                  "written_off", "replaced", "repaid_by_guarantor", "recovered_by_lawsuit"]
+                  "written_off", "replaced", "repaid_by_guarantor", "recovered_by_lawsuit", "as_guarantor",
+                  "guarantee_defaulted"]
         widgets = {"start_date": DateInput, "due_date": DateInput}
 
     def __init__(self, *args, household: Household, **kwargs):

@@ -160,6 +160,9 @@ class ExistingLoan(models.Model):
     replaced = models.BooleanField(_("replaced"), default=False)
     repaid_by_guarantor = models.BooleanField(_("repaid by guarantor"), default=False)
     recovered_by_lawsuit = models.BooleanField(_("recovered by lawsuit"), default=False)
+    # A6 (6): a guarantee the member gave for someone else's loan (对外担保), and whether they failed to honour it.
+    as_guarantor = models.BooleanField(_("external guarantee given"), default=False)
+    guarantee_defaulted = models.BooleanField(_("guarantee not honoured"), default=False)
 
     objects = ScopedManager(village="member__household__village")
 

@@ -24,6 +24,15 @@ def register():
     auditlog.register(apps.get_model("surveys", "Questionnaire"), exclude_fields=["updated_at", "version"])
     # Respondents' names are confidential (S1): the audit keeps that a name changed, not the name.
     auditlog.register(apps.get_model("surveys", "Respondent"), mask_fields=["name", "phone"])
+    auditlog.register(apps.get_model("appraisal", "Reviewer"), mask_fields=["phone"])
+    auditlog.register(apps.get_model("appraisal", "Panel"), exclude_fields=["version"])
+    auditlog.register(apps.get_model("appraisal", "PanelMember"))
+    # A3: the audit keeps who entered what; audit entries are read by auditors only, never on a panel page.
+    auditlog.register(apps.get_model("appraisal", "Appraisal"), exclude_fields=["entered_at", "version"])
+    auditlog.register(apps.get_model("appraisal", "GapEdit"), mask_fields=["value"])
+    auditlog.register(apps.get_model("appraisal", "Decision"), exclude_fields=["version", "inputs", "ratings"])
+    auditlog.register(apps.get_model("appraisal", "SignOff"))
+    auditlog.register(apps.get_model("sunshine_credit", "Approval"))
 
 
 register()

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
 
 
 class Role(models.TextChoices):
@@ -235,3 +236,45 @@ class GeneratedFile(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+class Approval(models.Model):
+    """O3/R2: an action that waits for a checker (escalated limits, pre-check overrides, and later drawdowns
+    and blacklist removals). The maker never decides it; one pending request per action and subject."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Refused")
+
+    head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("action"), max_length=40)            # a key of sunshine_credit.approvals.KINDS
+    subject_id = models.BigIntegerField()                          # the row the action is about
+    title = models.CharField(_("subject"), max_length=200)         # shown in the inbox; no ID or phone numbers
+    reason = models.TextField(_("reason"))                         # the maker's written reason
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("checker's note"), blank=True)
+
+    objects = ScopedManager(village="village")
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject_id"], condition=models.Q(status="pending"),
+                                    name="one_pending_approval_per_subject"),
+            models.CheckConstraint(condition=models.Q(status="pending") | models.Q(decided_by__isnull=False),
+                                   name="decided_approval_has_checker"),
+        ]
+        indexes = [models.Index(fields=["head_office", "status", "kind"]), models.Index(fields=["kind", "subject_id"])]
+
+    def __str__(self):
+        return self.title

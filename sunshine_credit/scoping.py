@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.http import Http404
+from django.shortcuts import redirect
 from django_scopes import scope as django_scope
 from django_scopes import scopes_disabled
 
@@ -21,6 +22,8 @@ from .models import Role, StaffProfile, Village
 HEAD_OFFICE_READERS = {Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR}
 # Roles that read their whole branch.
 BRANCH_READERS = {Role.PRESIDENT, Role.TELLER}
+# The only pages a user with the `reviewer` role reaches (their seats on panels, and logging in and out).
+REVIEWER_PATHS = ("/appraisal/my/", "/login/", "/logout/", "/i18n/")
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,11 @@ class ScopeMiddleware:
             with scopes_disabled():
                 return self.get_response(request)
         request.scope = scope_for_user(user)
+        if request.scope.role == Role.REVIEWER and not request.path.startswith(REVIEWER_PATHS):
+            # A1/A3: an external reviewer reaches their own panels and nothing else of the bank's pages.
+            if request.path == "/":
+                return redirect("appraisal:my_panels")
+            raise Http404
         with activate(request.scope):
             return self.get_response(request)
 

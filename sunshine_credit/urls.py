@@ -13,5 +13,6 @@ urlpatterns = [
     path("files/<int:pk>/open/", views_files.generated_file_download, name="generated_file_download"),
     path("households/", include("households.urls")),
     path("surveys/", include("surveys.urls")),
+    path("appraisal/", include("appraisal.urls")),
     path("admin/", admin.site.urls),
 ]

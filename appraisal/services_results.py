@@ -1,0 +1,58 @@
+"""A5/A7: the computed result of every household once a panel's round is closed (one Decision row each).
+
+The amount is the campaign's method over the reviewers' amounts (L1–L4: with five reviewers and the
+trimmed mean, seed 000 第三篇's 评议册 — drop the highest and the lowest, mean of the middle three, rounded
+down), withheld when any reviewer gives a withhold reason (L2), with the L6 flag against the branch's
+authority; the rating is the median rating (A5). Each row keeps the inputs it came from (L7).
+"""
+
+from collections import defaultdict
+
+from surveys import rules as limit_rules
+from surveys.models import LimitResult, LimitStatus
+
+from . import rules
+from .access import panel_households
+from .models import Appraisal, Decision, Panel
+
+
+def campaign_settings(campaign) -> limit_rules.Settings:
+    return limit_rules.Settings(method=campaign.method, min_respondents=campaign.min_respondents,
+                                rounding_unit=campaign.rounding_unit, income_band_high=campaign.income_band_high,
+                                reference_date=campaign.reference_date)
+
+
+def decisions_compute(panel: Panel) -> int:
+    """Write the Decision rows of a closed panel (replacing computed values, keeping nothing decided)."""
+    campaign = panel.campaign
+    settings = campaign_settings(campaign)
+    authority = panel.village.branch.approval_authority
+    seats = list(panel.members.select_related("reviewer"))
+    households = list(panel_households(panel).select_related("representative").order_by("code"))
+    entries = defaultdict(dict)
+    for entry in Appraisal.objects.filter(panel=panel).only("member_id", "household_id", "amount",
+                                                            "withhold_reasons", "rating"):
+        entries[entry.household_id][entry.member_id] = entry
+    survey = dict(LimitResult.objects.filter(campaign=campaign, household__in=[h.pk for h in households],
+                                             status=LimitStatus.GRANTED).values_list("household_id", "amount"))
+    Decision.objects.filter(panel=panel).delete()
+    rows = []
+    for household in households:
+        seated = [s for s in seats if s.reviewer.household_id != household.pk]  # A2: own household recused
+        given = [rules.Entry(member_id=s.pk, seat=s.seat, amount=e.amount, reasons=tuple(e.withhold_reasons),
+                             rating=e.rating)
+                 for s in seated if (e := entries[household.pk].get(s.pk)) is not None]
+        rep = household.representative
+        outcome = rules.panel_outcome(given, expected=len(seated), settings=settings,
+                                      birth_date=rep.birth_date if rep else None, approval_authority=authority)
+        rows.append(Decision(
+            campaign=campaign, panel=panel, household=household, computed_status=outcome.status,
+            computed_amount=outcome.amount, computed_mean=outcome.mean, reasons=outcome.reasons,
+            inputs=outcome.inputs, dropped_high_id=outcome.dropped_high, dropped_low_id=outcome.dropped_low,
+            rating=rules.median_rating([e.rating for e in given]),
+            ratings=[[e.member_id, e.rating] for e in sorted(given, key=lambda e: e.seat)],
+            survey_amount=survey.get(household.pk),
+        ))
+    Decision.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
