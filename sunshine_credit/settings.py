@@ -229,3 +229,4 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_VERBOSE = False
 FORMAT_MODULE_PATH = ["sunshine_credit.formats"]
 CELERY_IMPORTS = ["surveys.tasks_imports"]  # task modules not named tasks.py
+CELERY_IMPORTS += ["appraisal.tasks_booklets"]  # the booklet import (A3)
