@@ -22,6 +22,7 @@ from households.imports import COLUMNS, roster_apply
 from households.models import ArchiveStatus, Category, ExistingLoan, Exclusion, Household, LoanClass, Member
 
 from .commands import Refused
+from .demo_appraisal import REVIEWERS, seed_appraisal
 from .models import BlacklistEntry, Branch, HeadOffice, Role, StaffProfile, Village, VillageGroup
 from .scoping import activate, scope_for_profile
 
@@ -153,7 +154,7 @@ def _status_plan(codes) -> tuple[list[str], dict[str, str], list[str]]:
 def seed() -> dict:
     """Create what is missing of the demo; never change what exists. Returns totals and what was created."""
     created = dict.fromkeys(["head_offices", "branches", "villages", "users", "households", "members",
-                             "groups", "status_changes", "loans", "blacklist"], 0)
+                             "groups", "status_changes", "loans", "blacklist", "campaigns", "reviewers", "panels"], 0)
     with scopes_disabled():
         office, new = HeadOffice.objects.get_or_create(code=HEAD_OFFICE["code"], defaults={"name": HEAD_OFFICE["name"]})
         created["head_offices"] += new
@@ -201,9 +202,12 @@ def seed() -> dict:
 
         created["loans"] = _loans(demo, archived)
         created["blacklist"] = _blacklist(office, demo, excluded, users["admin"])
+        appraisal = seed_appraisal(office, users, password)
+        created.update(appraisal["created"])
         totals = _totals(office)
     return {"head_office": office.code, "created": created, "totals": totals,
-            "logins": [_login(spec) for spec in USERS], "password": DEMO_PASSWORD, "campaign": None}
+            "logins": [_login(spec) for spec in USERS] + REVIEWER_LOGINS, "password": DEMO_PASSWORD,
+            "campaign": appraisal["campaign"], "panel": appraisal["panel"]}
 
 
 def _user(spec: DemoUser, office, branches, villages, password: str):
@@ -260,6 +264,10 @@ def _totals(office) -> dict:
         "loans": ExistingLoan.objects.filter(member__head_office=office).count(),
         "blacklist": BlacklistEntry.objects.filter(head_office=office, active=True).count(),
     }
+
+
+REVIEWER_LOGINS = [{"username": username, "password": DEMO_PASSWORD, "name": name, "role": Role.REVIEWER,
+                    "branch": "BR01", "villages": ["BR01V01"]} for username, name, _k, _t in REVIEWERS[1:]]
 
 
 def _login(spec: DemoUser) -> dict:

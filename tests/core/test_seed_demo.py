@@ -10,6 +10,7 @@ from django.db.models import Max
 from django_scopes import scopes_disabled
 from stdnum.cn import ric
 
+from appraisal.models import Panel
 from households.models import ArchiveStatus, ExistingLoan, Household, Member
 from sunshine_credit.demo import DEMO_PASSWORD
 from sunshine_credit.models import BlacklistEntry, Branch, Role, StaffProfile, Village
@@ -34,12 +35,13 @@ def state():
             "users": list(get_user_model().objects.order_by("id").values_list("username", "password")),
             "villages": list(Village.objects.order_by("code").values_list("code", "officers__username")),
             "blacklist": list(BlacklistEntry.objects.values_list("id", "id_number")),
+            "panels": list(Panel.objects.values_list("id", "status", "members__reviewer__user__username")),
         }
 
 
 def test_seed_builds_a_demo_county():
     result = seed()
-    assert result["ok"] is True and result["campaign"] is None
+    assert result["ok"] is True and result["campaign"] == "2026A"
     totals = result["totals"]
     assert (totals["branches"], totals["villages"]) == (2, 5)
     assert totals["households"] >= 50 and totals["members"] > totals["households"]
@@ -78,11 +80,25 @@ def test_running_twice_changes_nothing():
     assert state() == before
 
 
-def test_text_output_lists_the_logins_and_says_there_is_no_campaign_yet():
+def test_text_output_lists_the_logins_and_the_open_panel():
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     text = out.getvalue()
     for username in ("admin", "supervisor", "president1", "officer1", "teller1", "auditor", "reviewer1"):
         assert username in text
     assert DEMO_PASSWORD in text
-    assert "create_campaign" in text
+    assert "reviewer5" in text and "2026A" in text
+
+
+def test_demo_panel_is_open_with_five_reviewer_logins():
+    from appraisal.services_panels import check_panel
+
+    result = seed()
+    with scopes_disabled():
+        panel = Panel.objects.get(pk=result["panel"])
+        members = list(panel.members.values_list("position", "reviewer__user__username"))
+        assert panel.status == Panel.Status.OPEN and panel.village.code == "BR01V01"
+        check_panel(panel=panel, members=list(panel.members.values_list("reviewer_id", "position")))  # A1, A2
+    assert [username for _position, username in members] == [f"reviewer{i}" for i in range(1, 6)]
+    user = get_user_model().objects.get(username="reviewer5")
+    assert user.check_password(DEMO_PASSWORD) and user.staff_profile.role == Role.REVIEWER

@@ -12,7 +12,8 @@ class Command(BatchCommand):
 
     def run(self, **options):
         result = seed()
-        result["note"] = _("No campaign yet: campaigns come with a later issue (create_campaign).")
+        result["note"] = _("Campaign %(campaign)s has an open appraisal panel in 东岭村: reviewer1 to reviewer5 enter "
+                           "their appraisals back to back, officer1 closes the round.") % {"campaign": result["campaign"]}
         return result
 
     def describe(self, payload):
