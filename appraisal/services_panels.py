@@ -16,7 +16,7 @@ from django_scopes import scopes_disabled
 from households.models import Household
 from households.services import MAKER_ROLES
 from sunshine_credit.models import Role, StaffProfile, Village
-from sunshine_credit.scoping import Scope, activate
+from sunshine_credit.scoping import Scope, activate, narrowed
 
 from . import rules
 from .models import Panel, PanelMember, Reviewer, ReviewerKind
@@ -219,6 +219,7 @@ def round_close(*, scope: Scope, actor, panel_id: int, version: int) -> Panel:
         panel.status, panel.closed_at, panel.closed_by = Panel.Status.CLOSED, timezone.now(), actor
         panel.version += 1
         panel.save(update_fields=["status", "closed_at", "closed_by", "version"])
+    with activate(narrowed(scope, panel.village_id)):
         decisions_compute(panel)
         precheck_panel(panel)
     return panel

@@ -9,7 +9,7 @@ Three layers, so that forgetting one is not enough to leak data:
 """
 
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.http import Http404
 from django.shortcuts import redirect
@@ -44,6 +44,15 @@ class Scope:
     @property
     def can_edit_anything(self) -> bool:
         return bool(self.editable_village_ids)
+
+
+def narrowed(scope: Scope, village_id: int) -> Scope:
+    """The same user's scope cut down to one village they may read (work on one village at a time:
+    smaller scope filters in every query)."""
+    if village_id not in scope.village_ids:
+        raise Http404
+    editable = (village_id,) if village_id in scope.editable_village_ids else ()
+    return replace(scope, village_ids=(village_id,), editable_village_ids=editable)
 
 
 EMPTY_SCOPE = Scope(head_office_id=0, role="", branch_ids=(), village_ids=(), editable_village_ids=())
