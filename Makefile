@@ -112,6 +112,7 @@ bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/surveys_import.py $(BENCH_ARGS)
 	$(PY) bench/limits.py $(BENCH_ARGS)
+	$(PY) bench/appraisal.py $(BENCH_ARGS)
 
 # --- background jobs (need REDIS_URL; without it jobs run inline and no worker is needed) -------
 

@@ -8,6 +8,7 @@ and, once the round is closed, `appraisal.selectors_summary`. No other module re
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from households.models import Household, Member
@@ -46,7 +47,7 @@ class ReviewerKind(models.TextChoices):
 class Position(models.TextChoices):
     LEADER = "leader", _("Leader")
     DEPUTY = "deputy", _("Deputy leader")
-    MEMBER = "member", _("Member")
+    MEMBER = "member", pgettext_lazy("panel position", "Member")
 
 
 class Rating(models.IntegerChoices):

@@ -27,31 +27,30 @@ def decisions_compute(panel: Panel) -> int:
     campaign = panel.campaign
     settings = campaign_settings(campaign)
     authority = panel.village.branch.approval_authority
-    seats = list(panel.members.select_related("reviewer"))
-    households = list(panel_households(panel).select_related("representative").order_by("code"))
+    seats = list(panel.members.select_related("reviewer").only("id", "seat", "reviewer__household_id"))
+    households = list(panel_households(panel).order_by("code").values_list("pk", "representative__birth_date"))
     entries = defaultdict(dict)
-    for entry in Appraisal.objects.filter(panel=panel).only("member_id", "household_id", "amount",
-                                                            "withhold_reasons", "rating"):
-        entries[entry.household_id][entry.member_id] = entry
-    survey = dict(LimitResult.objects.filter(campaign=campaign, household__in=[h.pk for h in households],
+    for household_id, member_id, amount, reasons, rating in (
+            Appraisal.objects.filter(panel=panel)
+            .values_list("household_id", "member_id", "amount", "withhold_reasons", "rating")):
+        entries[household_id][member_id] = (amount, reasons, rating)
+    survey = dict(LimitResult.objects.filter(campaign=campaign, household__in=[pk for pk, _birth in households],
                                              status=LimitStatus.GRANTED).values_list("household_id", "amount"))
     Decision.objects.filter(panel=panel).delete()
     rows = []
-    for household in households:
-        seated = [s for s in seats if s.reviewer.household_id != household.pk]  # A2: own household recused
-        given = [rules.Entry(member_id=s.pk, seat=s.seat, amount=e.amount, reasons=tuple(e.withhold_reasons),
-                             rating=e.rating)
-                 for s in seated if (e := entries[household.pk].get(s.pk)) is not None]
-        rep = household.representative
-        outcome = rules.panel_outcome(given, expected=len(seated), settings=settings,
-                                      birth_date=rep.birth_date if rep else None, approval_authority=authority)
+    for household_id, birth_date in households:
+        seated = [s for s in seats if s.reviewer.household_id != household_id]  # A2: own household recused
+        given = [rules.Entry(member_id=s.pk, seat=s.seat, amount=e[0], reasons=tuple(e[1]), rating=e[2])
+                 for s in seated if (e := entries[household_id].get(s.pk)) is not None]
+        outcome = rules.panel_outcome(given, expected=len(seated), settings=settings, birth_date=birth_date,
+                                      approval_authority=authority)
         rows.append(Decision(
-            campaign=campaign, panel=panel, household=household, computed_status=outcome.status,
+            campaign=campaign, panel=panel, household_id=household_id, computed_status=outcome.status,
             computed_amount=outcome.amount, computed_mean=outcome.mean, reasons=outcome.reasons,
             inputs=outcome.inputs, dropped_high_id=outcome.dropped_high, dropped_low_id=outcome.dropped_low,
             rating=rules.median_rating([e.rating for e in given]),
-            ratings=[[e.member_id, e.rating] for e in sorted(given, key=lambda e: e.seat)],
-            survey_amount=survey.get(household.pk),
+            ratings=[[e.member_id, e.rating] for e in given],
+            survey_amount=survey.get(household_id),
         ))
     Decision.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
