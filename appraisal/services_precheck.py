@@ -1,6 +1,152 @@
-"""A6: the pre-check (数据核查). (Filled in by the pre-check work.)"""
+"""A6: the pre-check (数据核查) of a closed panel, and the maker's request to override a removal.
+
+`precheck_panel` runs inside `round_close` (its transaction and scope) once the Decision rows exist;
+`precheck_run` runs it again for a closed panel after the loan book changed. Reads are set-based: one
+query for the decisions, one for the loans of all the panel's households, one for members whose ID number
+is on the blacklist and one for those entries: the count does not grow with the village.
+"""
+
+from collections import defaultdict
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Subquery
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from households.models import ExistingLoan, Member
+from households.services import MAKER_ROLES
+from sunshine_credit.approvals import approval_request
+from sunshine_credit.models import Approval, BlacklistEntry
+from sunshine_credit.scoping import Scope, activate, narrowed
+
+from . import precheck
+from .models import Decision, DecisionStatus, Panel, PreCheckHit
+
+OVERRIDE_KIND = "precheck_override"
+LOAN_FIELDS = ("member__household_id", "member__name", "member__id_number", "loan_number", "amount", "balance",
+               "classification", "written_off", "repaid_by_guarantor", "recovered_by_lawsuit", "as_guarantor",
+               "guarantee_defaulted")
 
 
-def precheck_panel(panel) -> None:
-    """Compute the pre-check hits of the panel's households and record the flags on their decisions."""
-    return None
+class PrecheckRefused(Exception):
+    """The pre-check or override request is refused; str() is shown. Nothing was written."""
+
+
+def _facts(panel: Panel, decisions: list[Decision]) -> dict[int, precheck.Facts]:
+    households = Decision.objects.filter(panel=panel).values("household_id")
+    loans = defaultdict(list)
+    for row in (ExistingLoan.objects.filter(member__household_id__in=Subquery(households))
+                .order_by("member__household_id", "member_id", "id").values(*LOAN_FIELDS)):
+        loans[row["member__household_id"]].append(precheck.Loan(
+            member_name=row["member__name"], id_number=row["member__id_number"], loan_number=row["loan_number"],
+            amount=row["amount"], balance=row["balance"], classification=row["classification"],
+            **{name: row[name] for name in LOAN_FIELDS[7:]}))
+    active = BlacklistEntry.objects.filter(head_office_id=panel.campaign.head_office_id, active=True)
+    listed = list(Member.objects.filter(household_id__in=Subquery(households),
+                                        id_number__in=Subquery(active.values("id_number")))
+                  .order_by("household_id", "id").values("household_id", "name", "id_number"))
+    entries = defaultdict(list)
+    if listed:
+        for entry in active.filter(id_number__in=[m["id_number"] for m in listed]).order_by("id"):
+            entries[entry.id_number].append(entry)
+    blacklist = defaultdict(list)
+    for member in listed:
+        blacklist[member["household_id"]] += [
+            precheck.BlacklistHit(member_name=member["name"], id_number=member["id_number"], reason=entry.reason,
+                                  source=entry.source) for entry in entries[member["id_number"]]]
+    return {d.household_id: precheck.Facts(
+        loans=tuple(loans[d.household_id]), blacklist=tuple(blacklist[d.household_id]),
+        on_list=d.computed_status == DecisionStatus.GRANTED, computed_amount=d.computed_amount) for d in decisions}
+
+
+def precheck_panel(panel: Panel) -> dict[int, int]:
+    """Compute the pre-check hits of the panel's households (its Decision rows), replace their PreCheckHit
+    rows in the campaign and record the flags on the decisions. Call inside the panel's scope and a
+    transaction. A decision whose new flags add a removing one loses an earlier override (the override was
+    given for the flags shown then) and, if it was decided as granted, its decision (the panel decides
+    again). Returns {flag: households}."""
+    decisions = list(Decision.objects.filter(panel=panel).only(
+        "household_id", "computed_status", "computed_amount", "precheck_flags", "override_approved", "status",
+        "version"))
+    facts = _facts(panel, decisions)
+    now = timezone.now()
+    rows, counts, changed = [], defaultdict(int), []
+    for decision in decisions:
+        hits = precheck.check(facts[decision.household_id])
+        rows += [PreCheckHit(campaign_id=panel.campaign_id, household_id=decision.household_id, flag=hit.flag,
+                             evidence=list(hit.evidence), computed_at=now) for hit in hits]
+        flags = sorted(hit.flag for hit in hits)
+        for flag in flags:
+            counts[flag] += 1
+        if flags == decision.precheck_flags:
+            continue
+        if precheck.removes(set(flags) - set(decision.precheck_flags)):
+            decision.override_approved = False
+            if decision.status == DecisionStatus.GRANTED:
+                decision.status = ""
+        decision.precheck_flags = flags
+        decision.version += 1
+        changed.append(decision)
+    PreCheckHit.objects.filter(campaign_id=panel.campaign_id,
+                               household_id__in=Subquery(Decision.objects.filter(panel=panel).values("household_id"))
+                               ).delete()
+    PreCheckHit.objects.bulk_create(rows, batch_size=1000)
+    Decision.objects.bulk_update(changed, ["precheck_flags", "override_approved", "status", "version"],
+                                 batch_size=1000)
+    return dict(sorted(counts.items()))
+
+
+def _require_maker(scope: Scope) -> None:
+    if scope.role not in MAKER_ROLES:
+        raise PermissionDenied(_("Only loan officers and administrators do this."))
+
+
+@transaction.atomic
+def precheck_run(*, scope: Scope, actor, panel_id: int) -> dict:
+    """Run the pre-check again for a closed panel (not signed off) of the actor's editable villages.
+    Raises Http404 outside the scope, PermissionDenied for read-only roles, PrecheckRefused otherwise."""
+    _require_maker(scope)
+    with activate(scope):
+        panel = (Panel.objects.select_for_update(of=("self",)).select_related("campaign", "village")
+                 .filter(pk=panel_id, village_id__in=scope.editable_village_ids,
+                         campaign__head_office_id=scope.head_office_id).first())
+    if panel is None:
+        raise Http404
+    if panel.status != Panel.Status.CLOSED:
+        raise PrecheckRefused(_("The pre-check runs again only for a closed round that is not signed off."))
+    with activate(narrowed(scope, panel.village_id)):
+        counts = precheck_panel(panel)
+        flagged = Decision.objects.filter(panel=panel).exclude(precheck_flags=[]).count()
+    return {"panel": panel.pk, "village": panel.village.code, "flagged": flagged, "counts": counts}
+
+
+def _decision_for_override(scope: Scope, decision_id: int) -> Decision:
+    decision = (Decision.objects.select_for_update(of=("self",)).select_related("panel", "household", "campaign")
+                .filter(pk=decision_id, household__village_id__in=scope.editable_village_ids,
+                        campaign__head_office_id=scope.head_office_id).first())
+    if decision is None:
+        raise Http404
+    return decision
+
+
+@transaction.atomic
+def precheck_override_request(*, scope: Scope, actor, decision_id: int, reason: str) -> Approval:
+    """A6/R2: ask a head-office supervisor to lift the pre-check removal of one household's decision.
+    Raises Http404 outside the actor's editable villages, PermissionDenied for read-only roles,
+    PrecheckRefused (no removal, signed off, overridden already) and ApprovalRefused (no reason, or a
+    request waiting already)."""
+    _require_maker(scope)
+    with activate(scope):
+        decision = _decision_for_override(scope, decision_id)
+        if decision.panel.status == Panel.Status.SIGNED:
+            raise PrecheckRefused(_("The panel has signed off: its decisions no longer change."))
+        if not precheck.removes(decision.precheck_flags):
+            raise PrecheckRefused(_("The pre-check does not remove this household: there is nothing to override."))
+        if decision.override_approved:
+            raise PrecheckRefused(_("The removal of this household is overridden already."))
+        title = _("Pre-check override: household %(code)s, %(campaign)s") % {
+            "code": decision.household.code, "campaign": decision.campaign.name}
+        return approval_request(scope=scope, actor=actor, kind=OVERRIDE_KIND, subject_id=decision.pk,
+                                village_id=decision.household.village_id, title=title, reason=reason)

@@ -1,0 +1,385 @@
+"""A6: the pre-check (数据核查) — rules per flag, the service run by closing the round, the override's
+maker-checker (R2), the pages with their scope (R1), evidence masking (R5) and the referral export (R7)."""
+
+import io
+import json
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.db import connection
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+from openpyxl import load_workbook
+
+from appraisal import precheck, services_entry, services_panels, services_precheck
+from appraisal.models import Decision, Panel, PreCheckFlag, PreCheckHit
+from appraisal.services_entry import EntryInput
+from households.rules import mask_id
+from sunshine_credit.approvals import ApprovalRefused, approval_decide
+from sunshine_credit.models import Approval
+from sunshine_credit.scoping import scope_for_user
+from tests.appraisal.factories import make_panel_world
+from tests.factories import BlacklistEntryFactory, ExistingLoanFactory, HouseholdFactory
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+# --- the rules, one household at a time (no database needed) ------------------------------------------------
+
+def loan(**kwargs) -> precheck.Loan:
+    values = {"member_name": "张三", "id_number": "410902199001011234", "loan_number": "L1", "amount": D("50000"),
+              "balance": D("20000"), "classification": "正常", **kwargs}
+    return precheck.Loan(**values)
+
+
+def flags(facts: precheck.Facts) -> list[int]:
+    return [hit.flag for hit in precheck.check(facts)]
+
+
+LISTED = {"on_list": True, "computed_amount": D("60000")}
+CASES = [  # (flag, facts that hit, facts that do not)
+    (1, precheck.Facts(loans=(loan(),)), precheck.Facts(loans=(loan(),), **LISTED)),
+    (1, precheck.Facts(loans=(loan(),)), precheck.Facts(loans=(loan(balance=D(0)),))),
+    (1, precheck.Facts(loans=(loan(),)), precheck.Facts(loans=(loan(as_guarantor=True),))),
+    (2, precheck.Facts(loans=(loan(), loan(loan_number="L2")), **LISTED), precheck.Facts(loans=(loan(),), **LISTED)),
+    (2, precheck.Facts(loans=(loan(amount=D("60000.01")),), **LISTED),
+     precheck.Facts(loans=(loan(amount=D("60000")),), **LISTED)),
+    (3, precheck.Facts(loans=(loan(classification="次级"),)), precheck.Facts(loans=(loan(classification="关注"),))),
+    (3, precheck.Facts(loans=(loan(classification="逾期"),)),
+     precheck.Facts(loans=(loan(classification="损失", balance=D(0)),))),
+    (4, precheck.Facts(loans=(loan(repaid_by_guarantor=True, balance=D(0)),)), precheck.Facts(loans=(loan(),))),
+    (5, precheck.Facts(loans=(loan(written_off=True, balance=D(0)),)), precheck.Facts(loans=(loan(),))),
+    (6, precheck.Facts(loans=(loan(as_guarantor=True, guarantee_defaulted=True),)),
+     precheck.Facts(loans=(loan(as_guarantor=True),))),
+    (7, precheck.Facts(loans=(loan(recovered_by_lawsuit=True, balance=D(0)),)), precheck.Facts(loans=(loan(),))),
+    (8, precheck.Facts(blacklist=(precheck.BlacklistHit("李四", "410902198001015678", "恶意逃废债", "法院"),)),
+     precheck.Facts()),
+]
+
+
+@pytest.mark.parametrize(("flag", "hit", "miss"), CASES)
+def test_rule_hits_and_misses(flag, hit, miss):
+    assert flag in flags(hit)
+    assert flag not in flags(miss)
+
+
+def test_rule_evidence_is_masked_and_json_ready():
+    facts = precheck.Facts(loans=(loan(classification="可疑"),),
+                           blacklist=(precheck.BlacklistHit("李四", "410902198001015678", "恶意逃废债", "法院"),))
+    hits = {hit.flag: hit for hit in precheck.check(facts)}
+    assert hits[3].evidence == ({"loan_number": "L1", "member": "张三", "id_masked": "410902********1234",
+                                 "amount": "50000", "balance": "20000", "classification": "可疑"},)
+    assert hits[8].evidence[0]["id_masked"] == "410902********5678" and hits[8].evidence[0]["source"] == "法院"
+    text = json.dumps([h.evidence for h in hits.values()], ensure_ascii=False)
+    assert "410902199001011234" not in text and "410902198001015678" not in text
+
+
+def test_only_hits_3_to_8_remove():
+    assert not precheck.removes([1, 2])
+    for flag in range(3, 9):
+        assert precheck.removes([1, flag])
+
+
+# --- the service, run by closing the round ------------------------------------------------------------------
+
+@pytest.fixture
+def world():
+    return make_panel_world()
+
+
+def enter_granted(world, household=0):
+    """Five reviewers give 30,000–90,000: granted at 52,000 (trimmed mean, rounded down)."""
+    home = world["households"][household]
+    for reviewer, amount in zip(world["reviewers"], [30000, 50000, 52000, 55000, 90000], strict=True):
+        services_entry.appraisal_save(actor=reviewer.user, panel_id=world["panel"].pk, household_id=home.pk,
+                                      values=EntryInput(amount=D(amount), rating=2), version=0)
+
+
+def add_loan(world, household=0, **kwargs):
+    with scopes_disabled():
+        return ExistingLoanFactory(member=world["households"][household].representative, **kwargs)
+
+
+def close(world):
+    panel = world["panel"]
+    with scopes_disabled():
+        panel.refresh_from_db()
+    return services_panels.round_close(scope=scope_for_user(world["tina"]), actor=world["tina"],
+                                       panel_id=panel.pk, version=panel.version)
+
+
+def decision_of(world, household=0) -> Decision:
+    with scopes_disabled():
+        return Decision.objects.get(campaign=world["campaign"], household=world["households"][household])
+
+
+def test_closing_the_round_flags_every_household(world):
+    enter_granted(world, 0)
+    add_loan(world, 0, amount=60000, balance=30000)                          # 2: above 52,000
+    add_loan(world, 1, classification="次级", balance=1000)                   # 1 and 3
+    add_loan(world, 2, classification="次级", balance=0, written_off=True)    # 5 only
+    close(world)
+    assert decision_of(world, 0).precheck_flags == [2]
+    assert decision_of(world, 1).precheck_flags == [1, 3]
+    assert decision_of(world, 2).precheck_flags == [5]
+    assert not decision_of(world, 0).removed_by_precheck
+    assert decision_of(world, 1).removed_by_precheck and decision_of(world, 2).removed_by_precheck
+    with scopes_disabled():
+        assert PreCheckHit.objects.filter(campaign=world["campaign"]).count() == 4
+
+
+def test_each_loan_flag_through_the_service(world):
+    with scopes_disabled():
+        extra = [HouseholdFactory(village=world["v_a"], archive_status="archived") for _i in range(3)]
+    world["households"] += extra
+    add_loan(world, 0, repaid_by_guarantor=True, balance=0)
+    add_loan(world, 1, as_guarantor=True, guarantee_defaulted=True)
+    add_loan(world, 2, recovered_by_lawsuit=True, balance=0)
+    add_loan(world, 3, as_guarantor=True)            # honoured guarantee, not a borrowing: nothing
+    add_loan(world, 4, balance=0)                    # repaid normally: nothing
+    close(world)
+    assert [decision_of(world, i).precheck_flags for i in range(6)] == [[4], [6], [7], [], [], []]
+
+
+def test_blacklist_by_id_number_of_any_member(world):
+    home = world["households"][0]
+    with scopes_disabled():
+        number = home.representative.id_number
+        BlacklistEntryFactory(head_office=world["campaign"].head_office, id_number=number, source="县法院")
+        BlacklistEntryFactory(head_office=world["campaign"].head_office, active=False,
+                              id_number=world["households"][1].representative.id_number)
+    close(world)
+    assert decision_of(world, 0).precheck_flags == [8]
+    assert decision_of(world, 1).precheck_flags == []
+    with scopes_disabled():
+        hit = PreCheckHit.objects.get(household=home, flag=8)
+    assert hit.evidence == [{"member": home.representative.name, "id_masked": mask_id(number),
+                             "reason": "恶意逃废债", "source": "县法院"}]
+    assert number not in json.dumps(hit.evidence)
+
+
+def test_rerun_after_loan_data_changed_reopens_a_granted_decision(world):
+    enter_granted(world, 0)
+    close(world)
+    with scopes_disabled():
+        Decision.objects.filter(pk=decision_of(world).pk).update(status="granted", amount=52000)
+    add_loan(world, 0, written_off=True, balance=0)
+    result = services_precheck.precheck_run(scope=scope_for_user(world["tina"]), actor=world["tina"],
+                                            panel_id=world["panel"].pk)
+    assert result["flagged"] == 1 and result["counts"] == {5: 1}
+    decision = decision_of(world)
+    assert decision.precheck_flags == [5] and decision.status == ""
+    with pytest.raises(PermissionDenied):
+        services_precheck.precheck_run(scope=scope_for_user(world["sue"]), actor=world["sue"],
+                                       panel_id=world["panel"].pk)
+    with scopes_disabled():
+        Panel.objects.filter(pk=world["panel"].pk).update(status=Panel.Status.SIGNED)
+    with pytest.raises(services_precheck.PrecheckRefused):
+        services_precheck.precheck_run(scope=scope_for_user(world["tina"]), actor=world["tina"],
+                                       panel_id=world["panel"].pk)
+
+
+# --- the override: maker-checker (R2) -------------------------------------------------------------------------
+
+def request_override(world, who="tina", household=0, reason="贷款已于上月结清，核销系误录"):
+    user = world[who]
+    return services_precheck.precheck_override_request(scope=scope_for_user(user), actor=user,
+                                                       decision_id=decision_of(world, household).pk, reason=reason)
+
+
+def decide(world, who, approval, approve=True, note=""):
+    user = world[who]
+    return approval_decide(scope=scope_for_user(user), actor=user, approval_id=approval.pk, approve=approve, note=note)
+
+
+@pytest.fixture
+def removed(world):
+    add_loan(world, 0, written_off=True, balance=0)
+    close(world)
+    with scopes_disabled():
+        Decision.objects.filter(pk=decision_of(world).pk).update(status="removed")
+    return world
+
+
+def test_supervisor_approval_lifts_the_removal(removed):
+    approval = request_override(removed)
+    decide(removed, "sue", approval)
+    decision = decision_of(removed)
+    assert decision.override_approved and not decision.removed_by_precheck
+    assert decision.status == ""  # the panel decides again
+
+
+def test_refusal_keeps_the_removal(removed):
+    approval = request_override(removed)
+    decide(removed, "sam", approval, approve=False, note="理由不充分")
+    decision = decision_of(removed)
+    assert not decision.override_approved and decision.removed_by_precheck and decision.status == "removed"
+
+
+def test_the_requester_never_approves_their_own_request(removed):
+    approval = request_override(removed, who="ada")
+    with pytest.raises(ApprovalRefused):
+        decide(removed, "ada", approval)
+    assert not decision_of(removed).override_approved
+
+
+def test_an_officer_cannot_approve(removed):
+    approval = request_override(removed, who="ada")
+    with pytest.raises(PermissionDenied):
+        decide(removed, "tina", approval)
+    assert not decision_of(removed).override_approved
+
+
+def test_a_second_pending_request_is_refused(removed):
+    request_override(removed)
+    with pytest.raises(ApprovalRefused):
+        request_override(removed, who="ada")
+    with scopes_disabled():
+        assert Approval.objects.filter(kind="precheck_override").count() == 1
+
+
+def test_override_refused_without_a_removal_or_after_sign_off(removed):
+    add_loan(removed, 1)  # flag 1 only: nothing to override
+    services_precheck.precheck_run(scope=scope_for_user(removed["tina"]), actor=removed["tina"],
+                                   panel_id=removed["panel"].pk)
+    with pytest.raises(services_precheck.PrecheckRefused):
+        request_override(removed, household=1)
+    with pytest.raises(PermissionDenied):
+        request_override(removed, who="sue")
+    with scopes_disabled():
+        Panel.objects.filter(pk=removed["panel"].pk).update(status=Panel.Status.SIGNED)
+    with pytest.raises(services_precheck.PrecheckRefused):
+        request_override(removed)
+    with scopes_disabled():
+        assert not Approval.objects.exists()
+
+
+# --- pages ------------------------------------------------------------------------------------------------------
+
+def list_url(world):
+    return reverse("appraisal:precheck_list", args=[world["panel"].pk])
+
+
+def test_list_page_404_before_the_round_is_closed(client, world):
+    client.force_login(world["tina"])
+    assert client.get(list_url(world)).status_code == 404
+
+
+def test_list_page_shows_flags_with_masked_evidence_and_states(client, removed):
+    number = removed["households"][0].representative.id_number
+    client.force_login(removed["tina"])
+    response = client.get(list_url(removed))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert str(PreCheckFlag.WRITTEN_OFF.label) in page and mask_id(number) in page and number not in page
+    assert _("Removed by the pre-check") in page and _("Request an override") in page
+    response = client.post(reverse("appraisal:precheck_override", args=[removed["panel"].pk, decision_of(removed).pk]),
+                           {"reason": "核销系误录"}, follow=True)
+    assert _("Override waiting for approval") in response.content.decode()
+    with scopes_disabled():
+        approval = Approval.objects.get(kind="precheck_override")
+    decide(removed, "sue", approval)
+    assert _("Removal overridden") in client.get(list_url(removed)).content.decode()
+    client.force_login(removed["sue"])  # a supervisor reads, and has no request form
+    page = client.get(list_url(removed)).content.decode()
+    assert _("Removal overridden") in page and _("Request an override") not in page
+
+
+def test_officer_of_another_branch_gets_404_and_writes_nothing(client, removed):
+    client.force_login(removed["bob"])
+    assert client.get(list_url(removed)).status_code == 404
+    response = client.post(reverse("appraisal:precheck_override", args=[removed["panel"].pk, decision_of(removed).pk]),
+                           {"reason": "越权请求"})
+    assert response.status_code == 404
+    assert client.post(reverse("appraisal:precheck_run", args=[removed["panel"].pk])).status_code == 404
+    assert client.get(reverse("appraisal:precheck_decision", args=[decision_of(removed).pk])).status_code == 404
+    with scopes_disabled():
+        assert not Approval.objects.exists()
+    with pytest.raises(Http404):  # the service refuses a decision outside the editable villages too
+        request_override(removed, who="bob")
+
+
+def test_list_page_queries_do_not_grow(client, world):
+    with scopes_disabled():
+        world["households"] += [HouseholdFactory(village=world["v_a"], archive_status="archived") for _i in range(5)]
+    add_loan(world, 0, written_off=True, balance=0)
+    close(world)
+    client.force_login(world["tina"])
+    request_override(world)
+    with CaptureQueriesContext(connection) as few:
+        client.get(list_url(world))
+    for i in range(1, 6):
+        add_loan(world, i, written_off=True, recovered_by_lawsuit=True, balance=0)
+        add_loan(world, i, classification="可疑")
+    services_precheck.precheck_run(scope=scope_for_user(world["tina"]), actor=world["tina"], panel_id=world["panel"].pk)
+    for i in range(1, 4):
+        request_override(world, household=i)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(list_url(world))
+    assert len(response.context["rows"]) == 6
+    assert len(many) == len(few)
+
+
+def test_panel_page_links_the_list_with_its_count(client, removed):
+    client.force_login(removed["pat"])
+    page = client.get(reverse("appraisal:panel_detail", args=[removed["panel"].pk])).content.decode()
+    assert list_url(removed) in page
+
+
+def test_household_page_shows_its_hits(client, removed):
+    client.force_login(removed["tina"])
+    home = removed["households"][0]
+    page = client.get(reverse("households:household_detail", args=[home.pk])).content.decode()
+    assert 'id="precheck-hits"' in page and str(PreCheckFlag.WRITTEN_OFF.label) in page
+    assert removed["campaign"].name in page
+
+
+def test_audit_referrals_list_and_export_guard_formulas(client, world):
+    enter_granted(world, 0)
+    add_loan(world, 0, amount=60000, balance=30000, loan_number="=HYPERLINK(\"http://x\")")
+    close(world)
+    url = reverse("appraisal:precheck_audit_list", args=[world["campaign"].pk])
+    client.force_login(world["tina"])
+    response = client.get(url)
+    assert [row["household"].code for row in response.context["rows"]] == ["A-0001"]
+    response = client.get(reverse("appraisal:precheck_audit_export", args=[world["campaign"].pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == _("Branch") and len(rows) == 2
+    assert rows[1][6].startswith("'=") and rows[1][10] == 60000 and rows[1][11] == 52000
+    assert rows[1][5] == mask_id(world["households"][0].representative.id_number)
+    client.force_login(world["bob"])  # another branch: the referral is not theirs
+    assert client.get(url).context["rows"] == []
+
+
+# --- the batch interface (SPEC §11) ------------------------------------------------------------------------------
+
+def run(*args):
+    out = StringIO()
+    try:
+        call_command("precheck", *args, "--json", stdout=out)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, json.loads(out.getvalue())
+
+
+def test_command_reruns_closed_panels(world):
+    code, result = run(world["campaign"].code, "--head-office", world["campaign"].head_office.code)
+    assert code == 1 and not result["ok"]  # no closed panel yet: refused
+    close(world)
+    add_loan(world, 1, classification="损失")
+    code, result = run(world["campaign"].code, "--user", world["tina"].username)
+    assert code == 0 and result["ok"] and result["flagged"] == 1
+    assert result["panels"][0]["counts"] == {"1": 1, "3": 1}
+    assert decision_of(world, 1).precheck_flags == [1, 3]
+    code, result = run("NOPE", "--user", world["tina"].username)
+    assert code == 2 and not result["ok"]
