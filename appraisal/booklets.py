@@ -31,9 +31,11 @@ from .models import Panel, PanelMember
 PANEL_LABEL, SEAT_LABEL, REVIEWER_LABEL = "评议小组编号", "评议员席位", "评议员编号"
 CODE, GROUP, HEAD, ADDRESS, PHONE = "户号代码", "村民小组", "户主姓名", "家庭住址", "联系电话"
 AMOUNT, REASONS, RATING = "授信额度(元)", "待授信原因代码", "评级"
-COLUMNS = [CODE, GROUP, HEAD, ADDRESS, PHONE, AMOUNT, REASONS, RATING]
-WIDTHS = [16, 10, 10, 30, 14, 14, 14, 8]
-TEXT_COLUMNS = {CODE, GROUP, HEAD, ADDRESS, PHONE, REASONS, RATING}
+# A4: gaps the reviewer fills in (seed 000 第三篇: 评议人 … 尽量把相关数据补充齐全); the officer confirms them.
+NEW_ADDRESS, NEW_PHONE = "补充家庭住址", "补充联系电话"
+COLUMNS = [CODE, GROUP, HEAD, ADDRESS, PHONE, AMOUNT, REASONS, RATING, NEW_ADDRESS, NEW_PHONE]
+WIDTHS = [16, 10, 10, 30, 14, 14, 14, 8, 24, 14]
+TEXT_COLUMNS = {CODE, GROUP, HEAD, ADDRESS, PHONE, REASONS, RATING, NEW_ADDRESS, NEW_PHONE}
 HEADER_ROW = 4
 EXPORT_STATUSES = (Panel.Status.FORMING, Panel.Status.OPEN)
 
@@ -98,7 +100,7 @@ def _write_sheet(workbook: Workbook, panel: Panel, seat: PanelMember) -> int:
         count += 1
         # The entry columns stay empty: back to back (A3), never anybody's entries.
         sheet.append([safe_text(code), safe_text(group or ""), safe_text(head or ""), safe_text(address),
-                      mask_phone(phone), None, None, None])
+                      mask_phone(phone), None, None, None, None, None])
     for index, title in enumerate(COLUMNS, start=1):
         letter = get_column_letter(index)
         cells = sheet[f"{letter}{HEADER_ROW + 1}:{letter}{HEADER_ROW + max(count, 1)}"]

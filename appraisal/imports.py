@@ -25,10 +25,24 @@ from surveys.entry import EntryError, parse_amount, parse_codes
 
 from . import rules
 from .access import panel_households
-from .booklets import AMOUNT, CODE, PANEL_LABEL, RATING, REASONS, REVIEWER_LABEL, SEAT_LABEL, booklet_seats
+from .booklets import (
+    AMOUNT,
+    CODE,
+    NEW_ADDRESS,
+    NEW_PHONE,
+    PANEL_LABEL,
+    RATING,
+    REASONS,
+    REVIEWER_LABEL,
+    SEAT_LABEL,
+    booklet_seats,
+)
 from .entry import MAX_REASON, parse_rating
-from .models import Appraisal, Panel
+from .models import Appraisal, GapEdit, Panel
 from .services_entry import EntryInput, EntryRefused, appraisal_write, check_entry
+from .services_gaps import GapRefused, clean_value, gap_record
+
+GAP_COLUMNS = {NEW_ADDRESS: GapEdit.Field.ADDRESS, NEW_PHONE: GapEdit.Field.PHONE}
 
 MAX_SHEETS = 100
 MAX_STORED_ERRORS = 2000
@@ -47,6 +61,7 @@ class BookletPlan:
     panel_id: int
     rows_total: int = 0
     records: list[tuple[int, int, EntryInput]] = field(default_factory=list)  # (seat id, household id, values)
+    gaps: list[tuple[int, int, str, str]] = field(default_factory=list)  # A4: (seat id, household id, field, value)
     errors: list[dict] = field(default_factory=list)
     seats: list[dict] = field(default_factory=list)   # [{seat, name, sheet, rows}]: counts only (A3)
 
@@ -107,7 +122,8 @@ def _header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
     for number, row in enumerate(rows[:10], start=1):
         names = [_plain(c) for c in row]
         if CODE in names and AMOUNT in names:
-            return number, {title: names.index(title) for title in (CODE, AMOUNT, REASONS, RATING) if title in names}
+            return number, {title: names.index(title) for title in (CODE, AMOUNT, REASONS, RATING, *GAP_COLUMNS)
+                            if title in names}
     return None
 
 
@@ -156,7 +172,7 @@ class _Households:
 
 def _validate_sheet(plan: BookletPlan, name: str, rows: list[list], seat, households: _Households) -> int:
     header = _header(rows)
-    if header is None or len(header[1]) < 4:
+    if header is None or not {CODE, AMOUNT, REASONS, RATING} <= set(header[1]):
         columns = f"{CODE}、{AMOUNT}、{REASONS}、{RATING}"
         plan.error(name, header[0] if header else 1, "",
                    _("The column headers of the booklet are missing: %(cols)s.") % {"cols": columns})
@@ -167,7 +183,8 @@ def _validate_sheet(plan: BookletPlan, name: str, rows: list[list], seat, househ
     for number, row in enumerate(rows[header_row:], start=header_row + 1):
         cell = {key: _plain(row[i]) if i < len(row) else "" for key, i in index.items()}
         cells = {"amount": cell[AMOUNT], "withhold_reasons": cell[REASONS], "rating": cell[RATING]}
-        if not any(cells.values()):
+        gaps = {name: cell[title] for title, name in GAP_COLUMNS.items() if cell.get(title)}
+        if not any(cells.values()) and not gaps:
             continue  # not filled in: nothing entered, nothing changed
         plan.rows_total += 1
         code = cell[CODE]
@@ -188,11 +205,23 @@ def _validate_sheet(plan: BookletPlan, name: str, rows: list[list], seat, househ
                        % {"code": code, "row": seen[household_id]})
             continue
         seen[household_id] = number
+        _read_gaps(plan, name, number, seat.pk, household_id, gaps)
+        if not any(cells.values()):
+            continue
         entry = _read_entry(plan, name, number, cells)
         if entry is not None:
             plan.records.append((seat.pk, household_id, entry))
             count += 1
     return count
+
+
+def _read_gaps(plan: BookletPlan, sheet: str, number: int, seat_id: int, household_id: int, gaps: dict) -> None:
+    """A4: the household data the reviewer added on paper, checked as the online form checks it."""
+    for name, raw in gaps.items():
+        try:
+            plan.gaps.append((seat_id, household_id, name, clean_value(name, raw)))
+        except GapRefused as exc:
+            plan.error(sheet, number, {v: k for k, v in GAP_COLUMNS.items()}[name], str(exc))
 
 
 def booklet_validate(book: Book, *, scope: Scope, panel: Panel) -> BookletPlan:
@@ -230,7 +259,7 @@ def booklet_validate(book: Book, *, scope: Scope, panel: Panel) -> BookletPlan:
             rows_read = _validate_sheet(plan, name, rows, seats[number], households)
             plan.seats.append({"seat": number, "name": seats[number].reviewer.name, "sheet": name, "rows": rows_read})
     plan.seats.sort(key=lambda s: s["seat"])
-    if not plan.errors and not plan.records:
+    if not plan.errors and not plan.records and not plan.gaps:
         plan.error("", 1, "", _("The file holds no filled-in booklet rows."))
     return plan
 
@@ -257,4 +286,6 @@ def _write(plan: BookletPlan, *, panel: Panel, actor) -> dict:
             # Raises EntryRefused only if a rule changed since validate ran in this transaction: all rolls back.
             appraisal_write(seat=seats[seat_id], household_id=household_id, values=values, actor=actor,
                             version=None, source=Appraisal.Source.BOOKLET)
-    return {"entries_written": len(plan.records)}
+        for seat_id, household_id, field, value in plan.gaps:
+            gap_record(seat=seats[seat_id], household_id=household_id, field=field, value=value)
+    return {"entries_written": len(plan.records), "gaps_proposed": len(plan.gaps)}

@@ -71,10 +71,16 @@ def gap_propose(*, actor, panel_id: int, household_id: int, field: str, value: s
         value = clean_value(field, value)
         if value == current_value(household, member, field):
             raise GapRefused(_("This is the value on file already."))
-        GapEdit.objects.filter(proposed_by=seat, household=household, member=member, field=field,
-                               status=GapEdit.Status.PENDING).delete()
-        return GapEdit.objects.create(panel=seat.panel, household=household, member=member, field=field,
-                                      value=value, proposed_by=seat)
+        return gap_record(seat=seat, household_id=household.pk, member=member, field=field, value=value)
+
+
+def gap_record(*, seat, household_id: int, field: str, value: str, member=None) -> GapEdit:
+    """Store a checked proposal of `seat`; it replaces the seat's earlier pending one for the same value.
+    Runs inside the caller's transaction and scope (online form, booklet import)."""
+    GapEdit.objects.filter(proposed_by=seat, household_id=household_id, member=member, field=field,
+                           status=GapEdit.Status.PENDING).delete()
+    return GapEdit.objects.create(panel=seat.panel, household_id=household_id, member=member, field=field,
+                                  value=value, proposed_by=seat)
 
 
 def _apply(gap: GapEdit) -> None:

@@ -302,3 +302,34 @@ def test_a_maker_seated_on_the_panel_does_not_handle_its_booklets(client, world)
     assert export(client, world, user="ada").status_code == 404
     assert client.get(reverse("appraisal:booklet_import_list", args=[world["panel"].pk])).status_code == 404
     assert export(client, world).status_code == 200
+
+
+def test_gaps_filled_on_paper_wait_for_the_officer(client, world, django_capture_on_commit_callbacks):
+    """A4 on paper: 补充家庭住址 / 补充联系电话 become pending reviewer-supplied data; a bad phone is a row error."""
+    from appraisal.booklets import NEW_ADDRESS, NEW_PHONE
+    from appraisal.models import GapEdit
+
+    new_address, new_phone = COLUMNS.index(NEW_ADDRESS), COLUMNS.index(NEW_PHONE)
+    workbook = book(client, world)
+    sheet = workbook["评议员1"]
+    first = next(sheet.iter_rows(min_row=HEADER_ROW + 1))
+    first[new_address].value, first[new_phone].value = "东岭村1组18号", "139 0000 3333"
+    second = list(sheet.iter_rows(min_row=HEADER_ROW + 2))[0]
+    second[new_phone].value = "电话"
+    out = io.BytesIO()
+    workbook.save(out)
+    _response, item = upload(client, world, out.getvalue(), django_capture_on_commit_callbacks)
+    assert [(e["sheet"], e["row"], e["column"]) for e in item.errors] == [("评议员1", HEADER_ROW + 2, NEW_PHONE)]
+    with scopes_disabled():
+        assert not GapEdit.objects.exists()
+    second[new_phone].value = None
+    out = io.BytesIO()
+    workbook.save(out)
+    _response, item = upload(client, world, out.getvalue(), django_capture_on_commit_callbacks)
+    confirm(client, item, django_capture_on_commit_callbacks)
+    with scopes_disabled():
+        gaps = sorted(GapEdit.objects.values_list("household__code", "field", "value", "status",
+                                                  "proposed_by__seat"))
+        assert not Appraisal.objects.exists()
+    code = first[0].value
+    assert gaps == [(code, "address", "东岭村1组18号", "pending", 1), (code, "phone", "13900003333", "pending", 1)]
