@@ -14,5 +14,6 @@ urlpatterns = [
     path("households/", include("households.urls")),
     path("surveys/", include("surveys.urls")),
     path("appraisal/", include("appraisal.urls")),
+    path("approvals/", include("sunshine_credit.urls_approvals")),
     path("admin/", admin.site.urls),
 ]

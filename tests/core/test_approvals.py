@@ -1,0 +1,141 @@
+"""O3/R2: the shared checker inbox at /approvals/: what it lists to whom (kinds the role decides, within the
+scope), own requests shown but not decidable, approve and refuse through the page, refusals as messages with
+nothing written, 404 outside the scope (R1)."""
+
+from decimal import Decimal
+
+import pytest
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from appraisal import services_decisions, services_entry, services_panels
+from appraisal.models import Decision
+from appraisal.services_decisions import ESCALATION_KIND
+from appraisal.services_entry import EntryInput
+from sunshine_credit import approvals
+from sunshine_credit.models import Approval, Role
+from sunshine_credit.scoping import scope_for_user
+from tests.appraisal.factories import make_panel_world
+
+pytestmark = pytest.mark.django_db
+BRANCH_KIND = "test_branch_only"
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+@pytest.fixture
+def branch_kind(monkeypatch):
+    """A kind only branch presidents decide (as drawdowns will be), to check the inbox filters by role."""
+    monkeypatch.setitem(approvals.KINDS, BRANCH_KIND, approvals.Kind(
+        label="branch-only", approver_roles=frozenset({Role.PRESIDENT}), on_decided=lambda approval, ok: None))
+
+
+@pytest.fixture
+def world(branch_kind):
+    """An escalation filed by tina (household A-0001 granted 150,000 above the authority of 100,000), a
+    branch-only request in v_a by ada, and an escalation-kind request in branch B's village by bob."""
+    world = make_panel_world(households=1)
+    home = world["households"][0]
+    for reviewer in world["reviewers"]:
+        services_entry.appraisal_save(actor=reviewer.user, panel_id=world["panel"].pk, household_id=home.pk,
+                                      values=EntryInput(amount=Decimal(150000), rating=2), version=0)
+    tina = world["tina"]
+    services_panels.round_close(scope=scope_for_user(tina), actor=tina, panel_id=world["panel"].pk,
+                                version=world["panel"].version)
+    services_decisions.decisions_accept_computed(scope=scope_for_user(tina), actor=tina, panel_id=world["panel"].pk)
+    with scopes_disabled():
+        world["escalation"] = Approval.objects.get(kind=ESCALATION_KIND, status="pending")
+        world["branch_request"] = Approval.objects.create(
+            head_office=world["v_a"].branch.head_office, village=world["v_a"], kind=BRANCH_KIND, subject_id=1,
+            title="分行事项", reason="测试", requested_by=world["ada"])
+        world["other_branch"] = Approval.objects.create(
+            head_office=world["v_a"].branch.head_office, village=world["v_b"], kind=ESCALATION_KIND, subject_id=999,
+            title="西河村事项", reason="测试", requested_by=world["bob"])
+    return world
+
+
+def pending_ids(client, user) -> set[int]:
+    client.force_login(user)
+    response = client.get("/approvals/")
+    assert response.status_code == 200
+    return {row["approval"].pk for row in response.context["pending"]}
+
+
+def test_inbox_lists_only_kinds_the_role_decides_in_scope(client, world):
+    esc, branch, other = world["escalation"].pk, world["branch_request"].pk, world["other_branch"].pk
+    assert pending_ids(client, world["sue"]) == {esc, other}  # head office: both branches, not the branch kind
+    assert pending_ids(client, world["pat"]) == {branch}       # branch A's president: not B, not escalations
+    assert pending_ids(client, world["tina"]) == set()         # an officer decides nothing
+    page = client.get("/approvals/").content.decode()
+    assert "A-0001" in page and 'id="inbox-mine"' in page  # her own request, with its state
+    assert client.get("/approvals/").context["mine"][0]["approval"].pk == esc
+
+
+def test_inbox_row_links_to_the_subject(client, world):
+    client.force_login(world["sue"])
+    row = next(r for r in client.get("/approvals/").context["pending"] if r["approval"].pk == world["escalation"].pk)
+    assert row["may_decide"] and str(row["label"]) == _("Limit above the branch's authority")
+    target = client.get(row["url"])
+    assert target.status_code == 302 and f"#decision-{world['escalation'].subject_id}" in target["Location"]
+    assert client.get(target["Location"]).status_code == 200
+
+
+def test_own_request_is_listed_but_not_decidable(client, world):
+    client.force_login(world["ada"])
+    response = client.get("/approvals/")
+    row = next(r for r in response.context["pending"] if r["approval"].pk == world["escalation"].pk)
+    assert row["may_decide"]
+    with scopes_disabled():
+        Approval.objects.filter(pk=world["escalation"].pk).update(requested_by=world["ada"])
+    response = client.get("/approvals/")
+    row = next(r for r in response.context["pending"] if r["approval"].pk == world["escalation"].pk)
+    assert row["own"] and not row["may_decide"]
+    assert _("Your own request: another person decides it (maker-checker).") in response.content.decode()
+    response = client.post(f"/approvals/{world['escalation'].pk}/decide/", {"decision": "approve"}, follow=True)
+    assert _("You made this request: another person must approve it (maker-checker).") in messages_of(response)
+    with scopes_disabled():
+        assert Approval.objects.get(pk=world["escalation"].pk).status == "pending"
+
+
+def test_approve_and_refuse_through_the_page(client, world):
+    client.force_login(world["sue"])
+    url = f"/approvals/{world['escalation'].pk}/decide/"
+    response = client.post(url, {"decision": "refuse", "note": " "}, follow=True)
+    assert _("Write why you refuse.") in messages_of(response)
+    with scopes_disabled():
+        assert Approval.objects.get(pk=world["escalation"].pk).status == "pending"
+    response = client.post(url, {"decision": "approve"}, follow=True)
+    assert _("The request was approved.") in messages_of(response)
+    with scopes_disabled():
+        approval = Approval.objects.get(pk=world["escalation"].pk)
+        decision = Decision.objects.get(pk=approval.subject_id)
+    assert (approval.status, approval.decided_by, decision.escalation) == ("approved", world["sue"], "approved")
+    client.force_login(world["tina"])
+    mine = client.get("/approvals/").context["mine"]
+    assert mine[0]["approval"].status == "approved"
+
+
+def test_refusal_with_a_note(client, world):
+    client.force_login(world["sam"])
+    response = client.post(f"/approvals/{world['escalation'].pk}/decide/", {"decision": "refuse", "note": "过高"},
+                           follow=True)
+    assert _("The request was refused.") in messages_of(response)
+    with scopes_disabled():
+        assert Decision.objects.get(pk=world["escalation"].subject_id).escalation == "rejected"
+
+
+def test_wrong_role_and_outside_scope_write_nothing(client, world):
+    url = f"/approvals/{world['escalation'].pk}/decide/"
+    client.force_login(world["tina"])
+    response = client.post(url, {"decision": "approve"}, follow=True)
+    assert _("Your role does not approve this.") in messages_of(response)
+    client.force_login(world["bob"])  # branch B: the request is outside his scope
+    assert client.post(url, {"decision": "approve"}).status_code == 404
+    client.force_login(world["pat"])
+    assert client.post(f"/approvals/{world['other_branch'].pk}/decide/", {"decision": "approve"}).status_code == 404
+    client.force_login(world["reviewers"][0].user)  # reviewer logins reach only their own seats
+    assert client.get("/approvals/").status_code == 404
+    with scopes_disabled():
+        assert set(Approval.objects.values_list("status", flat=True)) == {"pending"}
