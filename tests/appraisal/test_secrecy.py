@@ -135,8 +135,6 @@ def test_the_crawler_finds_the_entry_once_the_round_is_closed(client, world):
     panel = world["panel"]
     services_panels.round_close(scope=scope_for_user(world["tina"]), actor=world["tina"], panel_id=panel.pk,
                                 version=panel.version)
-    reviewer_one = world["reviewers"][0].user
-    result = crawl(client, world, [world["tina"], reviewer_one])
-    if not result["found"]:
-        pytest.fail("after closing, no page shows the entries: the summary page is missing")
-    assert "tina" not in result["found"] or result["found"][world["tina"].username]
+    result = crawl(client, world, [world["tina"]])
+    pages = {path for path, _hit in result["found"].get(world["tina"].username, [])}
+    assert f"/appraisal/panels/{panel.pk}/decisions/" in pages, "after closing, the summary shows the entries"

@@ -8,7 +8,7 @@ import pytest
 from django_scopes import scopes_disabled
 
 from appraisal import services_entry
-from appraisal.models import Appraisal
+from appraisal.models import Appraisal, Decision
 from appraisal.services_entry import EntryInput
 from tests.appraisal.factories import make_panel_world
 
@@ -76,3 +76,19 @@ def test_reviewer_on_a_phone_then_officer_closes(live_server, browser):
     officer.click("#close-round")
     officer.locator("#panel-status").wait_for()
     assert officer.locator("#panel-status").inner_text() == "背靠背已结束：待决定"
+    officer.click("#decisions-link")                                # the summary: every entry, now
+    with scopes_disabled():
+        decision = Decision.objects.get(household=first)
+    row = officer.locator(f"#decision-{decision.pk}")
+    cells = row.locator("td").all_inner_texts()
+    for amount in [Decimal("50000"), *OTHERS]:
+        assert any(cell.startswith(f"{amount:,.0f}") for cell in cells), amount
+    assert "AA" in cells[3 + len(world["seats"])]                    # the median rating (all rated 2 = AA)
+    assert "51,000" in cells[4 + len(world["seats"])]                # drop 47,000 and 60,000: mean 51,333 → 51,000
+    assert row.get_attribute("data-status") == ""                    # a decision to make
+    officer.click("#accept-computed")
+    officer.locator(f"#decision-{decision.pk}[data-status=granted]").wait_for()
+    with scopes_disabled():
+        decision.refresh_from_db()
+    assert (decision.status, decision.amount, decision.decided_by_id) == ("granted", Decimal("51000"),
+                                                                          world["tina"].pk)
