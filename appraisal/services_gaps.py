@@ -113,7 +113,7 @@ def gap_decide(*, scope: Scope, actor, gap_id: int, confirm: bool) -> GapEdit:
     if scope.role not in MAKER_ROLES:
         raise PermissionDenied
     with activate(scope):
-        gap = (GapEdit.objects.select_for_update().select_related("household", "member")
+        gap = (GapEdit.objects.select_for_update(of=("self",)).select_related("household", "member")
                .get(pk=gap_id, household__village_id__in=scope.editable_village_ids))
         if gap.status != GapEdit.Status.PENDING:
             raise GapRefused(_("This proposal was decided already."))
