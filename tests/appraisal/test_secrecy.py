@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 SECRET = Decimal("87654")
 MARKERS = ("87654", "87,654", "8.7654", "8,7654")
 SKIP_NAMES = {"logout", "set_language", "panel_round"}  # would end the session or close the round
-MAX_COMBINATIONS = 60
+MAX_COMBINATIONS = 30
 
 
 def patterns(resolvers=None, prefix=""):
@@ -94,13 +94,13 @@ def world_ids(world) -> dict[str, list[int]]:
     return {**named, "any": sorted(every)}
 
 
-def crawl(client, world, users) -> dict:
+def crawl(client, world, users, *, prefix: str = "") -> dict:
     found, asked = {}, 0
     ids = world_ids(world)
     for user in users:
         client.force_login(user)
         for route, name, params in patterns():
-            if name in SKIP_NAMES:
+            if name in SKIP_NAMES or not route.startswith(prefix):
                 continue
             for path in paths(route, params, ids):
                 response = client.get(path)
@@ -111,22 +111,24 @@ def crawl(client, world, users) -> dict:
 
 
 def request_printouts(client, world, users):
-    """POST every route that asks for a printout or export job, then run the jobs (eager in tests)."""
+    """POST every appraisal route that asks for a printout or export job, then run the jobs (eager in tests).
+    (The other apps' printouts never read appraisal tables: their GET pages and files are walked anyway.)"""
     ids = world_ids(world)
     for user in users:
         client.force_login(user)
         for route, name, params in patterns():
-            if name and any(word in name for word in ("pdf", "sheet", "print", "render", "export")):
+            if route.startswith("appraisal/") and name and any(
+                    word in name for word in ("pdf", "sheet", "print", "render", "export")):
                 for path in paths(route, params, ids):
                     client.post(path, {})
 
 
 def test_nobody_learns_an_entry_before_the_round_is_closed(client, world, django_capture_on_commit_callbacks):
-    users = [world[k] for k in ("tina", "pat", "sue", "bob")] + [world["reviewers"][1].user]
+    users = [world[k] for k in ("tina", "pat", "sue")] + [world["reviewers"][1].user]
     with django_capture_on_commit_callbacks(execute=True):
         request_printouts(client, world, users)
     result = crawl(client, world, users)
-    assert result["asked"] > 300
+    assert result["asked"] > 1000
     assert result["found"] == {}
 
 
@@ -135,6 +137,6 @@ def test_the_crawler_finds_the_entry_once_the_round_is_closed(client, world):
     panel = world["panel"]
     services_panels.round_close(scope=scope_for_user(world["tina"]), actor=world["tina"], panel_id=panel.pk,
                                 version=panel.version)
-    result = crawl(client, world, [world["tina"]])
+    result = crawl(client, world, [world["tina"]], prefix="appraisal/")
     pages = {path for path, _hit in result["found"].get(world["tina"].username, [])}
     assert f"/appraisal/panels/{panel.pk}/decisions/" in pages, "after closing, the summary shows the entries"
