@@ -267,7 +267,7 @@ def _totals(office) -> dict:
 
 
 REVIEWER_LOGINS = [{"username": username, "password": DEMO_PASSWORD, "name": name, "role": Role.REVIEWER,
-                    "branch": "BR01", "villages": ["BR01V01"]} for username, name, _k, _t in REVIEWERS[1:]]
+                    "branch": "BR01", "villages": []} for username, name, _k, _t in REVIEWERS[1:]]
 
 
 def _login(spec: DemoUser) -> dict:
