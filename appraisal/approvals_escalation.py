@@ -16,7 +16,7 @@ from sunshine_credit.approvals import ApprovalRefused, Kind, register
 from sunshine_credit.models import Role
 
 from .models import Decision, DecisionStatus, Escalation
-from .services_decisions import ESCALATION_KIND
+from .services_decisions import ESCALATION_KIND, lock_decision_rows
 
 
 def on_decided(approval, approved: bool) -> None:
@@ -36,6 +36,12 @@ def subject_url(approval) -> str:
     return reverse("appraisal:decision_goto", args=[approval.subject_id])
 
 
+def makers(approval) -> set:
+    """O3: whoever decided the amount (an administrator re-saving it included) does not approve it."""
+    return set(Decision.objects.filter(pk=approval.subject_id).values_list("decided_by_id", flat=True))
+
+
 register(ESCALATION_KIND, Kind(label=gettext_lazy("Limit above the branch's authority"),
                                approver_roles=frozenset({Role.ADMIN, Role.SUPERVISOR}),
-                               on_decided=on_decided, subject_url=subject_url))
+                               on_decided=on_decided, subject_url=subject_url, lock_subject=lock_decision_rows,
+                               makers=makers))

@@ -14,6 +14,7 @@ from sunshine_credit.approvals import ApprovalRefused, Kind, register
 from sunshine_credit.models import Role
 
 from .models import Decision, DecisionStatus, Panel
+from .services_decisions import lock_decision_rows
 from .services_precheck import OVERRIDE_KIND
 
 
@@ -42,4 +43,4 @@ def subject_url(approval) -> str:
 
 register(OVERRIDE_KIND, Kind(label=gettext_lazy("Override of a pre-check removal"),
                              approver_roles=frozenset({Role.SUPERVISOR, Role.ADMIN}),
-                             on_decided=on_decided, subject_url=subject_url))
+                             on_decided=on_decided, subject_url=subject_url, lock_subject=lock_decision_rows))

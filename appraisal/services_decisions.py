@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.services import MAKER_ROLES
-from sunshine_credit.approvals import approval_request
+from sunshine_credit.approvals import approval_request, approval_withdraw
 from sunshine_credit.models import Approval
 from sunshine_credit.scoping import Scope, activate, narrowed
 
@@ -95,10 +95,13 @@ def check_choice(decision: Decision, *, status: str, amount: Decimal | None, rea
     return amount
 
 
-def _withdraw(approval: Approval, actor) -> None:
-    approval.status, approval.decided_by, approval.decided_at = Approval.Status.REJECTED, actor, timezone.now()
-    approval.decision_note = _("Withdrawn: the panel changed the decision.")
-    approval.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+def lock_decision_rows(approval: Approval) -> None:
+    """Kind.lock_subject of the appraisal approvals: the panel, then the decision — the order in which the
+    decision and sign-off services lock them."""
+    panel_id = Decision.objects.filter(pk=approval.subject_id).values_list("panel_id", flat=True).first()
+    if panel_id is not None:
+        list(Panel.objects.select_for_update().filter(pk=panel_id).values_list("pk", flat=True))
+        list(Decision.objects.select_for_update().filter(pk=approval.subject_id).values_list("pk", flat=True))
 
 
 def _escalate(scope: Scope, actor, decision: Decision, *, changed: bool) -> None:
@@ -107,10 +110,8 @@ def _escalate(scope: Scope, actor, decision: Decision, *, changed: bool) -> None
     needed = decision.status == DecisionStatus.GRANTED and rules.needs_escalation(decision.amount, authority)
     if needed and not changed and decision.escalation in (Escalation.PENDING, Escalation.APPROVED):
         return
-    pending = Approval.objects.filter(kind=ESCALATION_KIND, subject_id=decision.pk,
-                                      status=Approval.Status.PENDING).select_for_update().first()
-    if pending is not None:
-        _withdraw(pending, actor)
+    approval_withdraw(kind=ESCALATION_KIND, subject_id=decision.pk,
+                      note=_("Withdrawn: the panel changed the decision."))
     if not needed:
         decision.escalation = Escalation.NOT_NEEDED
         return

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from households.models import ExistingLoan, Member
 from households.services import MAKER_ROLES
-from sunshine_credit.approvals import approval_request
+from sunshine_credit.approvals import approval_request, approval_withdraw
 from sunshine_credit.models import Approval, BlacklistEntry
 from sunshine_credit.scoping import Scope, activate, narrowed
 
@@ -64,9 +64,10 @@ def _facts(panel: Panel, decisions: list[Decision]) -> dict[int, precheck.Facts]
 def precheck_panel(panel: Panel) -> dict[int, int]:
     """Compute the pre-check hits of the panel's households (its Decision rows), replace their PreCheckHit
     rows in the campaign and record the flags on the decisions. Call inside the panel's scope and a
-    transaction. A decision whose new flags add a removing one loses an earlier override (the override was
-    given for the flags shown then) and, if it was decided as granted, its decision (the panel decides
-    again). Returns {flag: households}."""
+    transaction. A decision whose new flags add a removing one loses an earlier override and any pending
+    request for one (they were about the flags shown then) and, if it was decided as granted, its decision;
+    a decision recorded as removed whose removing flags are gone is reopened too (the panel decides again).
+    Returns {flag: households}."""
     decisions = list(Decision.objects.filter(panel=panel).only(
         "household_id", "computed_status", "computed_amount", "precheck_flags", "override_approved", "status",
         "version"))
@@ -83,9 +84,14 @@ def precheck_panel(panel: Panel) -> dict[int, int]:
         if flags == decision.precheck_flags:
             continue
         if precheck.removes(set(flags) - set(decision.precheck_flags)):
+            # An override (granted or asked for) covered the flags shown then, not these: ask again.
             decision.override_approved = False
+            approval_withdraw(kind=OVERRIDE_KIND, subject_id=decision.pk,
+                              note=_("Withdrawn: the pre-check found new removing flags."))
             if decision.status == DecisionStatus.GRANTED:
                 decision.status = ""
+        if decision.status == DecisionStatus.REMOVED and not precheck.removes(set(flags)):
+            decision.status = ""  # nothing removes it any more: the panel decides again
         decision.precheck_flags = flags
         decision.version += 1
         changed.append(decision)
@@ -93,8 +99,8 @@ def precheck_panel(panel: Panel) -> dict[int, int]:
                                household_id__in=Subquery(Decision.objects.filter(panel=panel).values("household_id"))
                                ).delete()
     PreCheckHit.objects.bulk_create(rows, batch_size=1000)
-    Decision.objects.bulk_update(changed, ["precheck_flags", "override_approved", "status", "version"],
-                                 batch_size=1000)
+    for decision in changed:  # one by one, so that the audit records each change (R4); few households hit
+        decision.save(update_fields=["precheck_flags", "override_approved", "status", "version"])
     return dict(sorted(counts.items()))
 
 

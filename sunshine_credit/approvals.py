@@ -27,6 +27,11 @@ class Kind:
     approver_roles: frozenset                         # roles that may decide (the checker side)
     on_decided: Callable[[Approval, bool], None]      # runs in the deciding transaction
     subject_url: Callable[[Approval], str] | None = None
+    # Locks the subject's rows before the approval row, in the order the makers' services lock them
+    # (no deadlock between a checker deciding and a maker changing the subject).
+    lock_subject: Callable[[Approval], None] | None = None
+    # Who made the subject itself (besides the requester): they may not approve it either (O3).
+    makers: Callable[[Approval], set] | None = None
 
 
 KINDS: dict[str, Kind] = {}
@@ -71,12 +76,16 @@ def approval_decide(*, scope: Scope, actor, approval_id: int, approve: bool, not
     """The checker's decision. Raises Approval.DoesNotExist outside the scope, PermissionDenied for roles
     that may not decide this kind, ApprovalRefused for the maker or a request decided already."""
     with activate(scope):
-        approval = Approval.objects.select_for_update().get(
-            pk=approval_id, head_office_id=scope.head_office_id, village_id__in=scope.village_ids)
+        approval = Approval.objects.get(pk=approval_id, head_office_id=scope.head_office_id,
+                                        village_id__in=scope.village_ids)
         kind = KINDS[approval.kind]
         if scope.role not in kind.approver_roles:
             raise PermissionDenied(_("Your role does not approve this."))
-        if approval.requested_by_id == actor.pk:
+        if kind.lock_subject is not None:
+            kind.lock_subject(approval)
+        approval = Approval.objects.select_for_update().get(pk=approval.pk)
+        makers = {approval.requested_by_id} | (kind.makers(approval) if kind.makers else set())
+        if actor.pk in makers:
             raise ApprovalRefused(_("You made this request: another person must approve it (maker-checker)."))
         if approval.status != Approval.Status.PENDING:
             raise ApprovalRefused(_("This request was decided already."))
@@ -87,6 +96,19 @@ def approval_decide(*, scope: Scope, actor, approval_id: int, approve: bool, not
         approval.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         kind.on_decided(approval, approve)
     return approval
+
+
+def approval_withdraw(*, kind: str, subject_id: int, note: str) -> int:
+    """The subject changed under a pending request, which no longer describes it: the request is withdrawn
+    (nobody decided it). Runs in the caller's transaction; returns how many were withdrawn."""
+    withdrawn = 0
+    for approval in Approval.objects.select_for_update().filter(kind=kind, subject_id=subject_id,
+                                                                status=Approval.Status.PENDING):
+        approval.status, approval.decided_at, approval.decision_note = (Approval.Status.WITHDRAWN, timezone.now(),
+                                                                        note)
+        approval.save(update_fields=["status", "decided_at", "decision_note"])
+        withdrawn += 1
+    return withdrawn
 
 
 def approval_inbox(*, scope: Scope):

@@ -246,6 +246,7 @@ class Approval(models.Model):
         PENDING = "pending", _("Waiting for approval")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn: the subject changed")
 
     head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, related_name="+")
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+")
@@ -271,8 +272,8 @@ class Approval(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "subject_id"], condition=models.Q(status="pending"),
                                     name="one_pending_approval_per_subject"),
-            models.CheckConstraint(condition=models.Q(status="pending") | models.Q(decided_by__isnull=False),
-                                   name="decided_approval_has_checker"),
+            models.CheckConstraint(condition=models.Q(status__in=["pending", "withdrawn"])
+                                   | models.Q(decided_by__isnull=False), name="decided_approval_has_checker"),
         ]
         indexes = [models.Index(fields=["head_office", "status", "kind"]), models.Index(fields=["kind", "subject_id"])]
 

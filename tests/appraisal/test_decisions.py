@@ -201,8 +201,9 @@ def test_second_pending_escalation_is_refused(world):
 def test_changing_back_within_authority_withdraws_the_request(world):
     set_decision(world, household=2, amount=Decimal(150000))
     set_decision(world, household=2, amount=Decimal(100000), reason="限额内")
-    withdrawn = escalation(world, status=Approval.Status.REJECTED)
+    withdrawn = escalation(world, status=Approval.Status.WITHDRAWN)
     assert withdrawn.decision_note == _("Withdrawn: the panel changed the decision.")
+    assert withdrawn.decided_by is None  # nobody decided it: the subject changed
     assert decision_of(world, 2).escalation == ""
     set_decision(world, household=2, amount=Decimal(120000), reason="复议")  # a new amount: a new request
     assert "120,000" in escalation(world).title
@@ -387,3 +388,15 @@ def test_a_changed_decision_voids_earlier_sign_offs(client, world):
     set_decision(world, amount=Decimal(40000), reason="负债较多")
     with scopes_disabled():
         assert not SignOff.objects.exists()
+
+
+def test_whoever_last_decided_the_amount_does_not_approve_it(world):
+    """O3: an administrator who re-saved the escalated decision is one of its makers, though tina asked."""
+    set_decision(world, household=2, amount=Decimal(150000))
+    set_decision(world, who="ada", household=2, amount=Decimal(150000))
+    approval = escalation(world)
+    assert approval.requested_by == world["tina"] and decision_of(world, 2).decided_by == world["ada"]
+    with pytest.raises(ApprovalRefused):
+        decide(world, "ada", approval)
+    decide(world, "sue", approval)
+    assert decision_of(world, 2).escalation == "approved"

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from appraisal import precheck, services_entry, services_panels, services_precheck
 from appraisal.models import Decision, Panel, PreCheckFlag, PreCheckHit
 from appraisal.services_entry import EntryInput
+from households.models import ExistingLoan
 from households.rules import mask_id
 from sunshine_credit.approvals import ApprovalRefused, approval_decide
 from sunshine_credit.models import Approval
@@ -383,3 +384,30 @@ def test_command_reruns_closed_panels(world):
     assert decision_of(world, 1).precheck_flags == [1, 3]
     code, result = run("NOPE", "--user", world["tina"].username)
     assert code == 2 and not result["ok"]
+
+
+def rerun(world):
+    return services_precheck.precheck_run(scope=scope_for_user(world["tina"]), actor=world["tina"],
+                                          panel_id=world["panel"].pk)
+
+
+def test_new_removing_flags_withdraw_a_pending_override(removed):
+    """The checker approves only the flags shown with the request: new ones withdraw it (nobody decided it)."""
+    approval = request_override(removed)
+    add_loan(removed, 0, recovered_by_lawsuit=True, balance=0)
+    rerun(removed)
+    with scopes_disabled():
+        approval.refresh_from_db()
+    assert approval.status == Approval.Status.WITHDRAWN and approval.decided_by is None
+    with pytest.raises(ApprovalRefused):
+        decide(removed, "sue", approval)
+    decision = decision_of(removed)
+    assert decision.precheck_flags == [5, 7] and not decision.override_approved and decision.removed_by_precheck
+
+
+def test_a_removed_decision_reopens_when_its_removing_flags_clear(removed):
+    with scopes_disabled():
+        ExistingLoan.objects.filter(member=removed["households"][0].representative).update(written_off=False)
+    rerun(removed)
+    decision = decision_of(removed)
+    assert decision.precheck_flags == [] and decision.status == ""  # the panel decides again
