@@ -42,3 +42,8 @@ def parse_entry(data: dict) -> EntryInput:
     if errors:
         raise EntryRefused(errors)
     return EntryInput(amount=values["amount"], reasons=values["withhold_reasons"], rating=values["rating"])
+
+
+def posted_int(text) -> int:
+    """A posted id or version; junk reads as 0 (which matches nothing), never a server error."""
+    return int(text) if str(text or "").isdigit() else 0

@@ -4,11 +4,12 @@ A3: before a round is closed the only thing read about entries is how many each 
 """
 
 from django.db.models import Count, Q
+from django_scopes import scopes_disabled
 
 from sunshine_credit.scoping import Scope
 
 from .access import panel_households
-from .models import Appraisal, GapEdit, Panel, Reviewer
+from .models import Appraisal, GapEdit, Panel, PanelMember, Reviewer
 
 
 def panel_list(*, scope: Scope, campaign_id=None):
@@ -23,8 +24,18 @@ def reviewer_list(*, scope: Scope):
             .annotate(panel_count=Count("seats")).order_by("branch__code", "-active", "name"))
 
 
-def reviewer_get(*, scope: Scope, pk) -> Reviewer:
-    return Reviewer.objects.select_related("household", "user").get(pk=pk, branch_id__in=scope.branch_ids)
+def reviewer_get(*, scope: Scope, pk, for_edit: bool = True) -> Reviewer:
+    """A reviewer of the user's branches. For editing (the default), also every seat they hold on a panel not
+    yet signed off must be in a village the user enters data for: an officer does not change, lock out or
+    take over a reviewer of another officer's panel (R1). Raises Reviewer.DoesNotExist (404)."""
+    reviewer = Reviewer.objects.select_related("household", "user").get(pk=pk, branch_id__in=scope.branch_ids)
+    if for_edit:
+        with scopes_disabled():
+            foreign = (PanelMember.objects.filter(reviewer=reviewer).exclude(panel__status=Panel.Status.SIGNED)
+                       .exclude(panel__village_id__in=scope.editable_village_ids).exists())
+        if foreign:
+            raise Reviewer.DoesNotExist
+    return reviewer
 
 
 def panel_progress(panel: Panel) -> list[dict]:

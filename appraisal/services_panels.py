@@ -6,6 +6,7 @@ get a login with the `reviewer` role; its one-time password is returned to the o
 
 import secrets
 
+from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -20,6 +21,7 @@ from sunshine_credit.scoping import Scope, activate, narrowed
 
 from . import rules
 from .models import Panel, PanelMember, Reviewer, ReviewerKind
+from .selectors_panels import reviewer_get
 
 
 class PanelRefused(Exception):
@@ -86,7 +88,8 @@ def reviewer_create(*, scope: Scope, actor, branch_id: int, fields: dict, househ
 @transaction.atomic
 def reviewer_update(*, scope: Scope, actor, reviewer_id: int, fields: dict, household_code: str = "") -> Reviewer:
     _require_maker(scope)
-    reviewer = Reviewer.objects.select_for_update().get(pk=reviewer_id, branch_id__in=scope.branch_ids)
+    reviewer = reviewer_get(scope=scope, pk=reviewer_id)  # R1: every open seat in the actor's villages
+    reviewer = Reviewer.objects.select_for_update().get(pk=reviewer.pk)
     if (fields.get("kind") == ReviewerKind.BANK_STAFF) != reviewer.is_bank_staff:
         raise PanelRefused(_("A reviewer cannot change between bank staff and external reviewer."))
     for name, value in fields.items():
@@ -102,12 +105,22 @@ def reviewer_update(*, scope: Scope, actor, reviewer_id: int, fields: dict, hous
 
 @transaction.atomic
 def reviewer_reset_password(*, scope: Scope, actor, reviewer_id: int) -> str:
+    """A new one-time password for an external reviewer's login, audited (R4). While the reviewer sits on an
+    open round only an administrator resets it: whoever holds the new password could read the reviewer's
+    entries (A3), and the officer running the round must not."""
     _require_maker(scope)
-    reviewer = Reviewer.objects.get(pk=reviewer_id, branch_id__in=scope.branch_ids, kind__in=[
-        k for k in ReviewerKind.values if k != ReviewerKind.BANK_STAFF], user__isnull=False)
+    reviewer = reviewer_get(scope=scope, pk=reviewer_id)
+    if reviewer.is_bank_staff or reviewer.user is None:
+        raise Reviewer.DoesNotExist
+    with scopes_disabled():
+        seated_open = PanelMember.objects.filter(reviewer=reviewer, panel__status=Panel.Status.OPEN).exists()
+    if seated_open and scope.role != Role.ADMIN:
+        raise PanelRefused(_("This reviewer sits on an open round: only an administrator gives a new password."))
     password = secrets.token_urlsafe(8)
     reviewer.user.set_password(password)
     reviewer.user.save(update_fields=["password"])
+    LogEntry.objects.log_create(reviewer, action=LogEntry.Action.UPDATE, actor=actor,
+                                changes={"password": ["***", "***"]})
     return password
 
 

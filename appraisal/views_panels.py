@@ -17,6 +17,7 @@ from . import forms_panels as forms
 from . import selectors_panels as selectors
 from . import services_gaps, services_panels
 from .access import panel_or_404
+from .entry import posted_int
 from .models import GapEdit, Reviewer
 
 REFUSALS = (services_panels.PanelRefused, services_panels.StalePanel, PermissionDenied)
@@ -73,7 +74,7 @@ def panel_round(request, pk: int, action: str):
         raise Http404
     try:
         service(scope=request.scope, actor=request.user, panel_id=panel.pk,
-                version=int(request.POST.get("version") or 0))
+                version=posted_int(request.POST.get("version")))
     except REFUSALS as exc:
         messages.error(request, str(exc))
     else:
@@ -145,4 +146,7 @@ def reviewer_password(request, pk: int):
                                                            reviewer_id=reviewer.pk)
     except (Reviewer.DoesNotExist, PermissionDenied):
         raise Http404 from None
+    except services_panels.PanelRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("appraisal:reviewer_edit", pk=reviewer.pk)
     return render(request, "appraisal/reviewer_login.html", {"reviewer": reviewer, "password": password})

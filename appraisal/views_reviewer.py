@@ -21,7 +21,7 @@ from surveys.entry import WITHHOLD_REASONS
 from . import selectors_entry as selectors
 from . import services_entry, services_gaps
 from .access import panel_scope, seat_or_404, seats_of
-from .entry import parse_entry
+from .entry import parse_entry, posted_int
 from .models import GapEdit, Rating
 
 
@@ -91,7 +91,7 @@ def seat_gap_form(request, panel: int, household: int):
             try:
                 services_gaps.gap_propose(actor=request.user, panel_id=panel, household_id=home.pk,
                                           field=request.POST.get("field", ""), value=request.POST.get("value", ""),
-                                          member_id=int(request.POST.get("member") or 0) or None)
+                                          member_id=posted_int(request.POST.get("member")) or None)
             except services_gaps.GapRefused as exc:
                 messages.error(request, str(exc))
             else:

@@ -179,3 +179,37 @@ def test_panel_list_queries_do_not_grow(client, world, django_assert_max_num_que
     with django_assert_max_num_queries(12):
         response = client.get(reverse("appraisal:panel_list"))
     assert len(response.context["panels"]) == 7
+
+
+def test_officer_of_another_village_cannot_edit_or_take_over_a_seated_reviewer(client, world):
+    """R1/A3: carl (same branch, another village) may not change, lock out or re-password panel v_a's reviewer."""
+    from tests.factories import VillageFactory, staff_for
+    with scopes_disabled():
+        carl = staff_for(VillageFactory(branch=world["v_a"].branch)).user
+    reviewer = world["reviewers"][0]
+    client.force_login(carl)
+    assert client.get(reverse("appraisal:reviewer_edit", args=[reviewer.pk])).status_code == 404
+    assert client.post(reverse("appraisal:reviewer_edit", args=[reviewer.pk]),
+                       {"name": "改名", "kind": "villager", "active": ""}).status_code == 404
+    assert client.post(reverse("appraisal:reviewer_password", args=[reviewer.pk])).status_code == 404
+    with scopes_disabled():
+        reviewer.refresh_from_db()
+        assert reviewer.name == "评议员1" and reviewer.user.check_password("pass-word-123")
+
+
+def test_password_of_a_reviewer_on_an_open_round_only_by_an_administrator(client, world):
+    from auditlog.models import LogEntry
+    reviewer = world["reviewers"][0]
+    client.force_login(world["tina"])
+    response = client.post(reverse("appraisal:reviewer_password", args=[reviewer.pk]), follow=True)
+    assert zh("This reviewer sits on an open round: only an administrator gives a new password.") in \
+        response.content.decode()
+    with scopes_disabled():
+        assert reviewer.user.__class__.objects.get(pk=reviewer.user_id).check_password("pass-word-123")
+    client.force_login(world["ada"])
+    response = client.post(reverse("appraisal:reviewer_password", args=[reviewer.pk]))
+    password = response.context["password"]
+    with scopes_disabled():
+        assert reviewer.user.__class__.objects.get(pk=reviewer.user_id).check_password(password)
+        entry = LogEntry.objects.get_for_object(reviewer).latest("timestamp")
+    assert entry.actor == world["ada"] and entry.changes == {"password": ["***", "***"]}

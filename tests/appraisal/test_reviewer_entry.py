@@ -169,3 +169,18 @@ def test_gap_id_number_checked_again_at_confirmation(client, world):
         gap.refresh_from_db()
         spouse.refresh_from_db()
     assert gap.status == GapEdit.Status.PENDING and spouse.id_number != taken
+
+
+def test_gap_form_never_tells_whether_a_value_is_the_one_on_file(client, world):
+    """R5: proposing a member's real ID number answers exactly like proposing any other valid one."""
+    home = world["households"][0]
+    with scopes_disabled():
+        head = Member.objects.get(household=home, relation="户主")
+        other = MemberFactory.build().id_number
+    client.force_login(world["reviewers"][0].user)
+    answers = []
+    for value in (head.id_number, other):
+        response = client.post(reverse("appraisal:seat_gap_form", args=[world["panel"].pk, home.pk]),
+                               {"field": "member_id_number", "member": head.pk, "value": value}, follow=True)
+        answers.append([str(m) for m in response.context["messages"]])
+    assert answers[0] == answers[1] == [zh("Thank you: the loan officer will check and confirm it.")]
