@@ -160,6 +160,9 @@ class _Households:
     def __init__(self, panel: Panel, scope: Scope):
         self.panel, self.scope = panel, scope
         self.ids = dict(panel_households(panel).values_list("code", "id"))
+        # (seat, household) entered online: what a booklet row must not overwrite. Read again at apply time.
+        self.online = {(m, h): True for m, h in Appraisal.objects.filter(panel=panel, source=Appraisal.Source.WEB)
+                       .values_list("member_id", "household_id")}
 
     def refusal(self, code: str) -> str:
         with scopes_disabled():
@@ -205,6 +208,11 @@ def _validate_sheet(plan: BookletPlan, name: str, rows: list[list], seat, househ
                        % {"code": code, "row": seen[household_id]})
             continue
         seen[household_id] = number
+        if any(cells.values()) and households.online.get((seat.pk, household_id)):
+            # R3: the reviewer saved this one online (perhaps after the booklet was printed); never overwrite it.
+            plan.error(name, number, AMOUNT, _("Reviewer %(seat)d entered household %(code)s online: change it "
+                                               "online, or leave this row blank.") % {"seat": seat.seat, "code": code})
+            continue
         _read_gaps(plan, name, number, seat.pk, household_id, gaps)
         if not any(cells.values()):
             continue

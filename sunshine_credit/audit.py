@@ -1,14 +1,25 @@
 """R4: who, when, from where and what changed, for every audited table.
 
 django-auditlog records the actor and remote address (AuditlogMiddleware) and the field diff;
-ID and phone numbers are masked in the diff (AUDITLOG_MASK_CALLABLE = households.rules.mask_any).
+ID and phone numbers are masked in the diff (AUDITLOG_MASK_CALLABLE = sunshine_credit.audit.mask_value).
+A reviewer's back-to-back entry (A3) is masked whole: the audit keeps who changed which of its fields and
+when; the values themselves become readable, in the decision's inputs, once the round is closed.
 Bulk imports are recorded on their own import row (file SHA-256, who, when, rows written).
 """
 
 from auditlog.registry import auditlog
 from django.apps import apps
 
+from households.rules import mask_any
+
 PERSONAL_FIELDS = ["id_number", "phone"]
+
+
+def mask_value(value) -> str:
+    """ID- and phone-like values keep their ends (mask_any); anything else (amounts, codes) is hidden whole."""
+    text = "" if value in (None, "None") else str(value)
+    digits = text.replace("-", "").replace("+", "").rstrip("Xx")
+    return mask_any(text) if digits.isdigit() else "*" * min(len(text), 8)
 
 
 def register():
@@ -27,8 +38,9 @@ def register():
     auditlog.register(apps.get_model("appraisal", "Reviewer"), mask_fields=["phone"])
     auditlog.register(apps.get_model("appraisal", "Panel"), exclude_fields=["version"])
     auditlog.register(apps.get_model("appraisal", "PanelMember"))
-    # A3: the audit keeps who entered what; audit entries are read by auditors only, never on a panel page.
-    auditlog.register(apps.get_model("appraisal", "Appraisal"), exclude_fields=["entered_at", "version"])
+    # A3: the audit keeps who changed an entry and when, never its values (masked whole, see mask_value).
+    auditlog.register(apps.get_model("appraisal", "Appraisal"), exclude_fields=["entered_at", "version"],
+                      mask_fields=["amount", "withhold_reasons", "rating"])
     auditlog.register(apps.get_model("appraisal", "GapEdit"), mask_fields=["value"])
     auditlog.register(apps.get_model("appraisal", "Decision"), exclude_fields=["version", "inputs", "ratings"])
     auditlog.register(apps.get_model("appraisal", "SignOff"))

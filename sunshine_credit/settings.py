@@ -181,7 +181,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # R4/R5: audit entries never keep a whole ID or phone number.
-AUDITLOG_MASK_CALLABLE = "households.rules.mask_any"
+AUDITLOG_MASK_CALLABLE = "sunshine_credit.audit.mask_value"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 # The audit reads the old row through the unscoped base manager: it must see it whatever the scope.
 AUDITLOG_USE_BASE_MANAGER = True

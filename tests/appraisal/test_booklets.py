@@ -333,3 +333,27 @@ def test_gaps_filled_on_paper_wait_for_the_officer(client, world, django_capture
         assert not Appraisal.objects.exists()
     code = first[0].value
     assert gaps == [(code, "address", "东岭村1组18号", "pending", 1), (code, "phone", "13900003333", "pending", 1)]
+
+
+def test_a_booklet_row_never_overwrites_an_entry_saved_online(client, world, django_capture_on_commit_callbacks):
+    """R3: reviewer 1 saved A-0001 online; the booklet's row for it is refused (naming seat and row), and a
+    save made online between the check and the confirmation is caught when the import applies."""
+    homes = world["households"]
+    services_entry.appraisal_save(actor=world["reviewers"][0].user, panel_id=world["panel"].pk,
+                                  household_id=homes[0].pk, values=EntryInput(amount=Decimal(41000), rating=1),
+                                  version=0)
+    workbook = book(client, world)
+    data = fill(workbook, {1: {homes[0].code: (50000, None, "AA")}})
+    _response, item = upload(client, world, data, django_capture_on_commit_callbacks)
+    assert [(e["sheet"], e["column"]) for e in item.errors] == [("评议员1", "授信额度(元)")]
+    data = fill(book(client, world), {1: {homes[1].code: (50000, None, "AA")}})
+    _response, item = upload(client, world, data, django_capture_on_commit_callbacks)
+    assert item.status == BookletImport.Status.VALID
+    services_entry.appraisal_save(actor=world["reviewers"][0].user, panel_id=world["panel"].pk,
+                                  household_id=homes[1].pk, values=EntryInput(amount=Decimal(42000), rating=1),
+                                  version=0)
+    confirm(client, item, django_capture_on_commit_callbacks)
+    with scopes_disabled():
+        amounts = dict(Appraisal.objects.values_list("household__code", "amount"))
+    assert item.status != BookletImport.Status.APPLIED
+    assert amounts == {homes[0].code: Decimal(41000), homes[1].code: Decimal(42000)}

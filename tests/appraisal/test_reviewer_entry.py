@@ -184,3 +184,17 @@ def test_gap_form_never_tells_whether_a_value_is_the_one_on_file(client, world):
                                {"field": "member_id_number", "member": head.pk, "value": value}, follow=True)
         answers.append([str(m) for m in response.context["messages"]])
     assert answers[0] == answers[1] == [zh("Thank you: the loan officer will check and confirm it.")]
+
+
+def test_audit_records_who_changed_an_entry_but_not_its_values(client, world):
+    """R4 and A3: the change log (read in Django's admin) must not tell the entry before the round closes."""
+    client.force_login(world["reviewers"][0].user)
+    save(client, world, world["households"][0], amount="87654", rating="4")
+    save(client, world, world["households"][0], version=1, amount="76543", rating="3")
+    with scopes_disabled():
+        entries = list(LogEntry.objects.filter(content_type__model="appraisal").order_by("timestamp"))
+    assert [e.actor for e in entries] == [world["reviewers"][0].user] * 2
+    text = json.dumps([e.changes for e in entries])
+    assert "amount" in text and "rating" in text
+    for secret in ("87654", "76543", "8765", "7654"):
+        assert secret not in text
