@@ -65,6 +65,10 @@ window.EntryGrid = (function () {
         headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken, "Accept": "application/json"},
         body: JSON.stringify(body)
       }).then(function (response) {
+        if ((response.headers.get("Content-Type") || "").indexOf("application/json") !== 0) {
+          // Not the save endpoint's answer: the session ended and the login page came back.
+          return {ok: false, status: 401, data: {errors: {__all__: grid.dataset.msgLogin}}};
+        }
         return response.json().then(function (data) { return {ok: response.ok, status: response.status, data: data}; });
       }).then(function (result) {
         clearErrors(row);
@@ -73,7 +77,7 @@ window.EntryGrid = (function () {
           if (!row.contains(document.activeElement)) { options.fill(row, result.data); }  // not while typing
           setStatus(row, "saved", grid.dataset.msgSaved);
         } else {
-          if (result.status === 400) { row.dataset.dirty = "1"; }  // a fix and leaving the row again retries
+          if (result.status === 400 || result.status === 401) { row.dataset.dirty = "1"; }  // leaving again retries
           showErrors(row, result.data.errors || {});
         }
       }).catch(function () {

@@ -26,7 +26,8 @@ from tests.appraisal.factories import make_panel_world
 pytestmark = pytest.mark.django_db
 
 SECRET = Decimal("87654")
-MARKERS = ("87654", "87,654", "8.7654", "8,7654")
+# Reviewer 1's amount for A-0001, and their unusual withhold codes for A-0002 as any page might print them.
+MARKERS = ("87654", "87,654", "8.7654", "8,7654", "3 7 9", "3,7,9", "3、7、9", "[3, 7, 9]")
 SKIP_NAMES = {"logout", "set_language", "panel_round"}  # would end the session or close the round
 MAX_COMBINATIONS = 30
 
@@ -73,6 +74,8 @@ def world():
     home = world["households"][0]
     services_entry.appraisal_save(actor=one.user, panel_id=world["panel"].pk, household_id=home.pk,
                                   values=EntryInput(amount=SECRET, rating=4), version=0)
+    services_entry.appraisal_save(actor=one.user, panel_id=world["panel"].pk, household_id=world["households"][1].pk,
+                                  values=EntryInput(reasons=[3, 7, 9]), version=0)
     services_entry.appraisal_save(actor=two.user, panel_id=world["panel"].pk, household_id=home.pk,
                                   values=EntryInput(amount=Decimal("41000"), rating=2), version=0)
     return world
