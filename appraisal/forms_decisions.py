@@ -28,5 +28,6 @@ class PaperSignOffForm(forms.Form):
 
 
 def form_errors(form: forms.Form) -> str:
-    """The form's errors as one line for a message."""
-    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+    """The form's errors as one line for a message, each after its field's label."""
+    return " ".join(f"{form.fields[name].label}：{error}" if name in form.fields and form.fields[name].label
+                    else str(error) for name, errors in form.errors.items() for error in errors)

@@ -62,11 +62,14 @@ def seat_decisions(request, panel: int):
         return _page(request, seat.panel, may_decide=False, seat=seat)
 
 
-def _done(request, call, success: str) -> None:
+def _done(request, call, success: str, *, about: str = "") -> None:
+    """Run one service call; its refusal becomes an error message, naming the household (`about`) if given."""
     try:
         call()
     except REFUSALS as exc:
-        messages.error(request, str(exc) or _("You may not do this."))
+        text = str(exc) or _("You may not do this.")
+        messages.error(request, _("Household %(code)s: %(message)s") % {"code": about, "message": text}
+                       if about else text)
     else:
         messages.success(request, success)
 
@@ -85,14 +88,18 @@ def decisions_accept(request, pk: int):
 @require_POST
 def decision_save(request, pk: int, decision: int):
     panel = _closed_panel(request, pk, for_edit=True)
+    code = panel.decisions.filter(pk=decision).values_list("household__code", flat=True).first()
+    if code is None:
+        raise Http404
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form_errors(form))
+        messages.error(request, _("Household %(code)s: %(message)s") % {"code": code, "message": form_errors(form)})
     else:
         data = form.cleaned_data
         _done(request, lambda: services.decision_set(
             scope=request.scope, actor=request.user, decision_id=decision, version=data["version"],
-            status=data["status"], amount=data["amount"], reason=data["reason"]), _("The decision was saved."))
+            status=data["status"], amount=data["amount"], reason=data["reason"]), _("The decision was saved."),
+            about=code)
     return redirect(f"{reverse('appraisal:decisions', args=[panel.pk])}#decision-{decision}")
 
 

@@ -53,6 +53,11 @@ def url(world, tail="", panel="panel"):
     return f"/appraisal/panels/{world[panel].pk}/decisions/{tail}"
 
 
+def about(code: str, message: str) -> str:
+    """A refusal on the decisions page names its household."""
+    return _("Household %(code)s: %(message)s") % {"code": code, "message": message}
+
+
 def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
 
@@ -107,7 +112,7 @@ def test_changed_amount_needs_a_reason_and_accepts_wan(client, world):
     decision = decision_of(world)
     data = {"status": "granted", "amount": "3万", "reason": "", "version": decision.version}
     response = client.post(url(world, f"{decision.pk}/"), data, follow=True)
-    assert _("Changing the computed amount needs a written reason.") in messages_of(response)
+    assert about("A-0001", _("Changing the computed amount needs a written reason.")) in messages_of(response)
     assert decision_of(world).status == "" and decision_of(world).version == decision.version
     response = client.post(url(world, f"{decision.pk}/"), {**data, "reason": "家庭负债较多"}, follow=True)
     assert _("The decision was saved.") in messages_of(response)
@@ -132,7 +137,7 @@ def test_stale_decision_is_refused_and_nothing_written(client, world):
     set_decision(world, who="ada", amount=Decimal(52000))
     data = {"status": "granted", "amount": "40000", "reason": "改", "version": decision.version}
     response = client.post(url(world, f"{decision.pk}/"), data, follow=True)
-    assert _("This decision was changed by someone else meanwhile. Reload the page.") in messages_of(response)
+    assert about("A-0001", _("This decision was changed by someone else meanwhile. Reload the page.")) in messages_of(response)
     saved = decision_of(world)
     assert (saved.amount, saved.change_reason, saved.decided_by) == (Decimal(52000), "", world["ada"])
     with pytest.raises(StaleDecision):
