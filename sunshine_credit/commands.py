@@ -9,8 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
 from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scopes_disabled
 
 from .excel import UploadRefused, open_upload
@@ -60,6 +60,16 @@ class BatchCommand(BaseCommand):
 
     def describe(self, payload: dict) -> str:
         return json.dumps(payload, ensure_ascii=False, indent=2, default=str)
+
+    @staticmethod
+    def out_path(options, suffix: str) -> Path:
+        """--out as a path with the given suffix (".xlsx", ".pdf") in an existing directory, or a usage error."""
+        out = Path(options["out"])
+        if out.suffix.lower() != suffix:
+            raise CommandError(f"--out must name a {suffix} file")
+        if not out.parent.is_dir():
+            raise CommandError(f"no such directory: {out.parent}")
+        return out
 
     def acting(self, options) -> tuple[Scope, object]:
         """The scope and user this command acts as."""

@@ -1,4 +1,3 @@
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
@@ -37,11 +36,7 @@ class Command(BatchCommand):
         parser.add_argument("--out", required=True, help="the .xlsx file to write")
 
     def run(self, **options):
-        out = Path(options["out"])
-        if out.suffix.lower() != ".xlsx":
-            raise CommandError("--out must name an .xlsx file")
-        if not out.parent.is_dir():
-            raise CommandError(f"no such directory: {out.parent}")
+        out = self.out_path(options, ".xlsx")
         scope, _user = self.acting(options)
         panel = find_panel(scope, options["campaign"], options["village"])
         if panel.status not in EXPORT_STATUSES:

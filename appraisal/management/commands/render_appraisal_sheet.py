@@ -1,5 +1,4 @@
 import hashlib
-from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.http import Http404
@@ -39,11 +38,7 @@ class Command(BatchCommand):
         parser.add_argument("--language", default="zh-hans", help="language of the sheet (default zh-hans)")
 
     def run(self, **options):
-        out = Path(options["out"])
-        if out.suffix.lower() != ".pdf":
-            raise CommandError("--out must name a .pdf file")
-        if not out.parent.is_dir():
-            raise CommandError(f"no such directory: {out.parent}")
+        out = self.out_path(options, ".pdf")
         scope, _user = self.acting(options)
         panel = find_panel(scope, options["campaign"], options["village"])
         if not panel.is_closed:

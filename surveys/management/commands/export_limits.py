@@ -1,4 +1,3 @@
-from pathlib import Path
 
 from django.core.management.base import CommandError
 from django_scopes import scopes_disabled
@@ -19,11 +18,7 @@ class Command(BatchCommand):
         parser.add_argument("--out", required=True, help="the .xlsx file to write")
 
     def run(self, **options):
-        out = Path(options["out"])
-        if out.suffix.lower() != ".xlsx":
-            raise CommandError("--out must name an .xlsx file")
-        if not out.parent.is_dir():
-            raise CommandError(f"no such directory: {out.parent}")
+        out = self.out_path(options, ".xlsx")
         scope, _user = self.acting(options)
         with scopes_disabled():
             campaign = Campaign.objects.filter(head_office_id=scope.head_office_id, code=options["campaign"]).first()
