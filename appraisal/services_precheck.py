@@ -61,18 +61,23 @@ def _facts(panel: Panel, decisions: list[Decision]) -> dict[int, precheck.Facts]
         on_list=d.computed_status == DecisionStatus.GRANTED, computed_amount=d.computed_amount) for d in decisions}
 
 
-def precheck_panel(panel: Panel) -> dict[int, int]:
+def precheck_panel(panel: Panel, *, rerun: bool = False) -> dict[int, int]:
     """Compute the pre-check hits of the panel's households (its Decision rows), replace their PreCheckHit
     rows in the campaign and record the flags on the decisions. Call inside the panel's scope and a
     transaction. A decision whose new flags add a removing one loses an earlier override and any pending
     request for one (they were about the flags shown then) and, if it was decided as granted, its decision;
     a decision recorded as removed whose removing flags are gone is reopened too (the panel decides again).
-    Returns {flag: households}."""
+    At closing (`rerun` False) the decisions were just written in bulk and nothing has asked for an override
+    yet: the flags go in one bulk update. A re-run saves each changed decision (audited, R4). Returns
+    {flag: households}."""
     decisions = list(Decision.objects.filter(panel=panel).only(
         "household_id", "computed_status", "computed_amount", "precheck_flags", "override_approved", "status",
         "version"))
     facts = _facts(panel, decisions)
     now = timezone.now()
+    asked = set(Approval.objects.filter(kind=OVERRIDE_KIND, status=Approval.Status.PENDING,
+                                        subject_id__in=[d.pk for d in decisions]).values_list("subject_id", flat=True)
+                ) if rerun else set()
     rows, counts, changed = [], defaultdict(int), []
     for decision in decisions:
         hits = precheck.check(facts[decision.household_id])
@@ -86,8 +91,9 @@ def precheck_panel(panel: Panel) -> dict[int, int]:
         if precheck.removes(set(flags) - set(decision.precheck_flags)):
             # An override (granted or asked for) covered the flags shown then, not these: ask again.
             decision.override_approved = False
-            approval_withdraw(kind=OVERRIDE_KIND, subject_id=decision.pk,
-                              note=_("Withdrawn: the pre-check found new removing flags."))
+            if decision.pk in asked:
+                approval_withdraw(kind=OVERRIDE_KIND, subject_id=decision.pk,
+                                  note=_("Withdrawn: the pre-check found new removing flags."))
             if decision.status == DecisionStatus.GRANTED:
                 decision.status = ""
         if decision.status == DecisionStatus.REMOVED and not precheck.removes(set(flags)):
@@ -99,8 +105,12 @@ def precheck_panel(panel: Panel) -> dict[int, int]:
                                household_id__in=Subquery(Decision.objects.filter(panel=panel).values("household_id"))
                                ).delete()
     PreCheckHit.objects.bulk_create(rows, batch_size=1000)
-    for decision in changed:  # one by one, so that the audit records each change (R4); few households hit
-        decision.save(update_fields=["precheck_flags", "override_approved", "status", "version"])
+    fields = ["precheck_flags", "override_approved", "status", "version"]
+    if rerun:
+        for decision in changed:  # one by one, so that the audit records each change (R4)
+            decision.save(update_fields=fields)
+    else:
+        Decision.objects.bulk_update(changed, fields, batch_size=1000)
     return dict(sorted(counts.items()))
 
 
@@ -123,7 +133,7 @@ def precheck_run(*, scope: Scope, actor, panel_id: int) -> dict:
     if panel.status != Panel.Status.CLOSED:
         raise PrecheckRefused(_("The pre-check runs again only for a closed round that is not signed off."))
     with activate(narrowed(scope, panel.village_id)):
-        counts = precheck_panel(panel)
+        counts = precheck_panel(panel, rerun=True)
         flagged = Decision.objects.filter(panel=panel).exclude(precheck_flags=[]).count()
     return {"panel": panel.pk, "village": panel.village.code, "flagged": flagged, "counts": counts}
 
