@@ -1,28 +1,13 @@
-
-from django.core.exceptions import PermissionDenied
-from django.core.management.base import CommandError
-from django.http import Http404
-from django_scopes import scopes_disabled
-
 from appraisal.booklets import EXPORT_STATUSES, booklet_write
-from appraisal.models import Panel
+from appraisal.commands import find_panel as find_appraisal_panel
 from appraisal.services_booklets import booklet_panel_or_404
 from sunshine_credit.commands import BatchCommand, Refused
 from sunshine_credit.scoping import activate
 
 
-def find_panel(scope, campaign_code: str, village_code: str) -> Panel:
-    """The panel of a campaign and village in the acting scope (editable), or a usage error."""
-    with scopes_disabled():
-        panel = Panel.objects.filter(campaign__head_office_id=scope.head_office_id, campaign__code=campaign_code,
-                                     village__code=village_code).values_list("pk", flat=True).first()
-    if panel is None:
-        raise CommandError(f"no panel for campaign {campaign_code} and village {village_code} in your head office")
-    try:
-        with activate(scope):
-            return booklet_panel_or_404(scope, panel)
-    except (Http404, PermissionDenied):
-        raise CommandError(f"the panel of village {village_code} is outside your scope") from None
+def find_panel(scope, campaign_code: str, village_code: str):
+    """The panel through the booklet pages' chokepoint (makers of the village, not seated on the panel)."""
+    return find_appraisal_panel(scope, campaign_code, village_code, fetch=booklet_panel_or_404)
 
 
 class Command(BatchCommand):

@@ -1,29 +1,11 @@
 import hashlib
 
-from django.core.management.base import CommandError
-from django.http import Http404
 from django.utils import translation
-from django_scopes import scopes_disabled
 
-from appraisal.access import panel_or_404
-from appraisal.models import Panel
+from appraisal.commands import find_panel
 from appraisal.services_sheet import sheet_pdf
 from sunshine_credit.commands import BatchCommand, Refused
 from sunshine_credit.scoping import activate
-
-
-def find_panel(scope, campaign_code: str, village_code: str) -> Panel:
-    """The panel of a campaign and village in the acting scope (readable), or a usage error."""
-    with scopes_disabled():
-        pk = Panel.objects.filter(campaign__head_office_id=scope.head_office_id, campaign__code=campaign_code,
-                                  village__code=village_code).values_list("pk", flat=True).first()
-    if pk is None:
-        raise CommandError(f"no panel for campaign {campaign_code} and village {village_code} in your head office")
-    try:
-        with activate(scope):
-            return panel_or_404(scope, pk)
-    except Http404:
-        raise CommandError(f"the panel of village {village_code} is outside your scope") from None
 
 
 class Command(BatchCommand):
