@@ -1,4 +1,3 @@
-
 from django.core.management.base import CommandError
 from django_scopes import scopes_disabled
 
