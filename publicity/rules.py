@@ -1,0 +1,38 @@
+"""Publicity rules (SPEC §6, P1/P2): pure functions on plain values, no ORM, no request."""
+
+import datetime
+
+from django.utils.translation import gettext as _
+
+DIGITS = "零一二三四五六七八九"
+
+
+def chinese_ordinal(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九 (the batch ordinal of "拟第一批授信")."""
+    if not 1 <= n <= 99:
+        raise ValueError(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else DIGITS[tens] + "十")
+    return head + (DIGITS[ones] if ones else "")
+
+
+def batch_words(ordinal: int) -> str:
+    """P1: the words every board carries, "拟第一批授信" for the first batch (fixed wording of the seeds)."""
+    return f"拟第{chinese_ordinal(ordinal)}批授信"
+
+
+def mask_name(name: str, *, full: bool = False) -> str:
+    """P2: 张小三 → 张*三, 张三 → 张*, 欧阳娜娜 → 欧**娜; the whole name when the branch chooses (`full`)."""
+    name = (name or "").strip()
+    if full or len(name) < 2:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def notice_period(start: datetime.date, days: int) -> tuple[datetime.date, datetime.date]:
+    """P1: a notice of `days` days starting on `start` ends on its last day (3 days: the 1st to the 3rd)."""
+    if days < 1:
+        raise ValueError(_("A notice runs at least one day."))
+    return start, start + datetime.timedelta(days=days - 1)

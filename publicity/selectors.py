@@ -1,0 +1,37 @@
+"""P1/P2: what a village's board lists, read from the panel's decisions (SPEC §5 A7).
+
+A household is on the board when its panel decided to grant it an amount (not removed by the pre-check)
+and its consent to publicity (PIPL art. 25) is recorded. Escalated amounts are listed too: the village sees
+them before the level above approves (P5 makes them wait). Only the fields a board may show are read:
+group, the head's name and the amount — never ID or phone numbers, respondents, ratings or withhold reasons.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F, FilteredRelation, Q
+
+from appraisal.models import Decision, DecisionStatus
+from households.models import Relation
+
+from .rules import mask_name
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    group: str
+    code: str
+    name: str        # masked unless the branch publishes full names
+    amount: Decimal
+
+
+def board_rows(*, campaign_id: int, village_id: int, full_names: bool = False) -> list[BoardRow]:
+    """The board's rows by 村民小组 then household code. Call inside a scope holding the village. One query."""
+    rows = (Decision.objects.filter(campaign_id=campaign_id, household__village_id=village_id,
+                                    status=DecisionStatus.GRANTED, household__publicity_consent=True)
+            .alias(head=FilteredRelation("household__members",
+                                         condition=Q(household__members__relation=Relation.HEAD)))
+            .order_by(F("household__group__name").asc(nulls_last=True), "household__code")
+            .values_list("household__group__name", "household__code", "head__name", "amount"))
+    return [BoardRow(group=group or "", code=code, name=mask_name(name or "", full=full_names), amount=amount)
+            for group, code, name, amount in rows]
