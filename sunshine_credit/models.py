@@ -38,6 +38,8 @@ class Branch(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     supervision_phone = models.CharField(_("supervision phone"), max_length=32, blank=True)
+    # P2: boards mask names (张*三) unless the branch chooses to publish full names.
+    publish_full_names = models.BooleanField(_("full names on notice boards"), default=False)
 
     class Meta:
         verbose_name = _("branch")
