@@ -75,10 +75,6 @@ class Notice(models.Model):
     def __str__(self):
         return self.title
 
-    @property
-    def is_ready(self) -> bool:
-        return self.status == self.Status.PUBLISHED and bool(self.file)
-
 
 class ItemStatus(models.TextChoices):
     LISTED = "listed", _("On notice")
@@ -147,7 +143,6 @@ class Objection(models.Model):
         OPEN = "open", _("Waiting for reconsideration")
         CLOSED = "closed", _("Reconsidered")
 
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+")
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="objections")
     item = models.ForeignKey(NoticeItem, on_delete=models.PROTECT, related_name="objections",
                              verbose_name=_("household"))
@@ -161,7 +156,7 @@ class Objection(models.Model):
     lodged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+", verbose_name=_("recorded by"))
 
-    objects = ScopedManager(village="village")
+    objects = ScopedManager(village="notice__village")
 
     class Meta:
         verbose_name = _("objection")
