@@ -45,6 +45,12 @@ def register():
     auditlog.register(apps.get_model("appraisal", "Decision"), exclude_fields=["version", "inputs", "ratings"])
     auditlog.register(apps.get_model("appraisal", "SignOff"))
     auditlog.register(apps.get_model("sunshine_credit", "Approval"))
+    # P3–P5: published boards (never rewritten), their items, objections, and the credit lines.
+    auditlog.register(apps.get_model("publicity", "Notice"), exclude_fields=["snapshot"])
+    auditlog.register(apps.get_model("publicity", "NoticeItem"), exclude_fields=["version"])
+    auditlog.register(apps.get_model("publicity", "Objection"), mask_fields=["objector_phone"])
+    auditlog.register(apps.get_model("credit_use", "CreditLine"), exclude_fields=["version"])
+    auditlog.register(apps.get_model("credit_use", "CreditLineEvent"))
 
 
 register()

@@ -167,6 +167,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # R8: jobs whose sending failed (broker down) are sent again once the broker is back.
     "requeue-unsent-jobs": {"task": "sunshine_credit.tasks.requeue_unsent_jobs", "schedule": 60.0},
+    # P5: boards whose notice period has ended turn their items into credit lines (idempotent; hourly).
+    "lines-take-effect": {"task": "credit_use.tasks.lines_take_effect", "schedule": 3600.0},
 }
 
 # L7: how many database connections compute a campaign's pre-credit limits at once (PostgreSQL only).
@@ -185,6 +187,14 @@ AUDITLOG_MASK_CALLABLE = "sunshine_credit.audit.mask_value"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 # The audit reads the old row through the unscoped base manager: it must see it whatever the scope.
 AUDITLOG_USE_BASE_MANAGER = True
+
+# P5: a credit line runs this many years from the day it takes effect (授信期限), unless changed.
+CREDIT_LINE_YEARS = env_int("CREDIT_LINE_YEARS", 2)
+# P3/P4: the address the board's QR code opens (the public objection form lives under /public/).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# P4: the public form's rate limit per client address: at most N objections (and 4×N look-ups) per window.
+PUBLIC_OBJECTIONS_PER_WINDOW = env_int("PUBLIC_OBJECTIONS_PER_WINDOW", 5)
+PUBLIC_RATE_WINDOW_SECONDS = env_int("PUBLIC_RATE_WINDOW_SECONDS", 3600)
 
 # H7: the coverage target shown on dashboards.
 ARCHIVE_COVERAGE_TARGET = 0.95

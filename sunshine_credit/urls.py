@@ -15,5 +15,8 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("appraisal/", include("appraisal.urls")),
     path("approvals/", include("sunshine_credit.urls_approvals")),
+    path("publicity/", include("publicity.urls")),
+    path("lines/", include("credit_use.urls")),
+    path("public/", include("publicity.urls_public")),
     path("admin/", admin.site.urls),
 ]
