@@ -36,3 +36,22 @@ def notice_period(start: datetime.date, days: int) -> tuple[datetime.date, datet
     if days < 1:
         raise ValueError(_("A notice runs at least one day."))
     return start, start + datetime.timedelta(days=days - 1)
+
+
+PREDISBURSEMENT_DAYS = (3, 5)  # P6: a loan pre-disbursement notice runs 3 to 5 days
+
+
+def predisbursement_days(days: int) -> int:
+    """P6: the days of a loan pre-disbursement notice (贷款公示), which runs 3 to 5 days."""
+    low, high = PREDISBURSEMENT_DAYS
+    if not low <= days <= high:
+        raise ValueError(_("A loan pre-disbursement notice runs %(low)d to %(high)d days.") % {"low": low, "high": high})
+    return days
+
+
+def large_loan_register_due(period: str) -> datetime.date:
+    """P6: the monthly large-loan disclosure register of "YYYY-MM" is posted by the 5th of the next month."""
+    year, month = (int(part) for part in period.split("-"))
+    if not 1 <= month <= 12:
+        raise ValueError(period)
+    return datetime.date(year + month // 12, month % 12 + 1, 5)

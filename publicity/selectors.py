@@ -23,6 +23,8 @@ class BoardRow:
     code: str
     name: str        # masked unless the branch publishes full names
     amount: Decimal
+    household_id: int  # for the board's items (never printed)
+    decision_id: int
 
 
 def board_rows(*, campaign_id: int, village_id: int, full_names: bool = False) -> list[BoardRow]:
@@ -32,6 +34,7 @@ def board_rows(*, campaign_id: int, village_id: int, full_names: bool = False) -
             .alias(head=FilteredRelation("household__members",
                                          condition=Q(household__members__relation=Relation.HEAD)))
             .order_by(F("household__group__name").asc(nulls_last=True), "household__code")
-            .values_list("household__group__name", "household__code", "head__name", "amount"))
-    return [BoardRow(group=group or "", code=code, name=mask_name(name or "", full=full_names), amount=amount)
-            for group, code, name, amount in rows]
+            .values_list("household__group__name", "household__code", "head__name", "amount", "household_id", "pk"))
+    return [BoardRow(group=group or "", code=code, name=mask_name(name or "", full=full_names), amount=amount,
+                     household_id=household_id, decision_id=decision_id)
+            for group, code, name, amount, household_id, decision_id in rows]

@@ -44,7 +44,7 @@ def test_board_shows_full_names_when_the_branch_chooses(world):
 def test_board_rows_read_only_what_a_board_may_show(world):
     with activate(scope_for_user(world["tina"])):
         rows = board_rows(campaign_id=world["campaign"].pk, village_id=world["v_a"].pk)
-    assert all(set(vars(r)) == {"group", "code", "name", "amount"} for r in rows)
+    assert all(set(vars(r)) == {"group", "code", "name", "amount", "household_id", "decision_id"} for r in rows)
 
 
 def test_board_rows_are_empty_outside_the_scope(world):
