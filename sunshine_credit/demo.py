@@ -23,6 +23,7 @@ from households.models import ArchiveStatus, Category, ExistingLoan, Exclusion, 
 
 from .commands import Refused
 from .demo_appraisal import REVIEWERS, seed_appraisal
+from .demo_publicity import seed_publicity
 from .models import BlacklistEntry, Branch, HeadOffice, Role, StaffProfile, Village, VillageGroup
 from .scoping import activate, scope_for_profile
 
@@ -154,7 +155,8 @@ def _status_plan(codes) -> tuple[list[str], dict[str, str], list[str]]:
 def seed() -> dict:
     """Create what is missing of the demo; never change what exists. Returns totals and what was created."""
     created = dict.fromkeys(["head_offices", "branches", "villages", "users", "households", "members",
-                             "groups", "status_changes", "loans", "blacklist", "campaigns", "reviewers", "panels"], 0)
+                             "groups", "status_changes", "loans", "blacklist", "campaigns", "reviewers", "panels",
+                             "signed_panels", "notices"], 0)
     with scopes_disabled():
         office, new = HeadOffice.objects.get_or_create(code=HEAD_OFFICE["code"], defaults={"name": HEAD_OFFICE["name"]})
         created["head_offices"] += new
@@ -204,6 +206,7 @@ def seed() -> dict:
         created["blacklist"] = _blacklist(office, demo, excluded, users["admin"])
         appraisal = seed_appraisal(office, users, password)
         created.update(appraisal["created"])
+        created.update(seed_publicity(office, users, appraisal["campaign"]))
         totals = _totals(office)
     return {"head_office": office.code, "created": created, "totals": totals,
             "logins": [_login(spec) for spec in USERS] + REVIEWER_LOGINS, "password": DEMO_PASSWORD,

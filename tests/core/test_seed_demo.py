@@ -102,3 +102,18 @@ def test_demo_panel_is_open_with_five_reviewer_logins():
     assert [username for _position, username in members] == [f"reviewer{i}" for i in range(1, 6)]
     user = get_user_model().objects.get(username="reviewer5")
     assert user.check_password(DEMO_PASSWORD) and user.staff_profile.role == Role.REVIEWER
+
+
+def test_demo_boards_one_published_one_ready_to_publish(django_capture_on_commit_callbacks):
+    from publicity.models import Notice
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = seed()
+    assert result["created"]["signed_panels"] == 2 and result["created"]["notices"] == 1
+    with scopes_disabled():
+        notice = Notice.objects.get()
+        assert notice.village.code == "BR01V02" and notice.status == Notice.Status.PUBLISHED and notice.file
+        assert notice.items.count() > 0 and "拟第一批授信" == notice.snapshot["subtitle"]
+        ready = Panel.objects.get(village__code="BR01V03")
+        assert ready.status == Panel.Status.SIGNED and not Notice.objects.filter(village=ready.village).exists()
+    assert seed()["created"]["notices"] == 0

@@ -1,0 +1,61 @@
+"""The demo's notice boards (SPEC §6), so that `make run` shows publishing, the printed board and objections.
+
+西河村 (BR01V02) and 南沟村 (BR01V03) get a signed-off panel with its decisions: officer1 finds 西河村's board
+published (its notice period running from the day of seeding, the QR code's public form open), and officer3
+publishes 南沟村's from the boards page. Idempotent like the rest of the demo: what exists is left alone.
+"""
+
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from appraisal.models import Decision, Panel, PanelMember, Reviewer
+from households.models import ArchiveStatus, Household
+from publicity.models import Notice
+from publicity.services_publish import publish_precredit
+from surveys.models import Campaign
+
+from .models import Village
+from .scoping import activate, scope_for_profile
+
+SIGNED_VILLAGES = {"BR01V02": "officer1", "BR01V03": "officer3"}
+PUBLISHED_VILLAGE = "BR01V02"
+
+
+def _signed_panel(campaign, village, officer, reviewers) -> tuple[Panel, bool]:
+    panel, new = Panel.objects.get_or_create(campaign=campaign, village=village, defaults={
+        "unit_name": f"{village.name}农户贷款家庭授信评议小组", "status": Panel.Status.SIGNED,
+        "created_by": officer, "opened_at": timezone.now(), "closed_at": timezone.now(),
+        "signed_at": timezone.now()})
+    if not new:
+        return panel, False
+    PanelMember.objects.bulk_create([
+        PanelMember(panel=panel, reviewer=reviewer, seat=seat, position="leader" if seat == 1 else "member")
+        for seat, reviewer in enumerate(reviewers, start=1)])
+    rng = random.Random(village.code)
+    homes = Household.objects.filter(village=village, archive_status=ArchiveStatus.ARCHIVED).order_by("code")
+    Decision.objects.bulk_create([
+        Decision(campaign=campaign, panel=panel, household=home, computed_status=status, status=status,
+                 computed_amount=amount, amount=amount, rating=rng.choice((1, 2, 2, 3)), decided_by=officer,
+                 decided_at=timezone.now())
+        for home in homes
+        for status in ["withheld" if rng.random() < 0.1 else "granted"]
+        for amount in [None if status == "withheld" else Decimal(rng.randrange(10, 81) * 1000)]])
+    return panel, True
+
+
+def seed_publicity(office, users: dict, campaign_code: str) -> dict:
+    created = {"signed_panels": 0, "notices": 0}
+    campaign = Campaign.objects.get(head_office=office, code=campaign_code)
+    reviewers = list(Reviewer.objects.filter(user__username__startswith="reviewer").order_by("user__username")[:5])
+    for code, officer in SIGNED_VILLAGES.items():
+        village = Village.objects.select_related("branch").get(code=code)
+        panel, new = _signed_panel(campaign, village, users[officer], reviewers)
+        created["signed_panels"] += new
+        if code == PUBLISHED_VILLAGE and not Notice.objects.filter(campaign=campaign, village=village).exists():
+            scope = scope_for_profile(users[officer].staff_profile)
+            with activate(scope):
+                publish_precredit(scope=scope, actor=users[officer], panel_id=panel.pk)
+            created["notices"] += 1
+    return created
