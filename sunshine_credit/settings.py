@@ -195,6 +195,9 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rst
 # P4: the public form's rate limit per client address: at most N objections (and 4×N look-ups) per window.
 PUBLIC_OBJECTIONS_PER_WINDOW = env_int("PUBLIC_OBJECTIONS_PER_WINDOW", 5)
 PUBLIC_RATE_WINDOW_SECONDS = env_int("PUBLIC_RATE_WINDOW_SECONDS", 3600)
+# Behind nginx every request comes from 127.0.0.1: name the header nginx sets from the client's connection
+# (`proxy_set_header X-Real-IP $remote_addr;` → "HTTP_X_REAL_IP"), or the whole county shares one budget.
+PUBLIC_CLIENT_IP_HEADER = os.environ.get("PUBLIC_CLIENT_IP_HEADER", "")
 
 # H7: the coverage target shown on dashboards.
 ARCHIVE_COVERAGE_TARGET = 0.95

@@ -1,0 +1,48 @@
+"""P4: the public objection form and look-up are open to anyone, so each client address gets a budget per window.
+
+Fixed windows in Django's cache: `cache.add` creates the window's counter (a no-op when it exists), `cache.incr`
+counts atomically (also in Redis). Only POSTs are counted — the attempts that write or search. With the
+default settings: 5 objections and 20 look-ups per address per hour.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def _key(bucket: str, address: str, window: int) -> str:
+    # The address is hashed: the cache need not hold visitors' IP addresses in clear.
+    digest = hashlib.sha256(address.encode()).hexdigest()[:24]
+    return f"ratelimit:{bucket}:{digest}:{int(time.time() // window)}"
+
+
+def client_address(request) -> str:
+    """The visitor's address: behind nginx, the header it sets from the connection (PUBLIC_CLIENT_IP_HEADER,
+    e.g. X-Real-IP — never a header the visitor could send through), else the connection's own address."""
+    header = settings.PUBLIC_CLIENT_IP_HEADER
+    address = request.META.get(header, "") if header else ""
+    return address.split(",")[-1].strip() or request.META.get("REMOTE_ADDR") or "-"
+
+
+def hit(request, bucket: str, *, limit: int, window: int) -> bool:
+    """Count one attempt of the client; True while it is within `limit` per `window` seconds."""
+    key = _key(bucket, client_address(request), window)
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window's key expired between add and incr
+        cache.add(key, 1, timeout=window)
+        count = 1
+    return count <= limit
+
+
+def objection_allowed(request) -> bool:
+    return hit(request, "objection", limit=settings.PUBLIC_OBJECTIONS_PER_WINDOW,
+               window=settings.PUBLIC_RATE_WINDOW_SECONDS)
+
+
+def lookup_allowed(request) -> bool:
+    return hit(request, "lookup", limit=4 * settings.PUBLIC_OBJECTIONS_PER_WINDOW,
+               window=settings.PUBLIC_RATE_WINDOW_SECONDS)
