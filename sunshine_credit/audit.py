@@ -51,6 +51,13 @@ def register():
     auditlog.register(apps.get_model("publicity", "Objection"), mask_fields=["objector_phone"])
     auditlog.register(apps.get_model("credit_use", "CreditLine"), exclude_fields=["version"])
     auditlog.register(apps.get_model("credit_use", "CreditLineEvent"))
+    # G1–G7, U1–U9: groups, drawdowns, guarantors, repayments and revocations.
+    auditlog.register(apps.get_model("guarantee_groups", "GuaranteeGroup"), exclude_fields=["version", "checked_at"])
+    auditlog.register(apps.get_model("guarantee_groups", "GroupMember"))
+    auditlog.register(apps.get_model("credit_use", "Drawdown"), exclude_fields=["version"])
+    auditlog.register(apps.get_model("credit_use", "DrawdownGuarantor"))
+    auditlog.register(apps.get_model("credit_use", "Repayment"))
+    auditlog.register(apps.get_model("credit_use", "RevocationCase"))
 
 
 register()
