@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -169,6 +170,8 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-unsent-jobs": {"task": "sunshine_credit.tasks.requeue_unsent_jobs", "schedule": 60.0},
     # P5: boards whose notice period has ended turn their items into credit lines (idempotent; hourly).
     "lines-take-effect": {"task": "credit_use.tasks.lines_take_effect", "schedule": 3600.0},
+    # U9: overdue drawdowns and interest unpaid a month past its date revoke credit (idempotent; daily).
+    "overdue-sweep": {"task": "credit_use.tasks_overdue.overdue_sweep", "schedule": crontab(hour=1, minute=30)},
 }
 
 # L7: how many database connections compute a campaign's pre-credit limits at once (PostgreSQL only).
@@ -187,6 +190,10 @@ AUDITLOG_MASK_CALLABLE = "sunshine_credit.audit.mask_value"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 # The audit reads the old row through the unscoped base manager: it must see it whatever the scope.
 AUDITLOG_USE_BASE_MANAGER = True
+
+# P6/U: drawdowns above this amount (yuan) are posted in the village before disbursement (贷款公示, 3–5 days).
+PREDISBURSEMENT_NOTICE_THRESHOLD = env_int("PREDISBURSEMENT_NOTICE_THRESHOLD", 100_000)
+PREDISBURSEMENT_NOTICE_DAYS = env_int("PREDISBURSEMENT_NOTICE_DAYS", 3)
 
 # P5: a credit line runs this many years from the day it takes effect (授信期限), unless changed.
 CREDIT_LINE_YEARS = env_int("CREDIT_LINE_YEARS", 2)
