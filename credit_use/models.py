@@ -1,6 +1,6 @@
 """Credit lines (授信额度, SPEC P5) and, with the credit-use issue, drawdowns against them (§8).
 
-A line is created when its board's notice period ends without an open objection (publicity.services_lines);
+A line is created when its board's notice period ends without an open objection (credit_use.services_lines);
 every change to it is a `CreditLineEvent` (its history), and the audit log keeps who changed what (R4).
 """
 

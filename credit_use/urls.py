@@ -1,5 +1,13 @@
 """P5: credit lines (授信额度) and their history."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "credit_use"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.line_list, name="line_list"),
+    path("<int:pk>/", views.line_detail, name="line_detail"),
+    path("export/<int:campaign_pk>/", views.export_precredit, name="export_precredit"),
+]

@@ -1,0 +1,22 @@
+"""Thin job interfaces of the credit-use app (STYLE §4): each calls one service."""
+
+from celery import shared_task
+
+
+@shared_task(name="credit_use.tasks.lines_take_effect", time_limit=3000)
+def lines_take_effect() -> dict:
+    """P5, on Celery beat ("lines-take-effect", hourly). Idempotent: a redelivery or an overlapping run finds
+    nothing left to do (the service locks each board)."""
+    from .services_lines import lines_take_effect as run
+
+    return run()
+
+
+@shared_task(name="credit_use.tasks.export_precredit", acks_late=True, time_limit=1800)
+def export_precredit(job_id: int) -> None:
+    """The core-banking batch template of a campaign (GeneratedFile job), in the asker's scope."""
+    from sunshine_credit.files import run_file_job
+
+    from .exports import precredit_render
+
+    run_file_job(job_id, precredit_render)
