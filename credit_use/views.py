@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from households.services import MAKER_ROLES
 from surveys.models import Campaign
 
 from . import exports, selectors
@@ -38,6 +39,7 @@ def line_detail(request, pk: int):
     line = selectors.credit_line_get(scope=request.scope, pk=pk)
     return render(request, "credit_use/line_detail.html", {
         "line": line, "events": selectors.credit_line_events(line=line),
+        "can_edit": request.scope.role in MAKER_ROLES and request.scope.can_edit_village(line.village_id),
     })
 
 

@@ -250,3 +250,4 @@ AXES_VERBOSE = False
 FORMAT_MODULE_PATH = ["sunshine_credit.formats"]
 CELERY_IMPORTS = ["surveys.tasks_imports"]  # task modules not named tasks.py
 CELERY_IMPORTS += ["appraisal.tasks_booklets"]  # the booklet import (A3)
+CELERY_IMPORTS += ["credit_use.tasks_overdue"]  # the daily overdue sweep (U9)

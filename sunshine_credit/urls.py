@@ -17,6 +17,7 @@ urlpatterns = [
     path("approvals/", include("sunshine_credit.urls_approvals")),
     path("publicity/", include("publicity.urls")),
     path("lines/", include("credit_use.urls")),
+    path("groups/", include("guarantee_groups.urls")),
     path("public/", include("publicity.urls_public")),
     path("admin/", admin.site.urls),
 ]

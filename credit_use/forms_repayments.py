@@ -1,0 +1,36 @@
+"""U8/U9 forms: a repayment at the counter, and the request to reverse a revocation. Types only; the rules are
+the services'."""
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from households.forms import DateInput
+
+from .models import Repayment
+
+
+class RepaymentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Repayment.Kind.choices)
+    amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput(), initial=timezone.localdate)
+    period_end = forms.TypedChoiceField(label=_("Interest up to (settlement date)"), required=False,
+                                        coerce=datetime.date.fromisoformat, empty_value=None)
+
+    def __init__(self, *args, open_periods=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period_end"].choices = [("", "—")] + [(d.isoformat(), d.isoformat()) for d in open_periods]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Repayment.Kind.INTEREST and not data.get("period_end"):
+            self.add_error("period_end", _("Choose the settlement date the interest pays up to."))
+        return data
+
+
+class ReversalRequestForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the reversal"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))

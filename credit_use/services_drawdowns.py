@@ -1,0 +1,494 @@
+"""Drawdowns (用信, SPEC §8 U1–U6, P6, R2): the officer's application, the president's approval, the teller's
+disbursement and the officer's post-loan check. The only code that writes drawdowns.
+
+Flow: the officer of the village (maker) prepares the application (draft) with its guarantee, documents and
+investigation, and submits it with their opinion (客户经理填写用信审批表): status submitted, `complete_at` set
+(the U7 clock starts) and an approval request of kind "drawdown" for the branch president (checker,
+approvals_drawdown). Approving re-checks the line and the guarantee, and above the pre-disbursement threshold
+publishes the village's loan pre-disbursement notice (P6). A teller of the branch disburses an approved
+drawdown once that notice has ended: a loan number (借据号), the principal outstanding, who and when.
+
+Locks, always in this order so that no two of these transactions wait on each other: the credit line
+rows (the borrower's line; on submission also the guarantors' lines, by id), then the drawdown row, then the
+approval row. The borrower's line lock is what serialises U1: two tellers disbursing against one line at
+once queue up on it, and the second sees the first's principal outstanding.
+
+Every write is a `save()` or `delete()` (django-auditlog records who, when and what changed, R4). Refusals
+raise `DrawdownRefused` (its `.errors` name the fields) or PermissionDenied, and nothing is written.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from guarantee_groups.services import group_drawdown_refusal
+from households.services.common import MAKER_ROLES
+from publicity.models import Notice, NoticeKind
+from publicity.rules import mask_name
+from publicity.services_notices import notice_publish
+from publicity.services_publish import PublishRefused
+from sunshine_credit.approvals import ApprovalRefused, approval_request
+from sunshine_credit.models import Role
+from sunshine_credit.scoping import Scope, activate
+
+from . import rules_drawdowns as rules
+from . import rules_guarantee, selectors_drawdowns, selectors_guarantee
+from .models import Authority, CreditLine, Drawdown, DrawdownGuarantor, GuaranteeKind
+from .rules_drawdowns import RuleViolation
+
+DRAWDOWN_KIND = "drawdown"  # sunshine_credit.approvals key (approvals_drawdown registers it)
+NUMBER_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class DrawdownInput:
+    """The application as the officer entered it. `guarantors` are (户号代码, amount or None = the whole
+    drawdown) for a GUARANTORS guarantee; `annual_rate` is a fraction (0.0650 = 6.5 %)."""
+
+    amount: Decimal | None
+    purpose: str
+    applied_on: datetime.date
+    due_on: datetime.date | None
+    annual_rate: Decimal
+    guarantee: str
+    guarantors: tuple[tuple[str, Decimal | None], ...] = ()
+    spouse_away: bool = False
+    documents: tuple[str, ...] = ()
+    investigated_on: datetime.date | None = None
+    investigation: str = ""
+    authority: str = Authority.BRANCH
+    small_farm: bool = True
+
+
+class DrawdownRefused(Exception):
+    """A rule or the drawdown's state refused the action; nothing was written. `.errors` are RuleViolations
+    (with `.field` for the form); str() joins their messages."""
+
+    def __init__(self, errors: list[RuleViolation]):
+        super().__init__(" ".join(error.message for error in errors))
+        self.errors = errors
+
+
+def _refuse(code: str, message: str, field: str | None = None):
+    raise DrawdownRefused([RuleViolation(code, message, field)])
+
+
+def _require_maker(scope: Scope) -> None:
+    if scope.role not in MAKER_ROLES:
+        raise PermissionDenied(_("Only loan officers and administrators prepare drawdowns."))
+
+
+# --- the checks ----------------------------------------------------------------------------------------
+
+def _run(errors: list, check, **kwargs):
+    try:
+        return check(**kwargs)
+    except RuleViolation as exc:
+        errors.append(exc)
+        return None
+
+
+def _check_group(errors: list, drawdown: Drawdown, *, lock: bool) -> None:
+    """U3 (group): the borrower is an active member of a group that may guarantee now (G7: active, not flagged,
+    its rules holding today). In a writing transaction the group row is locked, after the line and the drawdown,
+    so that a G7 check committed meanwhile is seen."""
+    group = selectors_drawdowns.active_group_of(household_id=drawdown.household_id, lock=lock)
+    drawdown.group = group
+    if group is None:
+        errors.append(RuleViolation("U3", _("The borrower is not an active member of a joint-guarantee group: name "
+                                            "guarantors instead."), "guarantee"))
+        return
+    refusal = group_drawdown_refusal(group)
+    if refusal:
+        errors.append(RuleViolation("G7", refusal, "guarantee"))
+
+
+def _check_guarantors(errors: list, drawdown: Drawdown, parts: list[tuple[int, Decimal]], today) -> None:
+    """U3/G5 capacity and G6 circles for named guarantors."""
+    drawdown.group = None
+    ids = [household_id for household_id, _amount in parts]
+    facts = selectors_guarantee.guarantor_facts(head_office_id=drawdown.head_office_id, household_ids=ids,
+                                                today=today, exclude_drawdown_id=drawdown.pk)
+    pairs = [(facts[household_id], amount) for household_id, amount in parts if household_id in facts]
+    before = len(errors)
+    _run(errors, rules_guarantee.check_guarantors, borrower_id=drawdown.household_id,
+         amount=drawdown.amount or Decimal(0), guarantors=pairs)
+    if len(errors) > before:
+        return
+    edges = selectors_guarantee.guarantee_edges(head_office_id=drawdown.head_office_id,
+                                                exclude_drawdown_id=drawdown.pk)
+    nodes = {node for edge in edges for node in edge} | {drawdown.household_id}
+    codes = selectors_guarantee.household_codes(head_office_id=drawdown.head_office_id, household_ids=nodes)
+    _run(errors, rules_guarantee.check_no_circle, edges=edges, borrower_id=drawdown.household_id,
+         guarantor_ids=ids, codes=codes)
+
+
+def _check_line(errors: list, drawdown: Drawdown, line: CreditLine, today, *, disbursing: bool = False) -> None:
+    """U1. Reserved amounts count while applying and approving; at disbursement only money actually lent
+    counts (line − principal outstanding), so that when the line was lowered under two approved drawdowns,
+    the first teller disburses and the second is refused — the line is never exceeded either way."""
+    _run(errors, rules.check_line_open, status=line.status, effective_on=line.effective_on,
+         expires_on=line.expires_on, today=today)
+    outstanding, reserved = selectors_drawdowns.line_usage(line_id=line.pk, exclude_id=drawdown.pk)
+    available = rules.available_amount(line_amount=line.amount, outstanding=outstanding,
+                                       reserved=Decimal(0) if disbursing else reserved)
+    _run(errors, rules.check_amount, amount=drawdown.amount, available=available)
+
+
+def _problems(drawdown: Drawdown, line: CreditLine, parts: list[tuple[int, Decimal]], today, *,
+              complete: bool, lock: bool = True) -> list[RuleViolation]:
+    """Every rule the application breaks (U1–U3; with `complete`, also U4–U6 and C4). `lock` False: a read
+    outside a transaction (the submit page)."""
+    errors: list[RuleViolation] = []
+    _check_line(errors, drawdown, line, today)
+    _run(errors, rules.check_purpose, purpose=drawdown.purpose)
+    _run(errors, rules.check_applied_on, applied_on=drawdown.applied_on, effective_on=line.effective_on,
+         today=today)
+    if drawdown.applied_on is not None:
+        _run(errors, rules.check_term, applied_on=drawdown.applied_on, due_on=drawdown.due_on,
+             expires_on=line.expires_on)
+    if drawdown.guarantee == GuaranteeKind.GROUP:
+        _check_group(errors, drawdown, lock=lock)
+    else:
+        _check_guarantors(errors, drawdown, parts, today)
+    _run(errors, rules.check_investigation, amount=drawdown.amount or Decimal(0),
+         investigated_on=drawdown.investigated_on, investigation=drawdown.investigation, today=today,
+         required=complete)
+    if not complete:
+        return errors
+    drawdown.is_first = not selectors_drawdowns.has_disbursed(household_id=drawdown.household_id,
+                                                               exclude_id=drawdown.pk)
+    required = rules.required_documents(
+        first=drawdown.is_first, amount=drawdown.amount or Decimal(0), guarantee=drawdown.guarantee,
+        has_spouse=selectors_drawdowns.has_spouse(household=drawdown.household), spouse_away=drawdown.spouse_away)
+    _run(errors, rules.check_documents, required=required, received=drawdown.documents)
+    if drawdown.guarantee == GuaranteeKind.GROUP and drawdown.group is not None:
+        previous = selectors_drawdowns.previous_member_drawdown(drawdown=drawdown)
+        _run(errors, rules.check_previous_member, previous_number=previous[0] if previous else None,
+             previous_checked_on=previous[1] if previous else None)
+    for code, reason in selectors_drawdowns.blacklist_hits(
+            head_office_id=drawdown.head_office_id, household_ids=[drawdown.household_id, *(p[0] for p in parts)]):
+        errors.append(RuleViolation("C4", _("Household %(code)s: a member is on the blacklist (%(reason)s).")
+                                    % {"code": code, "reason": reason}))
+    return errors
+
+
+def drawdown_problems(*, scope: Scope, drawdown: Drawdown, today: datetime.date | None = None) -> list[RuleViolation]:
+    """What still stops a draft from being submitted (read only, for the submit page)."""
+    with activate(scope):
+        parts = list(drawdown.guarantors.values_list("household_id", "amount"))
+        return _problems(drawdown, drawdown.line, parts, today or timezone.localdate(), complete=True, lock=False)
+
+
+# --- the officer: application, submission, post-loan check ------------------------------------------
+
+def _apply(drawdown: Drawdown, data: DrawdownInput) -> None:
+    drawdown.amount, drawdown.purpose = data.amount, (data.purpose or "").strip()
+    drawdown.applied_on, drawdown.due_on, drawdown.annual_rate = data.applied_on, data.due_on, data.annual_rate
+    drawdown.guarantee, drawdown.spouse_away = data.guarantee, data.spouse_away
+    drawdown.documents = [code for code in rules.DOCUMENTS if code in set(data.documents)]
+    drawdown.investigation, drawdown.investigated_on = (data.investigation or "").strip(), data.investigated_on
+    drawdown.authority, drawdown.small_farm = data.authority, data.small_farm
+
+
+def _resolve_guarantors(drawdown: Drawdown, data: DrawdownInput, errors: list) -> list[tuple[int, Decimal]]:
+    """The named guarantors as (household id, amount); a blank amount guarantees the whole drawdown."""
+    if data.guarantee != GuaranteeKind.GUARANTORS:
+        return []
+    codes = [code.strip() for code, _amount in data.guarantors if code.strip()]
+    found = selectors_guarantee.households_by_code(head_office_id=drawdown.head_office_id, codes=codes)
+    parts = []
+    for code, amount in data.guarantors:
+        code = code.strip()
+        if not code:
+            continue
+        if code not in found:
+            errors.append(RuleViolation("U3", _("There is no household %(code)s in this bank.") % {"code": code},
+                                        "guarantors"))
+            continue
+        parts.append((found[code], amount if amount is not None else drawdown.amount))
+    return parts
+
+
+def _validate_and_save(drawdown: Drawdown, data: DrawdownInput, actor, today) -> None:
+    errors: list[RuleViolation] = []
+    parts = _resolve_guarantors(drawdown, data, errors)
+    errors += _problems(drawdown, drawdown.line, parts, today, complete=False)
+    if drawdown.investigation and drawdown.investigated_by_id is None:
+        drawdown.investigated_by = actor
+    try:
+        drawdown.full_clean(exclude=["number", "head_office", "village", "household", "line", "group", "created_by"],
+                            validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors += [RuleViolation("invalid", " ".join(messages), field)
+                   for field, messages in exc.message_dict.items()]
+    if errors:
+        raise DrawdownRefused(errors)
+    if drawdown.pk is None:
+        prefix = f"YX{drawdown.village.branch.code}{today:%Y%m%d}"
+        _save_numbered(drawdown, "number", prefix, width=4)
+    else:
+        drawdown.save()
+    _write_guarantors(drawdown, parts)
+
+
+def _write_guarantors(drawdown: Drawdown, parts: list[tuple[int, Decimal]]) -> None:
+    wanted = dict(parts)
+    for row in drawdown.guarantors.all():
+        if row.household_id not in wanted:
+            row.delete()
+        elif row.amount != wanted[row.household_id]:
+            row.amount = wanted.pop(row.household_id)
+            row.save(update_fields=["amount"])
+        else:
+            wanted.pop(row.household_id)
+    for household_id, amount in wanted.items():
+        DrawdownGuarantor.objects.create(drawdown=drawdown, household_id=household_id, amount=amount)
+
+
+@transaction.atomic
+def drawdown_create(*, scope: Scope, actor, line_id: int, data: DrawdownInput,
+                    today: datetime.date | None = None) -> Drawdown:
+    """A draft application against a line of the maker's villages. Raises CreditLine.DoesNotExist outside the
+    editable scope, PermissionDenied for roles that do not make data, DrawdownRefused for broken rules."""
+    _require_maker(scope)
+    today = today or timezone.localdate()
+    with activate(scope):
+        line = (CreditLine.objects.select_related("village__branch", "household")
+                .filter(pk=line_id, village_id__in=scope.editable_village_ids).first())
+        if line is None:
+            raise CreditLine.DoesNotExist
+        drawdown = Drawdown(head_office_id=line.head_office_id, village=line.village, household=line.household,
+                            line=line, created_by=actor, status=Drawdown.Status.DRAFT)
+        _apply(drawdown, data)
+        _validate_and_save(drawdown, data, actor, today)
+    return drawdown
+
+
+def _locked(scope: Scope, drawdown_id: int, *, for_edit: bool, lock_lines=()) -> Drawdown:
+    """The drawdown in scope, its borrower's line (and `lock_lines`) locked first, then the drawdown row."""
+    villages = scope.editable_village_ids if for_edit else scope.village_ids
+    line_id = (Drawdown.objects.filter(pk=drawdown_id, village_id__in=villages)
+               .values_list("line_id", flat=True).first())
+    if line_id is None:
+        raise Drawdown.DoesNotExist
+    with scopes_disabled():  # guarantors' lines may be of other villages; ids only, in id order (no deadlock)
+        list(CreditLine.objects.select_for_update().filter(pk__in={line_id, *lock_lines}).order_by("pk")
+             .values_list("pk", flat=True))
+    return (Drawdown.objects.select_for_update(of=("self",)).select_related("line", "household", "village__branch")
+            .get(pk=drawdown_id))
+
+
+def _check_state(drawdown: Drawdown, *, status: str, version: int | None = None) -> None:
+    if version is not None and drawdown.version != version:
+        _refuse("R3", _("This drawdown was changed by someone else meanwhile: reload it and try again."))
+    if drawdown.status != status:
+        _refuse("state", _("Not possible while the drawdown is “%(status)s”.")
+                % {"status": drawdown.get_status_display()})
+
+
+@transaction.atomic
+def drawdown_update(*, scope: Scope, actor, drawdown_id: int, version: int, data: DrawdownInput,
+                    today: datetime.date | None = None) -> Drawdown:
+    """Change a draft made on `version` (R3). Raises Drawdown.DoesNotExist outside the editable scope,
+    PermissionDenied, DrawdownRefused (stale, not a draft, broken rules)."""
+    _require_maker(scope)
+    today = today or timezone.localdate()
+    with activate(scope):
+        drawdown = _locked(scope, drawdown_id, for_edit=True)
+        _check_state(drawdown, status=Drawdown.Status.DRAFT, version=version)
+        before = drawdown.investigation
+        _apply(drawdown, data)
+        if drawdown.investigation != before:
+            drawdown.investigated_by = actor if drawdown.investigation else None
+        drawdown.version += 1
+        _validate_and_save(drawdown, data, actor, today)
+    return drawdown
+
+
+@transaction.atomic
+def drawdown_submit(*, scope: Scope, actor, drawdown_id: int, version: int, opinion: str,
+                    today: datetime.date | None = None) -> Drawdown:
+    """The maker submits a complete draft with their opinion (the officer's approval form): every rule of
+    U1–U6 is checked, the U7 clock starts and the president's approval is requested (R2). Raises
+    Drawdown.DoesNotExist, PermissionDenied, DrawdownRefused, ApprovalRefused (nothing written)."""
+    _require_maker(scope)
+    today = today or timezone.localdate()
+    with activate(scope):
+        guarantor_lines = selectors_drawdowns.guarantor_line_ids(drawdown_id=drawdown_id, today=today)
+        drawdown = _locked(scope, drawdown_id, for_edit=True, lock_lines=guarantor_lines)
+        _check_state(drawdown, status=Drawdown.Status.DRAFT, version=version)
+        if not (opinion or "").strip():
+            _refuse("R2", _("Write your opinion for the president."), "opinion")
+        parts = list(drawdown.guarantors.values_list("household_id", "amount"))
+        errors = _problems(drawdown, drawdown.line, parts, today, complete=True)
+        if errors:
+            raise DrawdownRefused(errors)
+        drawdown.status, drawdown.submitted_by, drawdown.complete_at = Drawdown.Status.SUBMITTED, actor, timezone.now()
+        drawdown.version += 1
+        drawdown.save(update_fields=["status", "submitted_by", "complete_at", "is_first", "group", "version"])
+        title = _("Drawdown %(number)s: household %(code)s, %(amount)s yuan") % {
+            "number": drawdown.number, "code": drawdown.household.code, "amount": rules.yuan(drawdown.amount)}
+        approval_request(scope=scope, actor=actor, kind=DRAWDOWN_KIND, subject_id=drawdown.pk,
+                         village_id=drawdown.village_id, title=title, reason=opinion.strip())
+    return drawdown
+
+
+@transaction.atomic
+def drawdown_post_loan_check(*, scope: Scope, actor, drawdown_id: int, checked_on: datetime.date | None, note: str,
+                             today: datetime.date | None = None) -> Drawdown:
+    """U6: the officer records the post-loan check of a disbursed drawdown (a later check replaces the date
+    and note; the audit log keeps the earlier ones). Raises Drawdown.DoesNotExist, PermissionDenied,
+    DrawdownRefused."""
+    _require_maker(scope)
+    today = today or timezone.localdate()
+    with activate(scope):
+        drawdown = (Drawdown.objects.select_for_update()
+                    .filter(pk=drawdown_id, village_id__in=scope.editable_village_ids).first())
+        if drawdown is None:
+            raise Drawdown.DoesNotExist
+        if drawdown.status not in (Drawdown.Status.DISBURSED, Drawdown.Status.REPAID):
+            _refuse("state", _("Only a disbursed drawdown has a post-loan check."))
+        disbursed_on = timezone.localdate(drawdown.disbursed_at)
+        if checked_on is None or not disbursed_on <= checked_on <= today:
+            _refuse("U6", _("The check date must be between the disbursement (%(start)s) and today.")
+                    % {"start": disbursed_on.isoformat()}, "checked_on")
+        if not (note or "").strip():
+            _refuse("U6", _("Write what the check found."), "note")
+        drawdown.post_loan_checked_on, drawdown.post_loan_checked_by = checked_on, actor
+        drawdown.post_loan_note = note.strip()[:500]
+        drawdown.version += 1
+        drawdown.save(update_fields=["post_loan_checked_on", "post_loan_checked_by", "post_loan_note", "version"])
+    return drawdown
+
+
+# --- the president: the approval's outcome (called by approvals_drawdown) ----------------------------
+
+def drawdown_decided(approval, approved: bool, *, today: datetime.date | None = None) -> None:
+    """Runs in the checker's transaction and scope (approval_decide), after lock_drawdown_rows locked the line
+    and the drawdown. Approving re-checks U1 and the guarantee; above the threshold it publishes the loan
+    pre-disbursement notice (P6). Raises ApprovalRefused (the whole decision is rolled back)."""
+    today = today or timezone.localdate()
+    drawdown = (Drawdown.objects.select_for_update(of=("self",)).select_related("line", "household", "village__branch")
+                .filter(pk=approval.subject_id, village_id=approval.village_id).first())
+    if drawdown is None:
+        raise ApprovalRefused(_("The drawdown this request is about no longer exists."))
+    if drawdown.status != Drawdown.Status.SUBMITTED:
+        raise ApprovalRefused(_("The drawdown changed meanwhile: this request no longer applies."))
+    if approved:
+        errors: list[RuleViolation] = []
+        _check_line(errors, drawdown, drawdown.line, today)
+        if drawdown.guarantee == GuaranteeKind.GROUP:
+            _check_group(errors, drawdown, lock=True)
+        else:
+            _check_guarantors(errors, drawdown, list(drawdown.guarantors.values_list("household_id", "amount")), today)
+        if errors:
+            raise ApprovalRefused(" ".join(error.message for error in errors))
+    drawdown.status = Drawdown.Status.APPROVED if approved else Drawdown.Status.REJECTED
+    drawdown.decided_by_id, drawdown.decided_at = approval.decided_by_id, approval.decided_at
+    drawdown.decision_note = (approval.decision_note or "")[:500]
+    drawdown.version += 1
+    drawdown.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "version"])
+    if approved and drawdown.amount > Decimal(settings.PREDISBURSEMENT_NOTICE_THRESHOLD):
+        drawdown.predisbursement_notice = predisbursement_publish(drawdown=drawdown, actor=approval.decided_by,
+                                                                  today=today)
+        drawdown.save(update_fields=["predisbursement_notice"])
+
+
+def predisbursement_publish(*, drawdown: Drawdown, actor, today: datetime.date) -> Notice:
+    """P6: the village's loan pre-disbursement notice (贷款公示) of one approved drawdown, from today, for
+    PREDISBURSEMENT_NOTICE_DAYS days; its title carries the application number (how the disbursement finds
+    it on the board). The borrower's name is masked unless the branch publishes full names and the household consented
+    (P2); no ID or phone number."""
+    branch = drawdown.village.branch
+    holder = selectors_drawdowns.holder_name(household=drawdown.household)
+    name = mask_name(holder, full=branch.publish_full_names and drawdown.household.publicity_consent)
+    group = drawdown.household.group.name if drawdown.household.group_id else ""
+    with translation.override(settings.LANGUAGE_CODE):  # the village reads the bank's language
+        title = _("Loan pre-disbursement notice %(number)s") % {"number": drawdown.number}
+        columns = [{"label": _("No."), "num": True}, {"label": _("Borrower"), "num": False},
+                   {"label": _("Amount (yuan)"), "num": True}, {"label": _("Purpose"), "num": False},
+                   {"label": _("Guarantee"), "num": False}]
+        intro = _("The bank intends to disburse the loan below. Anyone who objects may write to the branch's risk "
+                  "department during the notice period; no written objection by its end counts as no objection.")
+        cells = [1, name, rules.yuan(drawdown.amount), drawdown.purpose, str(drawdown.get_guarantee_display())]
+    try:
+        return notice_publish(actor=actor, kind=NoticeKind.PREDISBURSEMENT, village=drawdown.village, title=title,
+                              columns=columns, rows=[(group, cells, drawdown.amount)], starts_on=today,
+                              days=settings.PREDISBURSEMENT_NOTICE_DAYS, intro=intro)
+    except (PublishRefused, ValueError) as exc:  # e.g. PREDISBURSEMENT_NOTICE_DAYS outside 3–5
+        raise ApprovalRefused(str(exc)) from None
+
+
+# --- the teller: disbursement -------------------------------------------------------------------------
+
+@transaction.atomic
+def drawdown_disburse(*, scope: Scope, actor, drawdown_id: int, today: datetime.date | None = None) -> Drawdown:
+    """A teller of the branch disburses an approved drawdown: U1 again under the line's row lock, the term,
+    the pre-disbursement notice (P6) ended; then the loan number (借据号) and the principal outstanding.
+    Raises Drawdown.DoesNotExist outside the scope, PermissionDenied for any role but teller, DrawdownRefused."""
+    if scope.role != Role.TELLER:
+        raise PermissionDenied(_("Only tellers disburse drawdowns."))
+    today = today or timezone.localdate()
+    with activate(scope):
+        drawdown = _locked(scope, drawdown_id, for_edit=False)
+        _check_state(drawdown, status=Drawdown.Status.APPROVED)
+        errors: list[RuleViolation] = []
+        _check_line(errors, drawdown, drawdown.line, today, disbursing=True)
+        if drawdown.due_on <= today:
+            errors.append(RuleViolation("U2", _("The drawdown was due on %(due)s: it can no longer be disbursed.")
+                                        % {"due": drawdown.due_on.isoformat()}))
+        if drawdown.amount > Decimal(settings.PREDISBURSEMENT_NOTICE_THRESHOLD):
+            _check_notice(errors, drawdown, today)
+        if errors:
+            raise DrawdownRefused(errors)
+        drawdown.status, drawdown.principal_outstanding = Drawdown.Status.DISBURSED, drawdown.amount
+        drawdown.disbursed_by, drawdown.disbursed_at = actor, timezone.now()
+        drawdown.version += 1
+        _save_numbered(drawdown, "loan_number", f"{drawdown.village.branch.code}{today:%Y%m%d}", width=4,
+                       update_fields=["status", "principal_outstanding", "disbursed_by", "disbursed_at", "version"])
+    return drawdown
+
+
+def _check_notice(errors: list, drawdown: Drawdown, today) -> None:
+    """P6: above the threshold, the loan is disbursed only after its pre-disbursement notice ended (written
+    objections go to the risk department; silence counts as no objection)."""
+    notice = selectors_drawdowns.predisbursement_notice(drawdown=drawdown)
+    if notice is None:
+        errors.append(RuleViolation("P6", _("Above %(limit)s yuan the loan's pre-disbursement notice must be "
+                                            "published first; none was found.")
+                                    % {"limit": rules.yuan(Decimal(settings.PREDISBURSEMENT_NOTICE_THRESHOLD))}))
+    elif today <= notice.ends_on:
+        errors.append(RuleViolation("P6", _("The pre-disbursement notice runs until %(end)s: disburse from %(next)s.")
+                                    % {"end": notice.ends_on.isoformat(),
+                                       "next": (notice.ends_on + datetime.timedelta(days=1)).isoformat()}))
+
+
+# --- numbers -------------------------------------------------------------------------------------------
+
+def _save_numbered(drawdown: Drawdown, field: str, prefix: str, *, width: int, update_fields=None) -> None:
+    """Give `field` the next number after `prefix` (unique in the database) and save. Two savers that read
+    the same last number collide on the unique constraint: the loser takes the next one (in a savepoint)."""
+    for _attempt in range(NUMBER_ATTEMPTS):
+        with scopes_disabled():  # numbers are unique across the bank, not per village
+            last = (Drawdown.objects.filter(**{f"{field}__startswith": prefix}).order_by(f"-{field}")
+                    .values_list(field, flat=True).first())
+        tail = last[len(prefix):] if last else ""
+        setattr(drawdown, field, f"{prefix}{(int(tail) if tail.isdigit() else 0) + 1:0{width}d}")
+        try:
+            with transaction.atomic():
+                drawdown.save(update_fields=[*update_fields, field] if update_fields else None)
+            return
+        except IntegrityError:
+            with scopes_disabled():
+                if not Drawdown.objects.filter(**{field: getattr(drawdown, field)}).exists():
+                    raise
+    _refuse("number", _("No number could be given right now: try again."))
+

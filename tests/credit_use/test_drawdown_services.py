@@ -1,0 +1,393 @@
+"""Drawdown services: U1–U6 on application, submission, approval and disbursement; maker-checker (R2); who may
+disburse; the pre-disbursement notice (P6); nothing half-written."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from credit_use.models import CreditLine, Drawdown, DrawdownGuarantor, GuaranteeKind, LineStatus
+from credit_use.rules_drawdowns import latest_due_on
+from credit_use.services_drawdowns import DRAWDOWN_KIND, DrawdownRefused
+from publicity.models import Notice, NoticeKind
+from sunshine_credit.approvals import ApprovalRefused, approval_request
+from sunshine_credit.models import Approval, BlacklistEntry, Role, StaffProfile
+from sunshine_credit.scoping import scope_for_user
+from tests.credit_use.factories_drawdowns import (
+    create,
+    decide,
+    disburse,
+    disbursed,
+    make_drawdown_world,
+    pending_approval,
+    post_loan_check,
+    raw_drawdown,
+    reload,
+    submit,
+)
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def world():
+    return make_drawdown_world()
+
+
+def refused(call, *args, **kwargs) -> DrawdownRefused:
+    with pytest.raises(DrawdownRefused) as info:
+        call(*args, **kwargs)
+    return info.value
+
+
+def codes(exc: DrawdownRefused) -> set[str]:
+    return {error.code for error in exc.errors}
+
+
+def fields(exc: DrawdownRefused) -> set[str]:
+    return {error.field for error in exc.errors}
+
+
+def count() -> int:
+    with scopes_disabled():
+        return Drawdown.objects.count()
+
+
+# --- the happy path -----------------------------------------------------------------------------------
+
+def test_apply_submit_approve_disburse(world):
+    drawdown = create(world, 0)
+    assert drawdown.status == Drawdown.Status.DRAFT and drawdown.number.startswith("YXBRA")
+    assert drawdown.group == world["group"] and drawdown.created_by == world["tina"]
+    submitted = submit(world, drawdown)
+    assert submitted.status == Drawdown.Status.SUBMITTED and submitted.complete_at is not None
+    assert submitted.submitted_by == world["tina"] and submitted.is_first
+    approval = pending_approval(drawdown)
+    assert approval.reason == "同意发放" and drawdown.number in approval.title
+    decide(world, drawdown)
+    approved = reload(drawdown)
+    assert approved.status == Drawdown.Status.APPROVED and approved.decided_by == world["pat"]
+    done = disburse(world, drawdown)
+    today = timezone.localdate()
+    assert done.status == Drawdown.Status.DISBURSED and done.loan_number == f"BRA{today:%Y%m%d}0001"
+    assert done.principal_outstanding == D(20000) and done.disbursed_by == world["tom"]
+    assert disbursed(world, 3).loan_number == f"BRA{today:%Y%m%d}0002"  # h[3]: named guarantors
+
+
+def test_rejected_drawdown(world):
+    drawdown = create(world, 0)
+    submit(world, drawdown)
+    decide(world, drawdown, approve=False, note="用途不实")
+    rejected = reload(drawdown)
+    assert rejected.status == Drawdown.Status.REJECTED and rejected.decision_note == "用途不实"
+    with pytest.raises(DrawdownRefused):
+        disburse(world, drawdown)
+
+
+# --- U1 -----------------------------------------------------------------------------------------------
+
+def test_over_the_available_amount_is_refused(world):
+    create(world, 0, amount=D(50000))
+    error = refused(create, world, 0, amount=D("50000.01"))
+    assert codes(error) == {"U1"} and fields(error) == {"amount"}
+
+
+def test_available_follows_outstanding_and_what_waits(world):
+    first = disbursed(world, 0, amount=D(30000))
+    assert "amount" in fields(refused(create, world, 0, amount=D(25000)))  # 50,000 − 30,000 outstanding
+    with scopes_disabled():
+        Drawdown.objects.filter(pk=first.pk).update(principal_outstanding=D(10000))  # 20,000 repaid
+    waiting = create(world, 0, amount=D(25000))
+    submit(world, waiting)  # submitted: holds 25,000 of the line
+    refused(create, world, 0, amount=D(15001))
+    create(world, 0, amount=D(15000))
+
+
+def test_the_line_must_be_in_effect(world):
+    with scopes_disabled():
+        CreditLine.objects.filter(pk=world["lines"][3].pk).update(status=LineStatus.REVOKED)
+    assert codes(refused(create, world, 3)) == {"U1"}
+
+
+def test_approval_rechecks_the_line(world):
+    drawdown = create(world, 0, amount=D(40000), investigated_on=timezone.localdate(), investigation="实地调查")
+    submit(world, drawdown)
+    with scopes_disabled():
+        CreditLine.objects.filter(pk=world["lines"][0].pk).update(amount=D(30000))
+    with pytest.raises(ApprovalRefused):
+        decide(world, drawdown)
+    assert reload(drawdown).status == Drawdown.Status.SUBMITTED
+    assert pending_approval(drawdown).status == Approval.Status.PENDING  # rolled back whole
+
+
+def test_disbursement_never_exceeds_the_line(world):
+    """The line was lowered under two approved drawdowns: the first disbursed wins, the second is refused."""
+    a = raw_drawdown(world, 3, amount=30000, status=Drawdown.Status.APPROVED)
+    b = raw_drawdown(world, 3, amount=20000, status=Drawdown.Status.APPROVED)
+    disburse(world, a)
+    assert codes(refused(disburse, world, b)) == {"U1"}
+    assert reload(b).status == Drawdown.Status.APPROVED and reload(b).loan_number == ""
+
+
+# --- U2 -----------------------------------------------------------------------------------------------
+
+def test_nine_months_ok_and_a_day_more_refused(world):
+    today = timezone.localdate()
+    create(world, 0, due_on=latest_due_on(today))
+    error = refused(create, world, 0, due_on=latest_due_on(today) + datetime.timedelta(days=1))
+    assert codes(error) == {"U2"} and fields(error) == {"due_on"}
+
+
+def test_never_past_the_lines_expiry(world):
+    today = timezone.localdate()
+    with scopes_disabled():
+        CreditLine.objects.filter(pk=world["lines"][0].pk).update(expires_on=today + datetime.timedelta(days=60))
+    create(world, 0, due_on=today + datetime.timedelta(days=60))
+    assert fields(refused(create, world, 0, due_on=today + datetime.timedelta(days=61))) == {"due_on"}
+
+
+def test_purpose_required_and_errors_name_their_fields(world):
+    error = refused(create, world, 0, purpose=" ", amount=D(90000))
+    assert {"purpose", "amount"} <= fields(error) and count() == 0
+
+
+# --- U3 / G5 / G6 -------------------------------------------------------------------------------------
+
+def test_group_guarantee_needs_an_active_unflagged_group(world):
+    assert fields(refused(create, world, 3, guarantee=GuaranteeKind.GROUP)) == {"guarantee"}  # in no group
+    with scopes_disabled():
+        world["group"].flagged, world["group"].flag_reasons = True, ["G2"]
+        world["group"].save()
+    assert codes(refused(create, world, 0)) == {"G7"}
+
+
+def test_guarantor_capacity_boundary(world):
+    raw_drawdown(world, 0, amount=15000, guarantors=[1])  # h[1] (line 40,000) guarantees 15,000 already
+    create(world, 3, amount=D(25000), guarantors=(("A-0002", D(25000)),))
+    drawdown = create(world, 3, amount=D(25000), guarantors=(("A-0002", D(25000)),))
+    submit(world, drawdown)  # now 40,000 guaranteed: nothing left
+    error = refused(create, world, 3, amount=D(1000), guarantors=(("A-0002", None),))
+    assert codes(error) == {"G5"} and "A-0002" in str(error)
+
+
+def test_guarantor_capacity_counts_only_open_drawdowns(world):
+    raw_drawdown(world, 0, amount=40000, guarantors=[1], outstanding=0)  # repaid: guarantees nothing now
+    create(world, 3, amount=D(40000), guarantors=(("A-0002", None),))
+
+
+def test_a_group_that_agreed_no_outside_guarantees(world):
+    with scopes_disabled():
+        world["group"].allows_outside = False
+        world["group"].save()
+    assert codes(refused(create, world, 3)) == {"G5"}
+
+
+def test_guarantors_must_exist_and_hold_a_line(world):
+    assert fields(refused(create, world, 3, guarantors=(("NO-SUCH", None),))) == {"guarantors"}
+    with scopes_disabled():
+        CreditLine.objects.filter(pk=world["lines"][1].pk).update(status=LineStatus.REVOKED)
+    assert codes(refused(create, world, 3)) == {"G5"}
+    assert codes(refused(create, world, 3, guarantors=(("A-0004", None),))) == {"U3"}  # the borrower itself
+
+
+def test_a_for_b_then_b_for_a_is_refused(world):
+    raw_drawdown(world, 1, amount=10000, guarantors=[3])  # h[3] guarantees a loan of h[1]
+    error = refused(create, world, 3, guarantors=(("A-0002", None),))  # h[1] for h[3]: a circle
+    assert codes(error) == {"G6"} and "A-0004 → A-0002 → A-0004" in str(error)
+    create(world, 3, guarantors=(("A-0001", None),))  # someone else is fine
+
+
+def test_a_three_household_circle_is_refused(world):
+    raw_drawdown(world, 0, amount=10000, guarantors=[3])  # h[3] for h[0]
+    raw_drawdown(world, 1, amount=10000, guarantors=[0])  # h[0] for h[1]
+    assert codes(refused(create, world, 3, guarantors=(("A-0002", None),))) == {"G6"}  # h[1] for h[3]
+
+
+# --- U4 / U5 ------------------------------------------------------------------------------------------
+
+def test_first_drawdown_needs_both_spouses_and_the_group_contract(world):
+    drawdown = create(world, 0, documents=("borrower_id", "application", "officer_form"))
+    error = refused(submit, world, drawdown)
+    assert codes(error) == {"U4"} and fields(error) == {"documents"}
+    with scopes_disabled():
+        assert reload(drawdown).status == Drawdown.Status.DRAFT and not Approval.objects.filter(subject_id=drawdown.pk)
+
+
+def test_later_drawdown_up_to_30000_needs_only_the_borrower(world):
+    disbursed(world, 0, amount=D(10000))
+    small = create(world, 0, amount=D(30000), documents=("borrower_id", "application"))
+    assert not submit(world, small).is_first
+
+
+def test_later_drawdown_above_30000_spouse_or_officer_confirmation(world):
+    disbursed(world, 0, amount=D(5000))
+    above = {"amount": D(30001), "investigated_on": timezone.localdate(), "investigation": "实地调查"}
+    drawdown = create(world, 0, documents=("borrower_id", "application"), **above)
+    assert fields(refused(submit, world, drawdown)) == {"documents"}
+    away = create(world, 0, documents=("borrower_id", "application", "officer_confirmation"), spouse_away=True,
+                  **{**above, "amount": D(10000)})
+    assert submit(world, away).status == Drawdown.Status.SUBMITTED
+
+
+def test_no_spouse_no_spouse_documents(world):
+    drawdown = create(world, 1, documents=("borrower_id", "group_contract", "application", "officer_form"))
+    assert submit(world, drawdown).status == Drawdown.Status.SUBMITTED
+
+
+def test_30000_needs_no_investigation_30001_does(world):
+    submit(world, create(world, 0, amount=D(30000)))
+    drawdown = create(world, 1, amount=D(30001))
+    error = refused(submit, world, drawdown)
+    assert codes(error) == {"U5"} and fields(error) == {"investigated_on"}
+
+
+# --- U6 -----------------------------------------------------------------------------------------------
+
+def test_second_member_waits_for_the_first_members_post_loan_check(world):
+    first = disbursed(world, 0)
+    second = create(world, 1)
+    error = refused(submit, world, second)
+    assert codes(error) == {"U6"} and first.loan_number in str(error)
+    post_loan_check(world, first)
+    assert submit(world, second).status == Drawdown.Status.SUBMITTED
+
+
+def test_post_loan_check_only_on_a_disbursed_drawdown(world):
+    drawdown = create(world, 0)
+    refused(post_loan_check, world, drawdown)
+    with pytest.raises(PermissionDenied):
+        from credit_use.services_drawdowns import drawdown_post_loan_check
+        drawdown_post_loan_check(scope=scope_for_user(world["tom"]), actor=world["tom"], drawdown_id=drawdown.pk,
+                                 checked_on=timezone.localdate(), note="x")
+
+
+# --- R2: maker-checker --------------------------------------------------------------------------------
+
+def test_the_maker_cannot_approve(world):
+    drawdown = create(world, 0)
+    submit(world, drawdown)
+    with pytest.raises(PermissionDenied):
+        decide(world, drawdown, user=world["tina"])  # an officer does not approve
+    with scopes_disabled():
+        StaffProfile.objects.filter(user=world["tina"]).update(role=Role.PRESIDENT)  # promoted meanwhile
+    with pytest.raises(ApprovalRefused):
+        decide(world, drawdown, user=reload(world["tina"]))
+    assert reload(drawdown).status == Drawdown.Status.SUBMITTED
+
+
+def test_a_second_pending_request_is_refused(world):
+    drawdown = create(world, 0)
+    submit(world, drawdown)
+    assert codes(refused(submit, world, drawdown)) == {"state"}
+    with pytest.raises(ApprovalRefused):
+        approval_request(scope=scope_for_user(world["tina"]), actor=world["tina"], kind=DRAWDOWN_KIND,
+                         subject_id=drawdown.pk, village_id=drawdown.village_id, title="x", reason="again")
+    with scopes_disabled():
+        assert Approval.objects.filter(kind=DRAWDOWN_KIND, subject_id=drawdown.pk).count() == 1
+
+
+def test_submission_needs_the_officers_opinion(world):
+    drawdown = create(world, 0)
+    assert fields(refused(submit, world, drawdown, opinion=" ")) == {"opinion"}
+    assert reload(drawdown).status == Drawdown.Status.DRAFT
+
+
+def test_stale_edit_is_refused(world):
+    from credit_use.services_drawdowns import drawdown_update
+    from tests.credit_use.factories_drawdowns import application
+    drawdown = create(world, 0)
+    scope = scope_for_user(world["tina"])
+    drawdown_update(scope=scope, actor=world["tina"], drawdown_id=drawdown.pk, version=1,
+                    data=application(amount=D(12000)))
+    error = refused(drawdown_update, scope=scope, actor=world["tina"], drawdown_id=drawdown.pk, version=1,
+                    data=application(amount=D(13000)))
+    assert codes(error) == {"R3"} and reload(drawdown).amount == D(12000)
+
+
+# --- who disburses ------------------------------------------------------------------------------------
+
+def test_the_teller_cannot_disburse_an_unapproved_drawdown(world):
+    drawdown = create(world, 0)
+    assert codes(refused(disburse, world, drawdown)) == {"state"}
+    submit(world, drawdown)
+    assert codes(refused(disburse, world, drawdown)) == {"state"}
+    assert reload(drawdown).loan_number == ""
+
+
+@pytest.mark.parametrize("who", ["tina", "pat"])
+def test_officer_and_president_cannot_disburse(world, who):
+    drawdown = create(world, 0)
+    submit(world, drawdown)
+    decide(world, drawdown)
+    with pytest.raises(PermissionDenied):
+        disburse(world, drawdown, user=world[who])
+    assert reload(drawdown).status == Drawdown.Status.APPROVED
+
+
+def test_out_of_scope_is_not_found_and_nothing_written(world):
+    drawdown = create(world, 0)
+    submit(world, drawdown)
+    decide(world, drawdown)
+    with scopes_disabled():
+        other_teller = StaffProfile.objects.create(user=world["bob"].__class__.objects.create(username="tb"),
+                                                   role=Role.TELLER, head_office=world["head_office"],
+                                                   branch=world["v_b"].branch).user
+    with pytest.raises(Drawdown.DoesNotExist):
+        disburse(world, drawdown, user=other_teller)
+    with pytest.raises(CreditLine.DoesNotExist):
+        from credit_use.services_drawdowns import drawdown_create
+        from tests.credit_use.factories_drawdowns import application
+        drawdown_create(scope=scope_for_user(world["bob"]), actor=world["bob"], line_id=world["lines"][0].pk,
+                        data=application())
+    assert reload(drawdown).status == Drawdown.Status.APPROVED and count() == 1
+
+
+def test_blacklisted_borrower_cannot_submit(world):
+    with scopes_disabled():
+        head = world["h"][0].members.get(relation="户主")
+        BlacklistEntry.objects.create(head_office=world["head_office"], id_number=head.id_number, reason="恶意逃废债")
+    drawdown = create(world, 0)
+    error = refused(submit, world, drawdown)
+    assert codes(error) == {"C4"} and head.id_number not in str(error)
+
+
+# --- P6: the pre-disbursement notice ------------------------------------------------------------------
+
+def test_above_the_threshold_approval_publishes_the_notice_and_disbursement_waits(world, settings):
+    settings.PREDISBURSEMENT_NOTICE_THRESHOLD, settings.PREDISBURSEMENT_NOTICE_DAYS = 30000, 3
+    small = create(world, 1, amount=D(30000))
+    submit(world, small)
+    decide(world, small)
+    big = create(world, 0, amount=D(40000), investigated_on=timezone.localdate(), investigation="实地调查")
+    submit(world, big)
+    decide(world, big)
+    with scopes_disabled():
+        notices = list(Notice.objects.filter(kind=NoticeKind.PREDISBURSEMENT))
+    assert len(notices) == 1 and big.number in notices[0].title and notices[0].village == world["v_a"]
+    today = timezone.localdate()
+    assert notices[0].starts_on == today and notices[0].ends_on == today + datetime.timedelta(days=2)
+    rows = notices[0].snapshot["groups"][0]["rows"]
+    assert rows == [[1, "王*明", "40,000", "种植葡萄", str(Drawdown(guarantee="group").get_guarantee_display())]]
+    assert notices[0].snapshot["groups"][0]["name"] == "1组"
+    assert world["spouse"].id_number not in str(notices[0].snapshot)
+    error = refused(disburse, world, big, today=notices[0].ends_on)
+    assert codes(error) == {"P6"}
+    assert disburse(world, big, today=notices[0].ends_on + datetime.timedelta(days=1)).status == "disbursed"
+    assert disburse(world, small).status == "disbursed"  # at the threshold: no notice needed
+
+
+def test_nothing_half_written_when_guarantors_are_refused(world):
+    drawdown = create(world, 3)
+    from credit_use.services_drawdowns import drawdown_update
+    from tests.credit_use.factories_drawdowns import application
+    with scopes_disabled():
+        before = list(DrawdownGuarantor.objects.filter(drawdown=drawdown).values_list("household_id", "amount"))
+    refused(drawdown_update, scope=scope_for_user(world["tina"]), actor=world["tina"], drawdown_id=drawdown.pk,
+            version=1, data=application(guarantee=GuaranteeKind.GUARANTORS, guarantors=(("A-0001", None), ("X", None))))
+    with scopes_disabled():
+        after = list(DrawdownGuarantor.objects.filter(drawdown=drawdown).values_list("household_id", "amount"))
+    assert before == after and reload(drawdown).version == 1

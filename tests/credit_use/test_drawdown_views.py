@@ -1,0 +1,187 @@
+"""Drawdown pages: the whole flow through the browser's requests (officer → president's inbox → teller), the
+slip PDF, who sees which button, and scope: another branch's officer gets 404 on every page, GET and POST,
+and nothing is written (R1)."""
+
+import datetime
+import shutil
+import subprocess
+
+import pytest
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from credit_use.models import Drawdown
+from households.rules import mask_id
+from sunshine_credit.models import Approval
+from tests.credit_use.factories_drawdowns import (
+    ALL_DOCUMENTS,
+    create,
+    decide,
+    disbursed,
+    make_drawdown_world,
+    pending_approval,
+    reload,
+    submit,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    return make_drawdown_world()
+
+
+def form_data(**overrides) -> dict:
+    today = timezone.localdate()
+    data = {"amount": "1.2万", "purpose": "购买化肥", "applied_on": today.isoformat(),
+            "due_on": (today + datetime.timedelta(days=150)).isoformat(), "annual_rate": "6.5",
+            "guarantee": "group", "documents": list(ALL_DOCUMENTS), "authority": "branch", "small_farm": "on",
+            "guarantors-TOTAL_FORMS": "3", "guarantors-INITIAL_FORMS": "0", "guarantors-MIN_NUM_FORMS": "0",
+            "guarantors-MAX_NUM_FORMS": "5"}
+    for i in range(3):
+        data[f"guarantors-{i}-code"] = data[f"guarantors-{i}-amount"] = ""
+    data.update(overrides)
+    return data
+
+
+def head_id(world, i=0) -> str:
+    with scopes_disabled():
+        return world["h"][i].members.get(relation="户主").id_number
+
+
+def test_the_whole_flow_through_the_pages(client, world):
+    line = world["lines"][0]
+    client.force_login(world["tina"])
+    assert client.get(f"/lines/{line.pk}/drawdowns/new/").status_code == 200
+    response = client.post(f"/lines/{line.pk}/drawdowns/new/", form_data())
+    assert response.status_code == 302
+    with scopes_disabled():
+        drawdown = Drawdown.objects.get()
+    assert drawdown.amount == 12000 and str(drawdown.annual_rate) == "0.0650" and drawdown.group == world["group"]
+    detail = client.get(f"/lines/drawdowns/{drawdown.pk}/")
+    page = detail.content.decode()
+    assert detail.status_code == 200 and "no-store" in detail["Cache-Control"] and drawdown.number in page
+    assert mask_id(head_id(world)) in page and head_id(world) not in page
+
+    edit = client.post(f"/lines/drawdowns/{drawdown.pk}/edit/", form_data(amount="15000", version="1"))
+    assert edit.status_code == 302 and reload(drawdown).amount == 15000
+    assert client.get(f"/lines/drawdowns/{drawdown.pk}/submit/").status_code == 200
+    sent = client.post(f"/lines/drawdowns/{drawdown.pk}/submit/", {"opinion": "情况属实，同意", "version": "2"})
+    assert sent.status_code == 302 and reload(drawdown).status == Drawdown.Status.SUBMITTED
+
+    client.force_login(world["pat"])
+    approval = pending_approval(drawdown)
+    assert drawdown.number in client.get("/approvals/").content.decode()
+    client.post(f"/approvals/{approval.pk}/decide/", {"decision": "approve"})
+    assert reload(drawdown).status == Drawdown.Status.APPROVED
+
+    client.force_login(world["tom"])
+    assert 'id="disburse-form"' in client.get(f"/lines/drawdowns/{drawdown.pk}/disburse/").content.decode()
+    assert client.post(f"/lines/drawdowns/{drawdown.pk}/disburse/").status_code == 302
+    done = reload(drawdown)
+    assert done.status == Drawdown.Status.DISBURSED and done.loan_number
+    assert client.get(f"/lines/drawdowns/{drawdown.pk}/").context["available"] == 50000 - 15000  # U1 on the page
+
+    client.force_login(world["tina"])
+    check = client.post(f"/lines/drawdowns/{drawdown.pk}/post-loan-check/",
+                        {"checked_on": timezone.localdate().isoformat(), "note": "已检查，资金用途正常"})
+    assert check.status_code == 302 and reload(drawdown).post_loan_checked_on == timezone.localdate()
+
+
+def test_bad_input_names_the_field_and_writes_nothing(client, world):
+    client.force_login(world["tina"])
+    today = timezone.localdate()
+    response = client.post(f"/lines/{world['lines'][0].pk}/drawdowns/new/",
+                           form_data(due_on=(today + datetime.timedelta(days=400)).isoformat(), amount="9万"))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "due_on" in errors and "amount" in errors
+    with scopes_disabled():
+        assert Drawdown.objects.count() == 0
+
+
+def test_submit_page_lists_what_is_missing(client, world):
+    drawdown = create(world, 0, documents=("borrower_id",))
+    client.force_login(world["tina"])
+    response = client.get(f"/lines/drawdowns/{drawdown.pk}/submit/")
+    assert [p.code for p in response.context["problems"]] == ["U4"]
+    response = client.post(f"/lines/drawdowns/{drawdown.pk}/submit/", {"opinion": "同意", "version": "1"})
+    assert response.status_code == 200 and response.context["form"].errors
+    assert reload(drawdown).status == Drawdown.Status.DRAFT
+
+
+def test_officer_and_president_cannot_disburse_through_the_page(client, world):
+    drawdown = create(world, 0)
+    submit(world, drawdown)
+    decide(world, drawdown)
+    for user in ("tina", "pat"):
+        client.force_login(world[user])
+        assert 'id="teller-only"' in client.get(f"/lines/drawdowns/{drawdown.pk}/disburse/").content.decode()
+        client.post(f"/lines/drawdowns/{drawdown.pk}/disburse/")
+        assert reload(drawdown).status == Drawdown.Status.APPROVED
+
+
+def test_teller_cannot_disburse_a_submitted_drawdown_through_the_page(client, world):
+    drawdown = create(world, 0)
+    submit(world, drawdown)
+    client.force_login(world["tom"])
+    client.post(f"/lines/drawdowns/{drawdown.pk}/disburse/")
+    assert reload(drawdown).status == Drawdown.Status.SUBMITTED and reload(drawdown).loan_number == ""
+
+
+def test_slip_pdf_has_the_loan_number_and_the_capitals_and_no_full_id(client, world):
+    drawdown = disbursed(world, 0)  # 20,000 元
+    client.force_login(world["tom"])
+    response = client.get(f"/lines/drawdowns/{drawdown.pk}/slip.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "no-store" in response["Cache-Control"]
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext not installed")
+    text = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True).stdout
+    flat = "".join(text.decode().split())
+    assert drawdown.loan_number in flat and "贰万元整" in flat and "20,000.00" in flat
+    assert mask_id(head_id(world)) in flat and head_id(world) not in flat
+    assert "王一明" in flat and "Tom" in flat and "Pat" in flat
+
+
+def test_no_slip_before_approval(client, world):
+    drawdown = create(world, 0)
+    client.force_login(world["tina"])
+    assert client.get(f"/lines/drawdowns/{drawdown.pk}/slip.pdf").status_code == 404
+
+
+def test_list_shows_the_scope_only(client, world):
+    mine = create(world, 0)
+    client.force_login(world["tina"])
+    assert [d.pk for d in client.get("/lines/drawdowns/").context["page"].object_list] == [mine.pk]
+    client.force_login(world["bob"])
+    response = client.get("/lines/drawdowns/")
+    assert response.status_code == 200 and list(response.context["page"].object_list) == []
+    assert mine.number not in response.content.decode()
+
+
+def test_another_branch_gets_404_on_every_page_and_nothing_is_written(client, world):
+    drawdowns = [create(world, 0), create(world, 3), disbursed(world, 3)]  # a draft, a submitted, a disbursed one
+    submit(world, drawdowns[1])
+    with scopes_disabled():
+        before = list(Drawdown.objects.order_by("pk").values_list("pk", "version", "status", "loan_number",
+                                                                   "post_loan_checked_on"))
+        approvals = Approval.objects.count()
+    writes = [f"/lines/{world['lines'][0].pk}/drawdowns/new/"]
+    writes += [f"/lines/drawdowns/{d.pk}/{action}/" for d in drawdowns
+               for action in ("edit", "submit", "disburse", "post-loan-check")]
+    reads = [f"/lines/drawdowns/{d.pk}/{page}" for d in drawdowns for page in ("", "slip.pdf")]
+    posted = {**form_data(), "opinion": "同意", "version": "1", "checked_on": timezone.localdate().isoformat(),
+              "note": "已检查"}
+    client.force_login(world["bob"])
+    for url in writes + reads:
+        assert client.get(url).status_code == 404, url
+    for url in writes:
+        assert client.post(url, posted).status_code == 404, url
+    for url in reads:  # read-only pages answer POST with 405 before anything is looked up
+        assert client.post(url, posted).status_code == 405, url
+    with scopes_disabled():
+        assert list(Drawdown.objects.order_by("pk").values_list("pk", "version", "status", "loan_number",
+                                                                 "post_loan_checked_on")) == before
+        assert Approval.objects.count() == approvals

@@ -1,0 +1,145 @@
+"""U7: time limits of service (限时服务) in working days of the Chinese calendar, and the breach list (V1)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scopes_disabled
+
+from credit_use import rules_time
+from credit_use.models import Authority, Drawdown
+from credit_use.selectors_time import time_limit_breaches
+from sunshine_credit.scoping import scope_for_user
+from tests.credit_use.factories_loans import at, household_with_line, make_drawdown, make_loan_world
+
+D = datetime.date
+# chinese_calendar 1.11.0, 2026: Saturday 10 October is a workday (调休 after National Day, 1–7 October), and
+# so are Saturdays 14 and 28 February around the Spring Festival (15–23 February off). Found with
+# [d for d in 2026 if d.weekday() >= 5 and chinese_calendar.is_workday(d)].
+ADJUSTED_WORKDAY = D(2026, 10, 10)
+
+
+# --- rules (no database) --------------------------------------------------------------------------------
+
+def test_each_authority_has_its_limit():
+    assert rules_time.time_limit(Authority.BRANCH, False) == 5
+    assert rules_time.time_limit(Authority.BRANCH, True) == 3  # small farm loans
+    assert rules_time.time_limit(Authority.COUNTY, False) == 7
+    assert rules_time.time_limit(Authority.COUNTY, True) == 7  # small farm only shortens branch authority
+    assert rules_time.time_limit(Authority.CITY, False) == 15
+    assert rules_time.time_limit(Authority.CROSS_CITY, False) == 30
+
+
+def test_deadlines_of_every_authority_from_an_ordinary_monday():
+    monday = D(2026, 11, 2)  # no holiday in November 2026
+    # Tuesday, Wednesday, Thursday: the day the application became complete does not count
+    assert rules_time.deadline(monday, Authority.BRANCH, True) == D(2026, 11, 5)
+    assert rules_time.deadline(monday, Authority.BRANCH, False) == D(2026, 11, 9)  # 3–6 Nov, then Monday
+    assert rules_time.deadline(monday, Authority.COUNTY, False) == D(2026, 11, 11)
+    assert rules_time.deadline(monday, Authority.CITY, False) == D(2026, 11, 23)
+    assert rules_time.deadline(monday, Authority.CROSS_CITY, False) == D(2026, 12, 14)
+
+
+def test_the_clock_skips_a_weekend():
+    wednesday = D(2026, 11, 11)
+    assert rules_time.deadline(wednesday, Authority.BRANCH, True) == D(2026, 11, 16)  # Thu, Fri, (Sat, Sun), Mon
+    assert rules_time.working_days_between(D(2026, 11, 13), D(2026, 11, 16)) == 1     # Friday → Monday
+
+
+def test_the_clock_skips_a_public_holiday_and_counts_an_adjusted_workday():
+    # Complete on Wednesday 30 September: 1–7 October are off, Thursday 8 and Friday 9 count, and the adjusted
+    # workday Saturday 10 October is the third working day.
+    assert ADJUSTED_WORKDAY.weekday() == 5 and rules_time.is_workday(ADJUSTED_WORKDAY)
+    assert rules_time.deadline(D(2026, 9, 30), Authority.BRANCH, True) == ADJUSTED_WORKDAY
+    assert rules_time.deadline(D(2026, 9, 30), Authority.BRANCH, False) == D(2026, 10, 13)
+    assert rules_time.working_days_between(D(2026, 9, 30), D(2026, 10, 7)) == 0
+
+
+def test_the_spring_festival():
+    # Friday 13 February 2026: Saturday 14 is an adjusted workday, 15–23 February are off.
+    assert rules_time.deadline(D(2026, 2, 13), Authority.BRANCH, True) == D(2026, 2, 25)
+    assert rules_time.working_days_between(D(2026, 2, 13), D(2026, 2, 24)) == 2  # 14 and 24 February
+
+
+def test_a_year_the_calendar_does_not_know_falls_back_to_monday_to_friday():
+    # chinese_calendar 1.11.0 raises NotImplementedError for 2027.
+    assert rules_time.is_workday(D(2027, 1, 4)) and not rules_time.is_workday(D(2027, 1, 9))
+    assert rules_time.working_days_between(D(2027, 1, 1), D(2027, 1, 8)) == 5
+    assert rules_time.deadline(D(2026, 12, 25), Authority.CROSS_CITY, False) == D(2027, 2, 5)
+
+
+def test_breach_is_after_the_deadline_day():
+    deadline = D(2026, 11, 5)
+    assert not rules_time.in_breach(deadline, deadline) and rules_time.days_late(deadline, deadline) == 0
+    assert rules_time.in_breach(deadline, D(2026, 11, 6)) and rules_time.days_late(deadline, D(2026, 11, 9)) == 2
+    assert rules_time.days_late(D(2026, 11, 6), D(2026, 11, 7)) == 1  # a Saturday decision is still late
+
+
+# --- the breach list ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def world(db):
+    world = make_loan_world()
+    home, line = household_with_line(world, head_name="王大明")
+    complete = at(D(2026, 11, 2))  # Monday: small farm deadline Thursday 5 November
+    world["late"] = make_drawdown(world, home, line, complete_at=complete, decided_at=at(D(2026, 11, 6)))
+    world["on_time"] = make_drawdown(world, home, line, complete_at=complete, decided_at=at(D(2026, 11, 5), 17))
+    world["pending"] = make_drawdown(world, home, line, status=Drawdown.Status.SUBMITTED, complete_at=complete)
+    world["draft"] = make_drawdown(world, home, line, status=Drawdown.Status.DRAFT, complete_at=None)
+    world["county"] = make_drawdown(world, home, line, authority=Authority.COUNTY, small_farm=True,
+                                    complete_at=complete, decided_at=at(D(2026, 11, 11)))
+    home_b, line_b = household_with_line(world, world["v_b"])
+    world["late_b"] = make_drawdown(world, home_b, line_b, complete_at=complete, decided_at=at(D(2026, 11, 20)))
+    return world
+
+
+def _scope(user):
+    with scopes_disabled():
+        return scope_for_user(user)
+
+
+def test_the_late_ones_are_listed_and_the_on_time_ones_not(world):
+    breaches = time_limit_breaches(scope=_scope(world["pat"]), today=D(2026, 11, 10))
+    assert {b.pk for b in breaches} == {world["late"].pk, world["pending"].pk}
+    pending = next(b for b in breaches if b.pk == world["pending"].pk)
+    assert pending.decided_on is None and pending.deadline == D(2026, 11, 5) and pending.days_late == 3
+    late = next(b for b in breaches if b.pk == world["late"].pk)
+    assert (late.days_late, late.head_name, late.village, late.complete_on) == (1, "王大明", "东岭村", D(2026, 11, 2))
+
+
+def test_the_list_is_scoped(world):
+    today = D(2026, 11, 10)
+    assert {b.pk for b in time_limit_breaches(scope=_scope(world["pia"]), today=today)} == {world["late_b"].pk}
+    assert {b.pk for b in time_limit_breaches(scope=_scope(world["sue"]), today=today)} == {
+        world["late"].pk, world["pending"].pk, world["late_b"].pk}
+    assert time_limit_breaches(scope=_scope(world["otto"]), today=today) == []  # v_a2 only
+
+
+def test_the_list_takes_a_constant_number_of_queries(world):
+    home, line = household_with_line(world)
+    for _i in range(5):
+        make_drawdown(world, home, line, complete_at=at(D(2026, 11, 2)), decided_at=at(D(2026, 11, 30)))
+    scope = _scope(world["sue"])
+    with CaptureQueriesContext(connection) as queries:
+        assert len(time_limit_breaches(scope=scope, today=D(2026, 12, 1))) == 8
+    assert len(queries) == 1
+
+
+def test_the_page_for_the_president_and_the_supervisor(client, world):
+    client.force_login(world["pat"])
+    response = client.get("/lines/time-limits/")
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    page = response.content.decode()
+    assert world["late"].number in page and world["on_time"].number not in page
+    assert world["late_b"].number not in page and "王大明" in page and "2026-11-05" in page
+    client.force_login(world["sue"])
+    assert world["late_b"].number in client.get("/lines/time-limits/").content.decode()
+
+
+def test_the_page_for_the_officer_of_another_village_and_for_a_teller(client, world):
+    client.force_login(world["otto"])
+    page = client.get("/lines/time-limits/").content.decode()
+    assert world["late"].number not in page
+    client.force_login(world["tom"])
+    assert client.get("/lines/time-limits/").status_code == 404
