@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from households.forms import DateInput
 
@@ -14,7 +15,7 @@ from .models import Repayment
 
 
 class RepaymentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=Repayment.Kind.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("repayment", "Kind"), choices=Repayment.Kind.choices)
     amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     paid_on = forms.DateField(label=_("Paid on"), widget=DateInput(), initial=timezone.localdate)
     period_end = forms.TypedChoiceField(label=_("Interest up to (settlement date)"), required=False,

@@ -26,7 +26,8 @@ def parse_po(text: str) -> list[dict]:
                 entries.append(current)
             current, field = None, None
             continue
-        current = current or {"flags": "", "msgid": "", "msgid_plural": "", "msgstr": [], "obsolete": False}
+        current = current or {"msgctxt": None, "flags": "", "msgid": "", "msgid_plural": "", "msgstr": [],
+                              "obsolete": False}
         if line.startswith("#~"):
             current["obsolete"] = True
         elif line.startswith("#,"):
@@ -34,7 +35,7 @@ def parse_po(text: str) -> list[dict]:
         elif line.startswith("#"):
             continue
         else:
-            match = re.match(r'(msgid_plural|msgid|msgstr(?:\[\d+\])?)\s+"(.*)"$', line)
+            match = re.match(r'(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s+"(.*)"$', line)
             if match:
                 field = match.group(1)
                 if field.startswith("msgstr"):
@@ -69,8 +70,11 @@ def test_compiled_catalogue_translates_every_entry():
     entries = parse_po(PO.read_text(encoding="utf-8"))
     with MO.open("rb") as handle:
         catalogue = gettext.GNUTranslations(handle)
+
+    def lookup(e):
+        msgid = e["msgid"].encode().decode("unicode_escape") if "\\" in e["msgid"] else e["msgid"]
+        return catalogue.pgettext(e["msgctxt"], msgid) if e["msgctxt"] else catalogue.gettext(msgid)
+
     missing = [e["msgid"] for e in entries
-               if not e["msgid_plural"] and catalogue.gettext(e["msgid"].encode().decode("unicode_escape")
-                                                              if "\\" in e["msgid"] else e["msgid"]) == e["msgid"]
-               and e["msgstr"] and e["msgstr"][0] != e["msgid"]]
+               if not e["msgid_plural"] and lookup(e) == e["msgid"] and e["msgstr"] and e["msgstr"][0] != e["msgid"]]
     assert not missing, f"the .mo is older than the .po (run compilemessages): {missing[:5]}"
