@@ -42,7 +42,8 @@ def test_reviewer_on_a_phone_then_officer_closes(live_server, browser):
     page.wait_for_url(f"{live_server.url}/appraisal/my/")          # a reviewer lands on their panels
     page.click("#my-panels a")
     page.click("#seat-groups a >> nth=0")                            # 1组
-    page.wait_for_function("document.activeElement && document.activeElement.name === 'amount'")
+    # The cursor lands in the first amount cell (a :focus selector: no script evaluated under the page's CSP).
+    page.locator("[name=amount]:focus").wait_for()
     for amount, reasons, rating in TYPED:
         if amount:
             page.keyboard.type(amount)

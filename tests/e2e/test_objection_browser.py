@@ -51,8 +51,7 @@ def test_villager_objects_officer_reconsiders_villager_reads_the_outcome(live_se
     villager.goto(f"{live_server.url}/public/lookup/")
     villager.fill("input[name=reference]", reference.lower())
     villager.keyboard.press("Enter")
-    villager.wait_for_load_state()
-    text = villager.inner_text("body")
+    text = villager.locator("#lookup-result").inner_text()
     villager.screenshot(path=str(tmp_path / "lookup.png"), full_page=True)
     assert "40,000" in text and "经营规模较小" in text
     phone.close()

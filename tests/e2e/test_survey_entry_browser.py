@@ -78,8 +78,7 @@ def test_officer_types_six_questionnaires_by_keyboard(live_server, page):
     for code, cells in TYPED.items():
         page.goto(f"{live_server.url}/surveys/entry/{campaign.pk}/{village.pk}/{group.pk}/{respondents[code].pk}/")
         # The cursor starts in the first cell of the first row not yet saved: no click, no Tab.
-        page.wait_for_function("document.activeElement && document.activeElement.name === 'business_codes'"
-                               f" && document.activeElement.closest('tr').dataset.household === '{target.pk}'")
+        page.locator(f"tr[data-household='{target.pk}'] [name=business_codes]:focus").wait_for()
         keyboard = Keyboard(page)
         type_row(keyboard, cells)
         counts[code] = keyboard.count
@@ -120,7 +119,7 @@ def test_a_row_error_is_shown_on_the_row_and_fixed_by_keyboard(live_server, page
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/surveys/entry/{campaign.pk}/{village.pk}/{group.pk}/{respondent.pk}/")
-    page.wait_for_function("document.activeElement && document.activeElement.name === 'business_codes'")
+    page.locator("[name=business_codes]:focus").wait_for()
 
     row = page.locator(f"tr[data-household='{target.pk}']")
     type_row(Keyboard(page), ["1 17", None, "20w", "2w", "8w", "", ""])   # code 17 and neither amount nor reason
