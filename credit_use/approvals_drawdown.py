@@ -1,7 +1,8 @@
 """U4/R2: a submitted drawdown as a maker-checker action (sunshine_credit.approvals).
 
 The loan officer (maker) submits the application with their opinion (services_drawdowns.drawdown_submit);
-the branch president (checker, 行长签署用信审批意见) approves or refuses it in the approvals inbox. Only the
+the branch president (checker, 行长签署用信审批意见) approves or refuses it in the approvals inbox; above the
+branch's approval authority the head office (administrator or supervisor) decides instead. Only the
 president's role decides — not the administrator, who also makes data; the officer who created or submitted
 the application never decides it, whatever role they hold later (O3). Approving re-checks the line (U1)
 and the guarantee, and may publish the pre-disbursement notice (P6); refusing closes the application.
@@ -14,7 +15,7 @@ from sunshine_credit.approvals import Kind, register
 from sunshine_credit.models import Role
 
 from .models import CreditLine, Drawdown
-from .services_drawdowns import DRAWDOWN_KIND, drawdown_decided
+from .services_drawdowns import DRAWDOWN_ABOVE_BRANCH_KIND, DRAWDOWN_KIND, drawdown_decided
 
 
 def lock_drawdown_rows(approval) -> None:
@@ -37,3 +38,8 @@ def subject_url(approval) -> str:
 register(DRAWDOWN_KIND, Kind(label=gettext_lazy("Drawdown"), approver_roles=frozenset({Role.PRESIDENT}),
                             on_decided=drawdown_decided, subject_url=subject_url, lock_subject=lock_drawdown_rows,
                             makers=makers))
+# Above the branch's approval authority: the head office decides (as for limits above it, A-escalation).
+register(DRAWDOWN_ABOVE_BRANCH_KIND, Kind(label=gettext_lazy("Drawdown above the branch's authority"),
+                                          approver_roles=frozenset({Role.ADMIN, Role.SUPERVISOR}),
+                                          on_decided=drawdown_decided, subject_url=subject_url,
+                                          lock_subject=lock_drawdown_rows, makers=makers))

@@ -60,7 +60,8 @@ def line_for_drawdown(*, scope: Scope, pk: int) -> CreditLine:
 
 
 def drawdown_approvals(*, drawdown: Drawdown) -> list[Approval]:
-    return list(Approval.objects.filter(kind="drawdown", subject_id=drawdown.pk, village_id=drawdown.village_id)
+    return list(Approval.objects.filter(kind__in=("drawdown", "drawdown_above_branch"), subject_id=drawdown.pk,
+                                        village_id=drawdown.village_id)
                 .select_related("requested_by", "decided_by").order_by("requested_at"))
 
 

@@ -44,6 +44,16 @@ from .models import Authority, CreditLine, Drawdown, DrawdownGuarantor, Guarante
 from .rules_drawdowns import RuleViolation
 
 DRAWDOWN_KIND = "drawdown"  # sunshine_credit.approvals key (approvals_drawdown registers it)
+# Above the branch's approval authority the head office decides instead of the branch president (U7's county
+# level): the same action under its own key, so that the inbox of each level shows only its own.
+DRAWDOWN_ABOVE_BRANCH_KIND = "drawdown_above_branch"
+DRAWDOWN_KINDS = (DRAWDOWN_KIND, DRAWDOWN_ABOVE_BRANCH_KIND)
+
+
+def above_branch_authority(drawdown: Drawdown) -> bool:
+    """The amount exceeds what the branch may approve (a branch without a set authority approves anything)."""
+    limit = drawdown.village.branch.approval_authority or Decimal(0)
+    return limit > 0 and drawdown.amount > limit
 NUMBER_ATTEMPTS = 5
 
 
@@ -332,11 +342,16 @@ def drawdown_submit(*, scope: Scope, actor, drawdown_id: int, version: int, opin
         if errors:
             raise DrawdownRefused(errors)
         drawdown.status, drawdown.submitted_by, drawdown.complete_at = Drawdown.Status.SUBMITTED, actor, timezone.now()
+        above = above_branch_authority(drawdown)
+        if above and drawdown.authority == Authority.BRANCH:
+            drawdown.authority = Authority.COUNTY  # the county head office decides, on its time limit (U7)
         drawdown.version += 1
-        drawdown.save(update_fields=["status", "submitted_by", "complete_at", "is_first", "group", "version"])
+        drawdown.save(update_fields=["status", "submitted_by", "complete_at", "is_first", "group", "authority",
+                                     "version"])
         title = _("Drawdown %(number)s: household %(code)s, %(amount)s yuan") % {
             "number": drawdown.number, "code": drawdown.household.code, "amount": rules.yuan(drawdown.amount)}
-        approval_request(scope=scope, actor=actor, kind=DRAWDOWN_KIND, subject_id=drawdown.pk,
+        approval_request(scope=scope, actor=actor, kind=DRAWDOWN_ABOVE_BRANCH_KIND if above else DRAWDOWN_KIND,
+                         subject_id=drawdown.pk,
                          village_id=drawdown.village_id, title=title, reason=opinion.strip())
     return drawdown
 

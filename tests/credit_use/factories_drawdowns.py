@@ -102,7 +102,8 @@ def submit(world, drawdown: Drawdown, opinion: str = "同意发放") -> Drawdown
 
 def pending_approval(drawdown: Drawdown) -> Approval:
     with scopes_disabled():
-        return Approval.objects.get(kind=services.DRAWDOWN_KIND, subject_id=drawdown.pk, status=Approval.Status.PENDING)
+        return Approval.objects.get(kind__in=services.DRAWDOWN_KINDS, subject_id=drawdown.pk,
+                                    status=Approval.Status.PENDING)
 
 
 def decide(world, drawdown: Drawdown, *, approve: bool = True, user=None, note: str = "") -> Approval:
