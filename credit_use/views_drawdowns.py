@@ -51,6 +51,7 @@ def drawdown_list(request):
     page = Paginator(selectors.drawdown_list(scope=request.scope, status=status), PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "credit_use/drawdown_list.html", {"page": page, "status": status,
+                                                             "status_query": f"status={status}" if status else "",
                                                              "statuses": Drawdown.Status.choices})
 
 

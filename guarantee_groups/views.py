@@ -45,6 +45,7 @@ def group_list(request):
     return render(request, "guarantee_groups/group_list.html", {
         "form": form, "page": page, "groups": selectors.with_members(list(page.object_list)),
         "village": next((v for v in villages if v.pk == village_id), None),
+        "village_query": f"village={village_id}" if village_id else "",
         "editable": [v for v in villages if _may_edit(request.scope, v.pk)]})
 
 
