@@ -113,6 +113,7 @@ bench: setup
 	$(PY) bench/surveys_import.py $(BENCH_ARGS)
 	$(PY) bench/limits.py $(BENCH_ARGS)
 	$(PY) bench/appraisal.py $(BENCH_ARGS)
+	$(PY) bench/boards.py $(BENCH_ARGS)
 
 # --- background jobs (need REDIS_URL; without it jobs run inline and no worker is needed) -------
 

@@ -29,6 +29,7 @@ from .selectors import board_rows
 from .snapshot import board_snapshot, grouped, yuan
 
 RENDER_TASK = "publicity.tasks.render_notice"
+PUBLISH_CAMPAIGN_TASK = "publicity.tasks.publish_campaign"
 
 
 class PublishRefused(Exception):
@@ -128,6 +129,16 @@ def publish_campaign(*, scope: Scope, actor, campaign_id: int, starts_on: dateti
         except PublishRefused as exc:
             refused.append((pk, str(exc)))
     return {"published": published, "refused": refused}
+
+
+def campaign_publish_request(*, scope: Scope, actor, campaign_id: int):
+    """Publish the campaign's boards in the background (a county's hundreds of boards take longer than a
+    request may): the job publishes each board in the actor's scope, and each board's printing job follows."""
+    if scope.role not in MAKER_ROLES:
+        raise PermissionDenied(_("Only the account manager in charge publishes the board."))
+    with transaction.atomic():
+        return job_enqueue(task_name=PUBLISH_CAMPAIGN_TASK, kwargs={"campaign_id": campaign_id, "user_id": actor.pk},
+                           actor=actor)
 
 
 def notice_retry(*, notice: Notice, actor) -> None:

@@ -19,3 +19,27 @@ def render_notice(job_id: int) -> None:
         notice_render_failed(job.kwargs["notice_id"])
         raise
     job_finish(job_id)
+
+
+@shared_task(name="publicity.tasks.publish_campaign", acks_late=True, time_limit=3600)
+def publish_campaign(job_id: int) -> None:
+    """Publish every signed-off board of the asker's villages; a redelivery publishes only what is left."""
+    from django.contrib.auth import get_user_model
+
+    from sunshine_credit.jobs import job_finish, job_start
+    from sunshine_credit.scoping import activate, scope_for_user
+
+    from .services_publish import publish_campaign as publish
+
+    job = job_start(job_id)
+    if job is None:
+        return
+    try:
+        user = get_user_model().objects.get(pk=job.kwargs["user_id"])
+        scope = scope_for_user(user)
+        with activate(scope):
+            publish(scope=scope, actor=user, campaign_id=job.kwargs["campaign_id"])
+    except Exception as exc:
+        job_finish(job_id, error=repr(exc))
+        raise
+    job_finish(job_id)

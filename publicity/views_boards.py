@@ -8,7 +8,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -52,15 +51,12 @@ def campaign_publish(request, campaign_pk: int):
     if not selectors.campaigns(scope=request.scope).filter(pk=campaign_pk).exists():
         raise Http404
     try:
-        result = services_publish.publish_campaign(scope=request.scope, actor=request.user, campaign_id=campaign_pk)
+        services_publish.campaign_publish_request(scope=request.scope, actor=request.user, campaign_id=campaign_pk)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     else:
-        count = len(result["published"])
-        messages.success(request, ngettext("%(n)d board was published; it is being printed.",
-                                           "%(n)d boards were published; they are being printed.", count) % {"n": count})
-        for _pk, reason in result["refused"]:
-            messages.warning(request, reason)
+        messages.success(request, _("The signed-off boards of your villages are being published and printed in the "
+                                    "background; this page shows their progress."))
     return redirect(f"{reverse('publicity:board_list')}?campaign={campaign_pk}")
 
 

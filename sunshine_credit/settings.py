@@ -241,7 +241,8 @@ LOGGING = {
     "filters": {"mask_personal": {"()": "sunshine_credit.logmask.MaskPersonalData"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs every layout step at INFO: 13 lines a board, each through the masking filter.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
 # We lock out by username on purpose (R9): a whole branch shares one IP address.
