@@ -2,7 +2,8 @@
 
 The loan officer (maker) submits the application with their opinion (services_drawdowns.drawdown_submit);
 the branch president (checker, 行长签署用信审批意见) approves or refuses it in the approvals inbox; above the
-branch's approval authority the head office (administrator or supervisor) decides instead. Only the
+branch's approval authority the head office's administrator decides instead (supervisors watch; they do not
+decide loans). Only the
 president's role decides — not the administrator, who also makes data; the officer who created or submitted
 the application never decides it, whatever role they hold later (O3). Approving re-checks the line (U1)
 and the guarantee, and may publish the pre-disbursement notice (P6); refusing closes the application.
@@ -38,8 +39,8 @@ def subject_url(approval) -> str:
 register(DRAWDOWN_KIND, Kind(label=gettext_lazy("Drawdown"), approver_roles=frozenset({Role.PRESIDENT}),
                             on_decided=drawdown_decided, subject_url=subject_url, lock_subject=lock_drawdown_rows,
                             makers=makers))
-# Above the branch's approval authority: the head office decides (as for limits above it, A-escalation).
+# Above the branch's approval authority: the head office's administrator decides.
 register(DRAWDOWN_ABOVE_BRANCH_KIND, Kind(label=gettext_lazy("Drawdown above the branch's authority"),
-                                          approver_roles=frozenset({Role.ADMIN, Role.SUPERVISOR}),
+                                          approver_roles=frozenset({Role.ADMIN}),
                                           on_decided=drawdown_decided, subject_url=subject_url,
                                           lock_subject=lock_drawdown_rows, makers=makers))

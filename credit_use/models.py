@@ -158,6 +158,8 @@ class Drawdown(models.Model):
                                              blank=True, related_name="+", verbose_name=_("post-loan check by"))
     post_loan_note = models.CharField(_("post-loan check"), max_length=500, blank=True)
     overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
+    # U9: for a group-guaranteed drawdown, the group's other members when it was disbursed (they answer for it).
+    group_members = models.JSONField(_("group members bound"), default=list, blank=True)
     predisbursement_notice = models.ForeignKey("publicity.Notice", on_delete=models.PROTECT, null=True, blank=True,
                                                related_name="+", verbose_name=_("pre-disbursement notice"))  # P6
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

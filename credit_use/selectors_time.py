@@ -18,7 +18,8 @@ from sunshine_credit.scoping import Scope, activate
 from . import rules_time
 from .models import Authority, Drawdown
 
-CLOCKED = (Drawdown.Status.SUBMITTED, Drawdown.Status.APPROVED, Drawdown.Status.REJECTED, Drawdown.Status.DISBURSED)
+CLOCKED = (Drawdown.Status.SUBMITTED, Drawdown.Status.APPROVED, Drawdown.Status.REJECTED, Drawdown.Status.DISBURSED,
+           Drawdown.Status.REPAID)  # a late decision stays late once the loan is repaid
 FIELDS = ("pk", "number", "loan_number", "status", "authority", "small_farm", "complete_at", "decided_at",
           "disbursed_at", "village_id", "village__name", "household__code", "head_name")
 

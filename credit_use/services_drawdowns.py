@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from guarantee_groups.models import GroupMember
 from guarantee_groups.services import group_drawdown_refusal
 from households.services.common import MAKER_ROLES
 from publicity.models import Notice, NoticeKind
@@ -343,8 +344,12 @@ def drawdown_submit(*, scope: Scope, actor, drawdown_id: int, version: int, opin
             raise DrawdownRefused(errors)
         drawdown.status, drawdown.submitted_by, drawdown.complete_at = Drawdown.Status.SUBMITTED, actor, timezone.now()
         above = above_branch_authority(drawdown)
-        if above and drawdown.authority == Authority.BRANCH:
-            drawdown.authority = Authority.COUNTY  # the county head office decides, on its time limit (U7)
+        # U7's limit follows who decides: the branch within its authority; above it, the county head office
+        # (or the higher level the application names), never a level the maker picks to lengthen the clock.
+        if not above:
+            drawdown.authority = Authority.BRANCH
+        elif drawdown.authority == Authority.BRANCH:
+            drawdown.authority = Authority.COUNTY
         drawdown.version += 1
         drawdown.save(update_fields=["status", "submitted_by", "complete_at", "is_first", "group", "authority",
                                      "version"])
@@ -457,6 +462,16 @@ def drawdown_disburse(*, scope: Scope, actor, drawdown_id: int, today: datetime.
         _check_state(drawdown, status=Drawdown.Status.APPROVED)
         errors: list[RuleViolation] = []
         _check_line(errors, drawdown, drawdown.line, today, disbursing=True)
+        # Days pass between approval and disbursement (the notice): the guarantee and the blacklist again (U3, C4).
+        parts = list(drawdown.guarantors.values_list("household_id", "amount"))
+        if drawdown.guarantee == GuaranteeKind.GROUP:
+            _check_group(errors, drawdown, lock=True)
+        else:
+            _check_guarantors(errors, drawdown, parts, today)
+        for code, reason in selectors_drawdowns.blacklist_hits(
+                head_office_id=drawdown.head_office_id, household_ids=[drawdown.household_id, *(p[0] for p in parts)]):
+            errors.append(RuleViolation("C4", _("Household %(code)s: a member is on the blacklist (%(reason)s).")
+                                        % {"code": code, "reason": reason}))
         if drawdown.due_on <= today:
             errors.append(RuleViolation("U2", _("The drawdown was due on %(due)s: it can no longer be disbursed.")
                                         % {"due": drawdown.due_on.isoformat()}))
@@ -466,9 +481,13 @@ def drawdown_disburse(*, scope: Scope, actor, drawdown_id: int, today: datetime.
             raise DrawdownRefused(errors)
         drawdown.status, drawdown.principal_outstanding = Drawdown.Status.DISBURSED, drawdown.amount
         drawdown.disbursed_by, drawdown.disbursed_at = actor, timezone.now()
+        if drawdown.guarantee == GuaranteeKind.GROUP and drawdown.group_id:  # who answers for it (U9)
+            drawdown.group_members = sorted(set(GroupMember.objects.filter(group_id=drawdown.group_id, active=True)
+                                                .values_list("household_id", flat=True)) - {drawdown.household_id})
         drawdown.version += 1
         _save_numbered(drawdown, "loan_number", f"{drawdown.village.branch.code}{today:%Y%m%d}", width=4,
-                       update_fields=["status", "principal_outstanding", "disbursed_by", "disbursed_at", "version"])
+                       update_fields=["status", "principal_outstanding", "disbursed_by", "disbursed_at",
+                                      "group_members", "version"])
     return drawdown
 
 
@@ -480,6 +499,9 @@ def _check_notice(errors: list, drawdown: Drawdown, today) -> None:
         errors.append(RuleViolation("P6", _("Above %(limit)s yuan the loan's pre-disbursement notice must be "
                                             "published first; none was found.")
                                     % {"limit": rules.yuan(Decimal(settings.PREDISBURSEMENT_NOTICE_THRESHOLD))}))
+    elif notice.status != Notice.Status.PUBLISHED:  # never printed, so never posted in the village
+        errors.append(RuleViolation("P6", _("The pre-disbursement notice has not been printed and posted yet: print "
+                                            "it (publicity) and disburse after its notice period.")))
     elif today <= notice.ends_on:
         errors.append(RuleViolation("P6", _("The pre-disbursement notice runs until %(end)s: disburse from %(next)s.")
                                     % {"end": notice.ends_on.isoformat(),

@@ -38,6 +38,18 @@ def _amount(value) -> Decimal:
     return amount
 
 
+def line_ceiling(line: CreditLine) -> Decimal:
+    """The most a line may be set to here: what took effect after its notice (its item's amount after
+    reconsideration), else the largest amount it has had."""
+    if line.notice_item_id:
+        with scopes_disabled():
+            return line.notice_item.effective_amount
+    with scopes_disabled():
+        amounts = [line.amount, *(a for pair in line.events.values_list("amount_before", "amount_after")
+                                  for a in pair if a is not None)]
+    return max(amounts)
+
+
 @transaction.atomic
 def line_change(*, scope: Scope, actor, line_id: int, amount, reason: str, version) -> CreditLine:
     """Set the line's amount (a maker of the line's village; the line in effect), record a CHANGED event with
@@ -61,6 +73,10 @@ def line_change(*, scope: Scope, actor, line_id: int, amount, reason: str, versi
         raise LineChangeRefused(_("Only a line in effect is changed."))
     if amount == line.amount:
         raise LineChangeRefused(_("The new line is the same as the current one."))
+    ceiling = line_ceiling(line)
+    if amount > ceiling:  # more than the village saw on its board needs a new appraisal and notice (P1–P5)
+        raise LineChangeRefused(_("A line is raised at most back to %(amount)s yuan, what took effect after its "
+                                  "notice; more needs a new appraisal and notice.") % {"amount": f"{ceiling:,.0f}"})
     before = line.amount
     line.amount = amount
     line.version += 1

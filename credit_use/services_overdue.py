@@ -28,14 +28,14 @@ import logging
 from collections import Counter
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from guarantee_groups.models import GroupMember
-from households.models import Member, Relation
+from households.models import Household, Member, Relation
 from publicity.models import NoticeKind
 from publicity.rules import mask_name
 from publicity.services_notices import notice_publish
@@ -65,12 +65,12 @@ def overdue_sweep(*, today: datetime.date | None = None) -> dict:
         for drawdown_id, cause, settle_on in found:
             try:
                 case = revocation_open(drawdown_id=drawdown_id, cause=cause, today=today, settle_on=settle_on)
-            except (IntegrityError, PublishRefused):
+            except (DatabaseError, PublishRefused):  # IntegrityError, a deadlock: this one again next run
                 logger.exception("revocation of drawdown %s (%s) not recorded; will retry", drawdown_id, cause)
                 totals["failed"] += 1
                 continue
             if case is not None:
-                totals.update({cause: 1, "cases": 1, "lines_revoked": case.lines.count(),
+                totals.update({cause: 1, "cases": 1, "lines_revoked": case.revoked_now,
                                "notices": 1 if case.notice_id else 0})
     logger.info("overdue sweep: %s", dict(totals))
     return dict(totals)
@@ -125,8 +125,12 @@ def interest_found(*, today: datetime.date) -> list[tuple[int, datetime.date]]:
 
 
 def guarantor_households(drawdown: Drawdown) -> list[int]:
-    """The named guarantors, or for a group-guaranteed drawdown the group's other active members."""
-    if drawdown.guarantee == GuaranteeKind.GROUP and drawdown.group_id:
+    """The named guarantors, or for a group-guaranteed drawdown the group's other members as they were when it
+    was disbursed (a member who joined later never backed it; one who left is still bound), else its active
+    members."""
+    if drawdown.guarantee == GuaranteeKind.GROUP and drawdown.group_members:
+        ids = drawdown.group_members
+    elif drawdown.guarantee == GuaranteeKind.GROUP and drawdown.group_id:
         ids = GroupMember.objects.filter(group_id=drawdown.group_id, active=True).values_list("household_id",
                                                                                                 flat=True)
     else:
@@ -150,7 +154,7 @@ def revocation_open(*, drawdown_id: int, cause: str, today: datetime.date,
         return None
     households = [drawdown.household_id, *guarantor_households(drawdown)]
     lines = list(CreditLine.objects.select_for_update().filter(household_id__in=households, status=LineStatus.ACTIVE)
-                 .order_by("household_id", "pk"))
+                 .order_by("pk"))  # lines in pk order, as the drawdown services lock them
     case = RevocationCase.objects.create(head_office_id=drawdown.head_office_id, village_id=drawdown.village_id,
                                          drawdown=drawdown, cause=cause, found_on=today, legal_action=True)
     with translation.override(settings.LANGUAGE_CODE):  # the record and the board speak the bank's language
@@ -163,7 +167,12 @@ def revocation_open(*, drawdown_id: int, cause: str, today: datetime.date,
         CreditLineEvent.objects.create(line=line, kind=CreditLineEvent.Kind.REVOKED, amount_before=line.amount,
                                        amount_after=line.amount, status_after=LineStatus.REVOKED,
                                        reason=reason[:500], actor=None)
-    case.lines.set(lines)
+    # Lines another active case revoked already are recorded on this one too: reversing either case alone
+    # does not restore a line the other still holds.
+    held = list(CreditLine.objects.filter(household_id__in=households, status=LineStatus.REVOKED,
+                                          revocations__status=RevocationCase.Status.ACTIVE).distinct())
+    case.lines.set([*lines, *held])
+    case.revoked_now = len(lines)
     if cause == Cause.OVERDUE:
         drawdown.overdue_since = drawdown.due_on + datetime.timedelta(days=1)
         drawdown.version += 1
@@ -184,12 +193,14 @@ def _publish_notice(drawdown: Drawdown, case: RevocationCase, lines: list[Credit
     household_ids = {line.household_id for line in lines}
     names = dict(Member.objects.filter(household_id__in=household_ids, relation=Relation.HEAD)
                  .values_list("household_id", "name"))
+    consented = set(Household.objects.filter(pk__in=household_ids, publicity_consent=True)
+                    .values_list("pk", flat=True))  # full names only with consent (P2)
     groups = dict(CreditLine.objects.filter(pk__in=[line.pk for line in lines])
                   .values_list("pk", "household__group__name"))
     # By villagers' group (the board groups consecutive rows), households without one last.
     ordered = sorted(lines, key=lambda line: (not groups.get(line.pk), groups.get(line.pk) or "", line.household_id))
     rows = [(groups.get(line.pk) or "", [n, mask_name(names.get(line.household_id, ""),
-                                                      full=branch.publish_full_names), yuan(line.amount)],
+                                                      full=branch.publish_full_names and line.household_id in consented), yuan(line.amount)],
              line.amount) for n, line in enumerate(ordered, start=1)]
     with translation.override(settings.LANGUAGE_CODE):
         columns = [{"label": _("No."), "num": True}, {"label": _("Name"), "num": False},

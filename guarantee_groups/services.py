@@ -289,6 +289,11 @@ def member_remove(*, scope: Scope, actor, group_id: int, household_id: int, vers
     if leaving.pk == group.leader_id:
         raise GroupRefused(_("G3: elect another leader before household %(code)s leaves the group.")
                            % {"code": leaving.code})
+    with scopes_disabled():
+        guaranteeing = Drawdown.objects.filter(OPEN_DRAWDOWN, group=group).exists()
+    if guaranteeing:  # its members answer for that drawdown until it is repaid (U9)
+        raise GroupRefused(_("Household %(code)s cannot leave while the group guarantees a drawdown that is pending "
+                             "or not yet repaid.") % {"code": leaving.code})
     remaining = [h for h in households if h.pk != leaving.pk]
     try:
         rules.check_group(_member_values(remaining), village_id=group.village_id, leader_id=group.leader_id,

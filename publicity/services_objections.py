@@ -289,7 +289,11 @@ def item_reconsider(*, scope: Scope, actor, item_id: int, version: int, outcome:
             raise StaleItem
         if item.status != ItemStatus.FROZEN:
             raise ObjectionRefused(_("Only a line frozen by an objection is reconsidered."))
-        final_amount = check_reconsideration(outcome=outcome, reason=reason, amount=amount, published=item.amount)
+        # Against the amount that stands now: a line lowered by an earlier reconsideration is never raised back.
+        final_amount = check_reconsideration(outcome=outcome, reason=reason, amount=amount,
+                                             published=item.effective_amount)
+        if outcome == Outcome.UPHELD:
+            final_amount = item.final_amount  # the standing amount stays (the published one, or as lowered)
         item.status = ItemStatus.REJECTED if outcome == Outcome.REJECTED else ItemStatus.LISTED
         item.outcome, item.final_amount, item.outcome_reason = outcome, final_amount, reason.strip()
         item.reconsidered_by, item.reconsidered_at = actor, timezone.now()

@@ -198,7 +198,11 @@ PREDISBURSEMENT_NOTICE_DAYS = env_int("PREDISBURSEMENT_NOTICE_DAYS", 3)
 # P5: a credit line runs this many years from the day it takes effect (授信期限), unless changed.
 CREDIT_LINE_YEARS = env_int("CREDIT_LINE_YEARS", 2)
 # P3/P4: the address the board's QR code opens (the public objection form lives under /public/).
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+DEV_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", DEV_PUBLIC_BASE_URL).rstrip("/")
+if not DEBUG and PUBLIC_BASE_URL == DEV_PUBLIC_BASE_URL:
+    # Archived boards keep the address in their QR code for good: a production board must never print this one.
+    raise ImproperlyConfigured("PUBLIC_BASE_URL must be set when DEBUG is off (the notice boards' QR codes).")
 # P4: the public form's rate limit per client address: at most N objections (and 4×N look-ups) per window.
 PUBLIC_OBJECTIONS_PER_WINDOW = env_int("PUBLIC_OBJECTIONS_PER_WINDOW", 5)
 PUBLIC_RATE_WINDOW_SECONDS = env_int("PUBLIC_RATE_WINDOW_SECONDS", 3600)

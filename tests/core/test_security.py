@@ -78,7 +78,8 @@ def _manage(*args, env: dict) -> subprocess.CompletedProcess:
 
 def test_deploy_check_passes_with_production_settings():
     result = _manage("manage.py", "check", "--deploy", "--fail-level", "DEBUG",
-                     env={"DEBUG": "false", "SECRET_KEY": PRODUCTION_KEY, "ALLOWED_HOSTS": "credit.example.cn"})
+                     env={"DEBUG": "false", "SECRET_KEY": PRODUCTION_KEY, "ALLOWED_HOSTS": "credit.example.cn",
+                          "PUBLIC_BASE_URL": "https://credit.example.cn"})
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "System check identified no issues" in output
@@ -90,6 +91,12 @@ def test_default_secret_key_is_refused_when_debug_is_off():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY" in result.stderr
+
+
+def test_the_development_public_address_is_refused_when_debug_is_off():
+    # Archived boards keep the address in their QR codes for good (P3): production must name its own.
+    result = _manage("-c", "import sunshine_credit.settings", env={"DEBUG": "false", "SECRET_KEY": PRODUCTION_KEY})
+    assert result.returncode != 0 and "PUBLIC_BASE_URL" in result.stderr
 
 
 def test_default_secret_key_is_accepted_in_development():

@@ -24,6 +24,7 @@ def world():
         branch.approval_authority = Decimal(15000)
         branch.save()
         world["sue"] = StaffFactory(role=Role.SUPERVISOR, branch=None, head_office=world["head_office"]).user
+        world["ada"] = StaffFactory(role=Role.ADMIN, branch=None, head_office=world["head_office"]).user
     return world
 
 
@@ -40,8 +41,15 @@ def test_above_it_the_head_office_decides_and_the_president_may_not(world):
     submit(world, drawdown)
     assert pending_approval(drawdown).kind == DRAWDOWN_ABOVE_BRANCH_KIND
     assert reload(drawdown).authority == Authority.COUNTY  # and the county level's time limit (U7)
-    with pytest.raises(PermissionDenied):
-        decide(world, drawdown)
+    for user in ("pat", "sue"):  # neither the branch president nor a supervisor decides it
+        with pytest.raises(PermissionDenied):
+            decide(world, drawdown, user=world[user])
     assert reload(drawdown).status == Drawdown.Status.SUBMITTED
-    decide(world, drawdown, user=world["sue"])
-    assert reload(drawdown).status == Drawdown.Status.APPROVED and reload(drawdown).decided_by == world["sue"]
+    decide(world, drawdown, user=world["ada"])
+    assert reload(drawdown).status == Drawdown.Status.APPROVED and reload(drawdown).decided_by == world["ada"]
+
+
+def test_within_the_branchs_authority_the_maker_cannot_lengthen_the_clock(world):
+    drawdown = create(world, 1, amount=Decimal(10000), authority=Authority.CROSS_CITY)
+    submit(world, drawdown)
+    assert reload(drawdown).authority == Authority.BRANCH

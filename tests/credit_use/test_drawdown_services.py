@@ -126,8 +126,8 @@ def test_approval_rechecks_the_line(world):
 
 def test_disbursement_never_exceeds_the_line(world):
     """The line was lowered under two approved drawdowns: the first disbursed wins, the second is refused."""
-    a = raw_drawdown(world, 3, amount=30000, status=Drawdown.Status.APPROVED)
-    b = raw_drawdown(world, 3, amount=20000, status=Drawdown.Status.APPROVED)
+    a = raw_drawdown(world, 1, amount=30000, status=Drawdown.Status.APPROVED)  # a line of 40,000
+    b = raw_drawdown(world, 1, amount=20000, status=Drawdown.Status.APPROVED)
     disburse(world, a)
     assert codes(refused(disburse, world, b)) == {"U1"}
     assert reload(b).status == Drawdown.Status.APPROVED and reload(b).loan_number == ""
@@ -374,6 +374,10 @@ def test_above_the_threshold_approval_publishes_the_notice_and_disbursement_wait
     assert rows == [[1, "王*明", "40,000", "种植葡萄", str(Drawdown(guarantee="group").get_guarantee_display())]]
     assert notices[0].snapshot["groups"][0]["name"] == "1组"
     assert world["spouse"].id_number not in str(notices[0].snapshot)
+    assert codes(refused(disburse, world, big, today=notices[0].ends_on + datetime.timedelta(days=1))) == {"P6"}
+    from publicity.services_render import notice_render
+
+    notice_render(notices[0].pk)  # printed (the job, after commit) and posted in the village
     error = refused(disburse, world, big, today=notices[0].ends_on)
     assert codes(error) == {"P6"}
     assert disburse(world, big, today=notices[0].ends_on + datetime.timedelta(days=1)).status == "disbursed"

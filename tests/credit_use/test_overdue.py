@@ -266,3 +266,35 @@ def test_the_job_is_registered_under_the_beat_schedule_name():
     assert task.name == settings.CELERY_BEAT_SCHEDULE["overdue-sweep"]["task"]
     assert task.name == "credit_use.tasks_overdue.overdue_sweep"
     assert "credit_use.tasks_overdue" in settings.CELERY_IMPORTS
+
+
+# --- review fixes: a line two cases revoke; the members a group loan binds -----------------------------------
+
+def test_reversing_one_case_keeps_the_lines_another_active_case_holds(world):
+    with scopes_disabled():
+        Drawdown.objects.filter(pk=world["loan"].pk).update(interest_paid_until=None)
+    overdue_sweep(today=DAY_AFTER)  # an overdue case and an interest case on the same loan
+    with scopes_disabled():
+        overdue = RevocationCase.objects.get(cause=RevocationCase.Cause.OVERDUE)
+        interest = RevocationCase.objects.get(cause=RevocationCase.Cause.INTEREST)
+        assert set(interest.lines.all()) == set(overdue.lines.all())
+    decide(world, request_reversal(world, overdue), "pat")
+    assert reload(overdue).status == RevocationCase.Status.REVERSED
+    assert reload(world["b_line"]).status == LineStatus.REVOKED  # the interest case still holds it
+
+
+def test_a_group_loan_binds_the_members_it_was_disbursed_with(world):
+    m1, l1 = household_with_line(world)
+    m2, l2 = household_with_line(world)
+    m3, l3 = household_with_line(world)
+    newcomer, new_line = household_with_line(world)
+    group = make_group(world, [m1, m2, m3])
+    loan = make_drawdown(world, m1, l1, group=group, disbursed_on=DISBURSED, due_on=D(2026, 6, 15),
+                         interest_paid_until=D(2026, 3, 20))
+    with scopes_disabled():
+        Drawdown.objects.filter(pk=loan.pk).update(group_members=[m2.pk, m3.pk])  # as disbursed
+        GroupMember.objects.filter(group=group, household=m3).update(active=False)  # left since
+        GroupMember.objects.create(group=group, household=newcomer)  # joined since
+    overdue_sweep(today=D(2026, 6, 16))
+    assert [reload(line).status for line in (l1, l2, l3)] == [LineStatus.REVOKED] * 3
+    assert reload(new_line).status == LineStatus.ACTIVE  # never backed this loan

@@ -346,13 +346,20 @@ def test_g7_only_the_households_active_groups_are_checked(world):
 
 
 def test_the_line_change_is_recorded_in_the_lines_history(world):
-    line = change(world, 1, 35000, reason="经营扩大")
+    line = change(world, 1, 25000, reason="经营缩小")
     again = reload(line)
-    assert again.amount == Decimal(35000) and again.version == 2
+    assert again.amount == Decimal(25000) and again.version == 2
     with scopes_disabled():
         event = CreditLineEvent.objects.get(line=line)
     assert (event.kind, event.amount_before, event.amount_after, event.reason, event.actor_id) == (
-        "changed", Decimal(30000), Decimal(35000), "经营扩大", world["tina"].pk)
+        "changed", Decimal(30000), Decimal(25000), "经营缩小", world["tina"].pk)
+
+
+def test_a_line_is_raised_at_most_back_to_what_took_effect(world):
+    change(world, 1, 25000, reason="经营缩小")
+    with pytest.raises(LineChangeRefused):  # above what the village saw on its board: a new appraisal
+        change(world, 1, 30001, reason="经营扩大")
+    assert change(world, 1, 30000, reason="恢复").amount == Decimal(30000)
 
 
 @pytest.mark.parametrize("amount,reason", [(0, "x"), (-5, "x"), ("abc", "x"), (30000, "x"), (1000, "  ")])
@@ -364,10 +371,10 @@ def test_a_line_change_needs_a_new_positive_amount_and_a_reason(world, amount, r
 
 def test_r3_a_stale_line_change_is_refused(world):
     line = world["lines"][1]
-    change(world, 1, 31000)
+    change(world, 1, 29000)
     with pytest.raises(StaleLine):
         call(world, line_change, line_id=line.pk, amount=1, reason="x", version=1)
-    assert reload(line).amount == Decimal(31000)
+    assert reload(line).amount == Decimal(29000)
 
 
 def test_line_change_outside_the_scope_is_404_and_for_readers_refused(world):
