@@ -22,9 +22,9 @@ from tests.factories import StaffFactory
 @pytest.mark.django_db(transaction=True)
 def test_two_tellers_at_once_never_exceed_the_line():
     world = make_drawdown_world()
-    line = world["lines"][3]  # 40,000 元
-    drawdowns = [raw_drawdown(world, 3, amount=30000, status=Drawdown.Status.APPROVED),
-                 raw_drawdown(world, 3, amount=25000, status=Drawdown.Status.APPROVED)]
+    line = world["lines"][1]  # 40,000 元, a member of the group that guarantees both
+    drawdowns = [raw_drawdown(world, 1, amount=30000, status=Drawdown.Status.APPROVED),
+                 raw_drawdown(world, 1, amount=25000, status=Drawdown.Status.APPROVED)]
     with scopes_disabled():
         tellers = [world["tom"], StaffFactory(branch=world["branch_a"], role=Role.TELLER).user]
     barrier, done, refused, errors = threading.Barrier(2), [], [], []
