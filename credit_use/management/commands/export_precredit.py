@@ -1,10 +1,7 @@
-from django.core.management.base import CommandError
-from django_scopes import scopes_disabled
 
 from credit_use.exports import EXPORT_ROLES, may_export, precredit_write
 from sunshine_credit.commands import BatchCommand, Refused
 from sunshine_credit.scoping import activate
-from surveys.models import Campaign
 
 
 class Command(BatchCommand):
@@ -21,12 +18,7 @@ class Command(BatchCommand):
         scope, _user = self.acting(options)
         if not may_export(scope):
             raise Refused({"role": scope.role, "message": "this role may not export full ID numbers"})
-        with scopes_disabled():
-            campaign = Campaign.objects.filter(head_office_id=scope.head_office_id, code=options["campaign"]).first()
-        if campaign is None:
-            raise CommandError(f"no such campaign in your head office: {options['campaign']}")
-        tmp = out.with_name(out.name + ".part")
+        campaign = self.campaign(scope, options["campaign"])
         with activate(scope):
-            rows = precredit_write(scope=scope, campaign=campaign, out=tmp)
-        tmp.replace(out)  # never leave a half-written file under the requested name
+            rows = self.write_whole(out, lambda path: precredit_write(scope=scope, campaign=campaign, out=path))
         return {"campaign": campaign.code, "out": str(out), "rows": rows}

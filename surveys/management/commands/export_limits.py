@@ -1,10 +1,7 @@
-from django.core.management.base import CommandError
-from django_scopes import scopes_disabled
 
 from sunshine_credit.commands import BatchCommand
 from sunshine_credit.scoping import activate
 from surveys.exports import limits_export_write
-from surveys.models import Campaign
 
 
 class Command(BatchCommand):
@@ -19,12 +16,7 @@ class Command(BatchCommand):
     def run(self, **options):
         out = self.out_path(options, ".xlsx")
         scope, _user = self.acting(options)
-        with scopes_disabled():
-            campaign = Campaign.objects.filter(head_office_id=scope.head_office_id, code=options["campaign"]).first()
-        if campaign is None:
-            raise CommandError(f"no such campaign in your head office: {options['campaign']}")
-        tmp = out.with_name(out.name + ".part")
+        campaign = self.campaign(scope, options["campaign"])
         with activate(scope):
-            rows = limits_export_write(scope=scope, campaign=campaign, out=tmp)
-        tmp.replace(out)  # never leave a half-written file under the requested name
+            rows = self.write_whole(out, lambda path: limits_export_write(scope=scope, campaign=campaign, out=path))
         return {"campaign": campaign.code, "out": str(out), "rows": rows}
