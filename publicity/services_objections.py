@@ -128,8 +128,8 @@ def check_reconsideration(*, outcome: str, reason: str, amount: Decimal | None, 
         raise ObjectionRefused(_("The amount after reconsideration must be above zero; to give no credit, choose "
                                  "“rejected”."))
     if amount >= published:
-        raise ObjectionRefused(_("An objection can only lower a line, never raise it: enter an amount below the "
-                                 "published %(amount)s yuan.") % {"amount": yuan(published)})
+        raise ObjectionRefused(_("An objection can only lower a line, never raise it: enter an amount below "
+                                 "%(amount)s yuan, the line as it stands.") % {"amount": yuan(published)})
     return amount
 
 

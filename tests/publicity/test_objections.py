@@ -249,8 +249,8 @@ def test_changed_amount_must_be_lower_and_positive(client, objected, amount):
     if amount == "0":
         expected = _("The amount after reconsideration must be above zero; to give no credit, choose “rejected”.")
     else:
-        expected = _("An objection can only lower a line, never raise it: enter an amount below the published "
-                     "%(amount)s yuan.") % {"amount": "50,000"}
+        expected = _("An objection can only lower a line, never raise it: enter an amount below "
+                     "%(amount)s yuan, the line as it stands.") % {"amount": "50,000"}
     assert form_errors(response) == [expected]
     assert snapshot(objected) == before
 
