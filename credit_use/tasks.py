@@ -20,3 +20,11 @@ def export_precredit(job_id: int) -> None:
     from .exports import precredit_render
 
     run_file_job(job_id, precredit_render)
+
+
+@shared_task(name="credit_use.tasks.large_loan_registers", acks_late=True, time_limit=1800)
+def large_loan_registers() -> dict:
+    """P6: the villages' large-loan registers of last month (one per village and month; a rerun adds none)."""
+    from .services_large_loans import large_loan_registers as publish
+
+    return publish()

@@ -51,14 +51,15 @@ def notice_publish(*, actor, kind: str, village: Village, title: str, columns: l
     return notice
 
 
-def large_loan_register_publish(*, actor, village: Village, period: str, rows, posted_on: datetime.date) -> Notice:
+def large_loan_register_publish(*, actor, village: Village, period: str, rows, posted_on: datetime.date,
+                                columns: list[dict] | None = None) -> Notice:
     """The village's large-loan disclosure register of the month `period` (due by the 5th of the next month;
     a late one is still posted), once the month is over."""
     due = large_loan_register_due(period)
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Large-loan disclosure register %(period)s") % {"period": period}
-        columns = [{"label": _("No."), "num": True}, {"label": _("Borrower"), "num": False},
-                   {"label": _("Amount (yuan)"), "num": True}]
+        columns = columns or [{"label": _("No."), "num": True}, {"label": _("Borrower"), "num": False},
+                              {"label": _("Amount (yuan)"), "num": True}]
     if posted_on < due.replace(day=1):
         raise PublishRefused(_("The register of %(period)s is posted once the month is over.") % {"period": period})
     return notice_publish(actor=actor, kind=NoticeKind.LARGE_LOANS, village=village, title=title, columns=columns,

@@ -172,6 +172,9 @@ CELERY_BEAT_SCHEDULE = {
     "lines-take-effect": {"task": "credit_use.tasks.lines_take_effect", "schedule": 3600.0},
     # U9: overdue drawdowns and interest unpaid a month past its date revoke credit (idempotent; daily).
     "overdue-sweep": {"task": "credit_use.tasks_overdue.overdue_sweep", "schedule": crontab(hour=1, minute=30)},
+    # P6: each village's large-loan register of the month before, on the 1st (due by the 5th; idempotent).
+    "large-loan-registers": {"task": "credit_use.tasks.large_loan_registers",
+                             "schedule": crontab(day_of_month=1, hour=2, minute=0)},
 }
 
 # L7: how many database connections compute a campaign's pre-credit limits at once (PostgreSQL only).
@@ -194,6 +197,8 @@ AUDITLOG_USE_BASE_MANAGER = True
 # P6/U: drawdowns above this amount (yuan) are posted in the village before disbursement (贷款公示, 3–5 days).
 PREDISBURSEMENT_NOTICE_THRESHOLD = env_int("PREDISBURSEMENT_NOTICE_THRESHOLD", 100_000)
 PREDISBURSEMENT_NOTICE_DAYS = env_int("PREDISBURSEMENT_NOTICE_DAYS", 3)
+# P6: drawdowns above this amount (yuan) are listed in the village's monthly large-loan register (公开簿).
+LARGE_LOAN_DISCLOSURE_THRESHOLD = env_int("LARGE_LOAN_DISCLOSURE_THRESHOLD", 100_000)
 
 # P5: a credit line runs this many years from the day it takes effect (授信期限), unless changed.
 CREDIT_LINE_YEARS = env_int("CREDIT_LINE_YEARS", 2)
