@@ -156,7 +156,7 @@ def seed() -> dict:
     """Create what is missing of the demo; never change what exists. Returns totals and what was created."""
     created = dict.fromkeys(["head_offices", "branches", "villages", "users", "households", "members",
                              "groups", "status_changes", "loans", "blacklist", "campaigns", "reviewers", "panels",
-                             "signed_panels", "notices"], 0)
+                             "signed_panels", "notices", "lines"], 0)
     with scopes_disabled():
         office, new = HeadOffice.objects.get_or_create(code=HEAD_OFFICE["code"], defaults={"name": HEAD_OFFICE["name"]})
         created["head_offices"] += new

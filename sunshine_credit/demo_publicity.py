@@ -1,10 +1,13 @@
 """The demo's notice boards (SPEC §6), so that `make run` shows publishing, the printed board and objections.
 
-西河村 (BR01V02) and 南沟村 (BR01V03) get a signed-off panel with its decisions: officer1 finds 西河村's board
-published (its notice period running from the day of seeding, the QR code's public form open), and officer3
-publishes 南沟村's from the boards page. Idempotent like the rest of the demo: what exists is left alone.
+西河村 (BR01V02) and 南沟村 (BR01V03) get a signed-off panel with its decisions. 西河村's board was published
+four days before the seeding and its notice period is over, so its credit lines are in effect: officer1 forms
+joint-guarantee groups and applies for drawdowns there. officer3 publishes 南沟村's board from the boards page,
+and its QR code's public form takes objections while the notice runs. Idempotent like the rest of the demo:
+what exists is left alone.
 """
 
+import datetime
 import random
 from decimal import Decimal
 
@@ -13,7 +16,9 @@ from django.utils import timezone
 from appraisal.models import Decision, Panel, PanelMember, Reviewer
 from households.models import ArchiveStatus, Household
 from publicity.models import Notice
+from credit_use.services_lines import lines_take_effect
 from publicity.services_publish import publish_precredit
+from publicity.services_render import notice_render
 from surveys.models import Campaign
 
 from .models import Village
@@ -46,7 +51,7 @@ def _signed_panel(campaign, village, officer, reviewers) -> tuple[Panel, bool]:
 
 
 def seed_publicity(office, users: dict, campaign_code: str) -> dict:
-    created = {"signed_panels": 0, "notices": 0}
+    created = {"signed_panels": 0, "notices": 0, "lines": 0}
     campaign = Campaign.objects.get(head_office=office, code=campaign_code)
     reviewers = list(Reviewer.objects.filter(user__username__startswith="reviewer").order_by("user__username")[:5])
     for code, officer in SIGNED_VILLAGES.items():
@@ -56,6 +61,9 @@ def seed_publicity(office, users: dict, campaign_code: str) -> dict:
         if code == PUBLISHED_VILLAGE and not Notice.objects.filter(campaign=campaign, village=village).exists():
             scope = scope_for_profile(users[officer].staff_profile)
             with activate(scope):
-                publish_precredit(scope=scope, actor=users[officer], panel_id=panel.pk)
+                notice = publish_precredit(scope=scope, actor=users[officer], panel_id=panel.pk,
+                                           starts_on=timezone.localdate() - datetime.timedelta(days=4))
+            notice_render(notice.pk)  # printed now (its job, after commit, finds it archived)
             created["notices"] += 1
+            created["lines"] += lines_take_effect()["created"]
     return created

@@ -104,12 +104,13 @@ def test_demo_panel_is_open_with_five_reviewer_logins():
     assert user.check_password(DEMO_PASSWORD) and user.staff_profile.role == Role.REVIEWER
 
 
-def test_demo_boards_one_published_one_ready_to_publish(django_capture_on_commit_callbacks):
+def test_demo_boards_one_published_with_lines_one_ready_to_publish(django_capture_on_commit_callbacks):
     from publicity.models import Notice
 
     with django_capture_on_commit_callbacks(execute=True):
         result = seed()
     assert result["created"]["signed_panels"] == 2 and result["created"]["notices"] == 1
+    assert result["created"]["lines"] > 0  # its notice period is over: lines in effect for groups and drawdowns
     with scopes_disabled():
         notice = Notice.objects.get()
         assert notice.village.code == "BR01V02" and notice.status == Notice.Status.PUBLISHED and notice.file
