@@ -100,3 +100,4 @@ class SubmitForm(forms.Form):
 class PostLoanCheckForm(forms.Form):
     checked_on = forms.DateField(label=_("Checked on"), widget=DATE)
     note = forms.CharField(label=_("What the check found"), widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
+    problem = forms.BooleanField(label=_("The check found a problem (the next group member waits)"), required=False)

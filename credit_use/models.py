@@ -157,6 +157,7 @@ class Drawdown(models.Model):
     post_loan_checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                              blank=True, related_name="+", verbose_name=_("post-loan check by"))
     post_loan_note = models.CharField(_("post-loan check"), max_length=500, blank=True)
+    post_loan_problem = models.BooleanField(_("the post-loan check found a problem"), default=False)  # U6
     overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
     # U9: for a group-guaranteed drawdown, the group's other members when it was disbursed (they answer for it).
     group_members = models.JSONField(_("group members bound"), default=list, blank=True)

@@ -186,12 +186,17 @@ def check_investigation(*, amount: Decimal, investigated_on: datetime.date | Non
 
 # --- U6: the previous group member's post-loan check ---------------------------------------------------
 
-def check_previous_member(*, previous_number: str | None, previous_checked_on: datetime.date | None) -> None:
-    """U6: in a group, the latest disbursed drawdown of another member must have had its post-loan check
-    (`previous_number` None: this is the group's first drawdown)."""
+def check_previous_member(*, previous_number: str | None, previous_checked_on: datetime.date | None,
+                          previous_problem: bool = False) -> None:
+    """U6: in a group, the latest disbursed drawdown of another member must have had its post-loan check, and
+    the check found no problem (seed 000: 无问题方可用信). `previous_number` None: the group's first drawdown."""
     if previous_number is not None and previous_checked_on is None:
         raise RuleViolation("U6", _("The post-loan check of the previous group member's drawdown (%(number)s) has "
                                     "not been recorded yet.") % {"number": previous_number})
+    if previous_number is not None and previous_problem:
+        raise RuleViolation("U6", _("The post-loan check of the previous group member's drawdown (%(number)s) found "
+                                    "a problem: the next member draws once a later check finds none.")
+                            % {"number": previous_number})
 
 
 # --- the amount in Chinese capitals (大写金额) ----------------------------------------------------------

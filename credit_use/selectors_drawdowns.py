@@ -128,13 +128,15 @@ def active_group_of(*, household_id: int, lock: bool = False) -> GuaranteeGroup 
     return groups.filter(pk=group_id).first()
 
 
-def previous_member_drawdown(*, drawdown: Drawdown) -> tuple[str, datetime.date | None] | None:
-    """U6: (number, post-loan check date) of the latest disbursed drawdown of another member of the group."""
+def previous_member_drawdown(*, drawdown: Drawdown) -> tuple[str, datetime.date | None, bool] | None:
+    """U6: (number, post-loan check date, problem found) of the latest disbursed drawdown of another member of
+    the group."""
     row = (Drawdown.objects.filter(group_id=drawdown.group_id,
                                    status__in=[Drawdown.Status.DISBURSED, Drawdown.Status.REPAID])
            .exclude(household_id=drawdown.household_id).exclude(pk=drawdown.pk)
-           .order_by("-disbursed_at", "-pk").values_list("loan_number", "number", "post_loan_checked_on").first())
-    return (row[0] or row[1], row[2]) if row else None
+           .order_by("-disbursed_at", "-pk")
+           .values_list("loan_number", "number", "post_loan_checked_on", "post_loan_problem").first())
+    return (row[0] or row[1], row[2], row[3]) if row else None
 
 
 def blacklist_hits(*, head_office_id: int, household_ids: list[int]) -> list[tuple[str, str]]:

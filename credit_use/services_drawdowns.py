@@ -183,7 +183,8 @@ def _problems(drawdown: Drawdown, line: CreditLine, parts: list[tuple[int, Decim
     if drawdown.guarantee == GuaranteeKind.GROUP and drawdown.group is not None:
         previous = selectors_drawdowns.previous_member_drawdown(drawdown=drawdown)
         _run(errors, rules.check_previous_member, previous_number=previous[0] if previous else None,
-             previous_checked_on=previous[1] if previous else None)
+             previous_checked_on=previous[1] if previous else None,
+             previous_problem=previous[2] if previous else False)
     for code, reason in selectors_drawdowns.blacklist_hits(
             head_office_id=drawdown.head_office_id, household_ids=[drawdown.household_id, *(p[0] for p in parts)]):
         errors.append(RuleViolation("C4", _("Household %(code)s: a member is on the blacklist (%(reason)s).")
@@ -363,9 +364,10 @@ def drawdown_submit(*, scope: Scope, actor, drawdown_id: int, version: int, opin
 
 @transaction.atomic
 def drawdown_post_loan_check(*, scope: Scope, actor, drawdown_id: int, checked_on: datetime.date | None, note: str,
-                             today: datetime.date | None = None) -> Drawdown:
-    """U6: the officer records the post-loan check of a disbursed drawdown (a later check replaces the date
-    and note; the audit log keeps the earlier ones). Raises Drawdown.DoesNotExist, PermissionDenied,
+                             problem: bool = False, today: datetime.date | None = None) -> Drawdown:
+    """U6: the officer records the post-loan check of a disbursed drawdown and whether it found a problem (which
+    holds back the group's next member); a later check replaces the date, note and finding, the audit log keeps
+    the earlier ones. Raises Drawdown.DoesNotExist, PermissionDenied,
     DrawdownRefused."""
     _require_maker(scope)
     today = today or timezone.localdate()
@@ -384,8 +386,10 @@ def drawdown_post_loan_check(*, scope: Scope, actor, drawdown_id: int, checked_o
             _refuse("U6", _("Write what the check found."), "note")
         drawdown.post_loan_checked_on, drawdown.post_loan_checked_by = checked_on, actor
         drawdown.post_loan_note = note.strip()[:500]
+        drawdown.post_loan_problem = bool(problem)
         drawdown.version += 1
-        drawdown.save(update_fields=["post_loan_checked_on", "post_loan_checked_by", "post_loan_note", "version"])
+        drawdown.save(update_fields=["post_loan_checked_on", "post_loan_checked_by", "post_loan_note",
+                                     "post_loan_problem", "version"])
     return drawdown
 
 

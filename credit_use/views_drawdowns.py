@@ -190,7 +190,7 @@ def drawdown_post_loan_check(request, pk: int):
         try:
             services.drawdown_post_loan_check(scope=request.scope, actor=request.user, drawdown_id=pk,
                                               checked_on=form.cleaned_data["checked_on"],
-                                              note=form.cleaned_data["note"])
+                                              note=form.cleaned_data["note"], problem=form.cleaned_data["problem"])
         except services.DrawdownRefused as exc:
             _show(form, exc)
         else:

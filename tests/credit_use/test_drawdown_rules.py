@@ -139,6 +139,9 @@ def test_previous_member_must_have_been_checked():
     rules.check_previous_member(previous_number="BRA202612100001", previous_checked_on=TODAY)
     error = violation(rules.check_previous_member, previous_number="BRA202612100001", previous_checked_on=None)
     assert error.code == "U6" and "BRA202612100001" in error.message
+    error = violation(rules.check_previous_member, previous_number="BRA202612100001", previous_checked_on=TODAY,
+                      previous_problem=True)  # checked, but it found a problem
+    assert error.code == "U6"
 
 
 # --- G5 ---

@@ -256,6 +256,23 @@ def test_second_member_waits_for_the_first_members_post_loan_check(world):
     assert submit(world, second).status == Drawdown.Status.SUBMITTED
 
 
+def test_a_post_loan_check_that_found_a_problem_holds_the_next_member_back(world):
+    from credit_use.services_drawdowns import drawdown_post_loan_check
+
+    first = disbursed(world, 0)
+    tina = world["tina"]
+
+    def check(problem):
+        drawdown_post_loan_check(scope=scope_for_user(tina), actor=tina, drawdown_id=first.pk,
+                                 checked_on=timezone.localdate(), note="资金挪用" if problem else "已整改", problem=problem)
+
+    check(True)
+    second = create(world, 1)
+    assert codes(refused(submit, world, second)) == {"U6"}
+    check(False)  # a later check finds it fixed
+    assert submit(world, second).status == Drawdown.Status.SUBMITTED
+
+
 def test_post_loan_check_only_on_a_disbursed_drawdown(world):
     drawdown = create(world, 0)
     refused(post_loan_check, world, drawdown)
