@@ -51,9 +51,9 @@ def notice_render_enqueue(notice: Notice, *, actor) -> None:
     notice.save(update_fields=["job"])
 
 
-def precredit_snapshot(*, panel: Panel, rows, starts_on: datetime.date, ends_on: datetime.date, token: str,
-                       full_names: bool) -> dict:
-    """The pre-credit board of P1 in the board's language (the village reads Chinese)."""
+def precredit_snapshot(*, panel: Panel, rows, starts_on: datetime.date, ends_on: datetime.date, token: str) -> dict:
+    """The pre-credit board of P1 in the board's language (the village reads Chinese); `rows` come masked (or
+    not) per the branch's setting from board_rows."""
     campaign, village, branch = panel.campaign, panel.village, panel.village.branch
     with translation.override(settings.LANGUAGE_CODE):
         cells = [(row.group, [n, row.name, yuan(row.amount)], row.amount) for n, row in enumerate(rows, start=1)]
@@ -92,8 +92,7 @@ def publish_precredit(*, scope: Scope, actor, panel_id: int, starts_on: datetime
         if not rows:
             raise PublishRefused(_("No household of this village is proposed for credit with consent to publicity."))
         token = new_token()
-        snapshot = precredit_snapshot(panel=panel, rows=rows, starts_on=starts_on, ends_on=ends_on, token=token,
-                                      full_names=branch.publish_full_names)
+        snapshot = precredit_snapshot(panel=panel, rows=rows, starts_on=starts_on, ends_on=ends_on, token=token)
         try:
             with transaction.atomic():
                 notice = Notice.objects.create(
