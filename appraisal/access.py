@@ -6,6 +6,7 @@
 - Officers and the other staff reach panels through their org scope: `panel_or_404`.
 """
 
+from django.db.models import F
 from django.http import Http404
 from django_scopes import scopes_disabled
 
@@ -16,11 +17,19 @@ from sunshine_credit.scoping import Scope
 from .models import Panel, PanelMember
 
 
+def _own_seats(user):
+    """R1: a seat opens its panel's village only to a login of the panel's own branch (external reviewers'
+    logins are made for their branch; bank staff must be its staff), whatever the registry says."""
+    return PanelMember.objects.filter(reviewer__user_id=user.pk, reviewer__active=True,
+                                      reviewer__branch_id=F("panel__village__branch_id"),
+                                      reviewer__user__staff_profile__branch_id=F("panel__village__branch_id"))
+
+
 def seat_or_404(user, panel_id) -> PanelMember:
     """The acting user's own seat on the panel (any status); 404 when they do not sit on it."""
     with scopes_disabled():
-        seat = (PanelMember.objects.select_related("panel__campaign", "panel__village__branch", "reviewer")
-                .filter(panel_id=panel_id, reviewer__user_id=user.pk, reviewer__active=True).first())
+        seat = (_own_seats(user).select_related("panel__campaign", "panel__village__branch", "reviewer")
+                .filter(panel_id=panel_id).first())
     if seat is None:
         raise Http404
     return seat
@@ -29,8 +38,7 @@ def seat_or_404(user, panel_id) -> PanelMember:
 def seats_of(user) -> list[PanelMember]:
     """Every seat the user holds, newest campaign first (the reviewer's home page)."""
     with scopes_disabled():
-        return list(PanelMember.objects.select_related("panel__campaign", "panel__village")
-                    .filter(reviewer__user_id=user.pk, reviewer__active=True)
+        return list(_own_seats(user).select_related("panel__campaign", "panel__village")
                     .exclude(panel__status=Panel.Status.FORMING)
                     .order_by("-panel__campaign__reference_date", "panel__village__name"))
 

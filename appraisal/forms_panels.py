@@ -4,10 +4,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from sunshine_credit.models import Branch, Role, Village
+from sunshine_credit.models import Branch, Village
 from surveys.models import Campaign
 
 from .models import Panel, Position, Reviewer, ReviewerKind
+from .services_panels import BRANCH_STAFF_ROLES
 
 REVIEWER_FIELDS = ("name", "kind", "title", "phone", "active")
 PANEL_FIELDS = ("unit_kind", "unit_name", "preset")
@@ -28,9 +29,10 @@ class ReviewerForm(forms.ModelForm):
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = Branch.objects.filter(pk__in=scope.branch_ids)
+        # A courtesy: the service checks the choice against the reviewer's branch again (R1).
         self.fields["staff_user"].queryset = (
-            get_user_model().objects.filter(staff_profile__head_office_id=scope.head_office_id, is_active=True)
-            .exclude(staff_profile__role=Role.REVIEWER).order_by("username"))
+            get_user_model().objects.filter(staff_profile__branch_id__in=scope.branch_ids, is_active=True,
+                                            staff_profile__role__in=BRANCH_STAFF_ROLES).order_by("username"))
         if self.instance.pk:
             del self.fields["branch"], self.fields["staff_user"]
             self.fields["household_code"].initial = self.instance.household.code if self.instance.household else ""

@@ -40,6 +40,19 @@ def _require_maker(scope: Scope) -> None:
 
 # --- the reviewer registry -------------------------------------------------------------------------------
 
+# A1: bank staff on a panel are staff of the panel's own branch. Head-office staff are not seated: supervisors
+# and auditors oversee the appraisal (they cannot also judge it), and the administrator sets up users, not
+# appraisals. A seat opens the panel's households to its holder (R1), so this is checked on registering, on
+# every panel change, when the round opens, and on every seat access (appraisal.access.seat_or_404).
+BRANCH_STAFF_ROLES = (Role.OFFICER, Role.PRESIDENT, Role.TELLER)
+
+
+def is_branch_staff(user, branch_id: int) -> bool:
+    profile = getattr(user, "staff_profile", None) if user is not None else None
+    return (profile is not None and user.is_active and profile.role in BRANCH_STAFF_ROLES
+            and profile.branch_id == branch_id)
+
+
 def _reviewer_household(scope: Scope, branch_id: int, code: str):
     if not code:
         return None
@@ -73,9 +86,9 @@ def reviewer_create(*, scope: Scope, actor, branch_id: int, fields: dict, househ
         raise PermissionDenied
     is_bank = fields["kind"] == ReviewerKind.BANK_STAFF
     if is_bank:
-        profile = getattr(staff_user, "staff_profile", None)
-        if profile is None or profile.head_office_id != scope.head_office_id or profile.role == Role.REVIEWER:
-            raise PanelRefused(_("Choose the bank staff member's own login."))
+        if not is_branch_staff(staff_user, branch_id):
+            raise PanelRefused(_("A bank staff reviewer must be a loan officer, teller or president of the "
+                                 "reviewer's own branch, with their own login."))
         if Reviewer.objects.filter(user=staff_user).exists():
             raise PanelRefused(_("This staff member is registered as a reviewer already."))
     reviewer = Reviewer.objects.create(head_office_id=scope.head_office_id, branch_id=branch_id, created_by=actor,
@@ -139,10 +152,16 @@ def check_panel(*, panel: Panel, members: list[tuple[int, str]]) -> list[Reviewe
     """A1/A2 on a proposed membership [(reviewer id, position)]. Raises PanelRefused; returns the reviewers."""
     village = panel.village
     with scopes_disabled():
-        reviewers = {r.pk: r for r in Reviewer.objects.filter(
-            pk__in=[rid for rid, _position in members], head_office_id=panel.campaign.head_office_id, active=True)}
+        # R1: only the registry of the panel's own branch; a POST can name any reviewer id.
+        reviewers = {r.pk: r for r in Reviewer.objects.select_related("user__staff_profile").filter(
+            pk__in=[rid for rid, _position in members], head_office_id=panel.campaign.head_office_id,
+            branch_id=village.branch_id, active=True)}
         if len(reviewers) != len({rid for rid, _position in members}):
-            raise PanelRefused(_("Choose active reviewers of the registry."))
+            raise PanelRefused(_("Choose active reviewers of this branch's registry."))
+        for reviewer in reviewers.values():
+            if reviewer.is_bank_staff and not is_branch_staff(reviewer.user, village.branch_id):
+                raise PanelRefused(_("%(name)s is no longer staff of this branch and cannot sit on its panel.")
+                                   % {"name": reviewer.name})
         area_officers = set(village.officers.values_list("id", flat=True))
         survey_team = set(panel.campaign.survey_team.values_list("id", flat=True))
     try:

@@ -27,11 +27,13 @@ def open_q(prefix: str = "") -> Q:
             | Q(**{f"{prefix}status": Drawdown.Status.DISBURSED, f"{prefix}principal_outstanding__gt": 0}))
 
 
-def households_by_code(*, head_office_id: int, codes: list[str]) -> dict[str, int]:
-    """户号代码 → household id, for the codes that exist in the head office (H1: unique per head office)."""
+def households_by_code(*, head_office_id: int, branch_id: int, codes: list[str]) -> dict[str, int]:
+    """户号代码 → household id, for the codes that exist in the borrower's branch (H1: unique per head office).
+    R1: a named guarantor is a household of the borrower's own branch. A code of another branch is answered as
+    unknown: the officer may not learn (or pledge) another branch's households; that branch lends to them."""
     with scopes_disabled():
-        return dict(Household.objects.filter(head_office_id=head_office_id, code__in=codes)
-                    .values_list("code", "id"))
+        return dict(Household.objects.filter(head_office_id=head_office_id, village__branch_id=branch_id,
+                                             code__in=codes).values_list("code", "id"))
 
 
 def guarantor_facts(*, head_office_id: int, household_ids: list[int], today: datetime.date,

@@ -215,14 +215,15 @@ def _resolve_guarantors(drawdown: Drawdown, data: DrawdownInput, errors: list) -
     if data.guarantee != GuaranteeKind.GUARANTORS:
         return []
     codes = [code.strip() for code, _amount in data.guarantors if code.strip()]
-    found = selectors_guarantee.households_by_code(head_office_id=drawdown.head_office_id, codes=codes)
+    found = selectors_guarantee.households_by_code(head_office_id=drawdown.head_office_id,
+                                                   branch_id=drawdown.village.branch_id, codes=codes)
     parts = []
     for code, amount in data.guarantors:
         code = code.strip()
         if not code:
             continue
         if code not in found:
-            errors.append(RuleViolation("U3", _("There is no household %(code)s in this bank.") % {"code": code},
+            errors.append(RuleViolation("U3", _("There is no household %(code)s in this branch.") % {"code": code},
                                         "guarantors"))
             continue
         parts.append((found[code], amount if amount is not None else drawdown.amount))

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from sunshine_credit.models import Role
 from sunshine_credit.scoping import Scope
 
 from .models import Campaign, Respondent
@@ -37,6 +38,7 @@ class CampaignForm(forms.ModelForm):
         self.fields["survey_team"].queryset = (get_user_model().objects
                                                .filter(staff_profile__head_office_id=scope.head_office_id,
                                                        is_active=True)
+                                               .exclude(staff_profile__role=Role.REVIEWER)
                                                .select_related("staff_profile").order_by("username"))
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version

@@ -84,7 +84,11 @@ def campaign_settings_errors(fields: dict) -> list[tuple[str | None, str]]:
 
 def _team_users(scope: Scope, team_ids) -> list:
     ids = {int(pk) for pk in team_ids or ()}
-    users = list(get_user_model().objects.filter(pk__in=ids, staff_profile__head_office_id=scope.head_office_id))
+    # S1/R1: the team reads respondents' names, so only active bank staff of this head office; never a
+    # `reviewer` login (villagers on panels), whatever id a POST names.
+    users = list(get_user_model().objects.filter(pk__in=ids, is_active=True,
+                                                 staff_profile__head_office_id=scope.head_office_id)
+                 .exclude(staff_profile__role=Role.REVIEWER))
     if len(users) != len(ids):
         raise CampaignInvalid([("survey_team", _("The survey team may only hold staff of this head office."))])
     return users

@@ -5,6 +5,7 @@ the preview lists every row's errors and a count per village, the maker confirms
 writes it all or nothing. Every import is recorded (R4: file SHA-256, who, when, rows written).
 """
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from households.services.common import _require_maker
@@ -31,6 +32,8 @@ def survey_import_upload(*, scope: Scope, actor, campaign: Campaign, name: str, 
     """Store an uploaded survey workbook and schedule its check. Raises UploadRefused (nothing stored)
     and PermissionDenied (not a maker)."""
     _require_maker(scope)
+    if campaign.head_office_id != scope.head_office_id:  # R1: the form's choice is checked again here
+        raise PermissionDenied
     sheet = open_upload(data)
     item = SurveyImport(head_office_id=campaign.head_office_id, campaign=campaign, file_name=name[:200],
                         sha256=sheet.sha256, created_by=actor)
