@@ -7,10 +7,21 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django_scopes import scopes_disabled
 
+from credit_use import services_drawdowns as services
 from credit_use.models import Authority, Drawdown
 from credit_use.services_drawdowns import DRAWDOWN_ABOVE_BRANCH_KIND, DRAWDOWN_KIND
-from sunshine_credit.models import Role
-from tests.credit_use.factories_drawdowns import create, decide, make_drawdown_world, pending_approval, reload, submit
+from sunshine_credit.approvals import ApprovalRefused
+from sunshine_credit.models import Approval, Role, StaffProfile
+from sunshine_credit.scoping import scope_for_user
+from tests.credit_use.factories_drawdowns import (
+    application,
+    create,
+    decide,
+    make_drawdown_world,
+    pending_approval,
+    reload,
+    submit,
+)
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +64,42 @@ def test_within_the_branchs_authority_the_maker_cannot_lengthen_the_clock(world)
     drawdown = create(world, 1, amount=Decimal(10000), authority=Authority.CROSS_CITY)
     submit(world, drawdown)
     assert reload(drawdown).authority == Authority.BRANCH
+
+
+def test_the_administrator_who_created_it_may_not_decide_it_though_an_officer_submitted_it(world):
+    """R2/O3: the maker is whoever made the application, not only whoever asked for the approval. Here the
+    head office's administrator drafts a drawdown above the branch's authority, the officer submits it (so the
+    request is the officer's), and the same administrator is refused; another administrator decides it."""
+    line = world["lines"][0]
+    ada = world["ada"]
+    drawdown = services.drawdown_create(scope=scope_for_user(ada), actor=ada, line_id=line.pk,
+                                        data=application(amount=Decimal(20000)))
+    submit(world, drawdown)  # by tina
+    approval = pending_approval(drawdown)
+    assert approval.kind == DRAWDOWN_ABOVE_BRANCH_KIND and approval.requested_by_id == world["tina"].pk
+    with pytest.raises(ApprovalRefused):
+        decide(world, drawdown, user=ada)
+    assert reload(drawdown).status == Drawdown.Status.SUBMITTED
+    assert reload(approval).status == Approval.Status.PENDING
+    with scopes_disabled():
+        other = StaffFactory(role=Role.ADMIN, branch=None, head_office=world["head_office"]).user
+    decide(world, drawdown, user=other)
+    assert reload(drawdown).status == Drawdown.Status.APPROVED and reload(drawdown).decided_by == other
+
+
+def test_the_officer_who_created_it_may_not_decide_it_after_promotion_though_another_submitted_it(world):
+    """R2/O3 within the branch's authority: tina drafts, a colleague submits, tina (promoted to president
+    meanwhile) is refused; the president decides."""
+    with scopes_disabled():
+        colleague = StaffFactory(branch=world["branch_a"], villages=[world["v_a"]]).user
+    drawdown = create(world, 0, amount=Decimal(10000))  # by tina, within the branch's authority
+    services.drawdown_submit(scope=scope_for_user(colleague), actor=colleague, drawdown_id=drawdown.pk,
+                             version=reload(drawdown).version, opinion="同意发放")
+    assert pending_approval(drawdown).kind == DRAWDOWN_KIND
+    with scopes_disabled():
+        StaffProfile.objects.filter(user=world["tina"]).update(role=Role.PRESIDENT)
+    with pytest.raises(ApprovalRefused):
+        decide(world, drawdown, user=reload(world["tina"]))
+    assert reload(drawdown).status == Drawdown.Status.SUBMITTED
+    decide(world, drawdown)  # pat
+    assert reload(drawdown).status == Drawdown.Status.APPROVED

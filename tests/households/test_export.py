@@ -70,6 +70,23 @@ def test_export_never_starts_a_cell_with_a_formula(client, world):
             assert not (isinstance(value, str) and value.startswith(("=", "+", "-", "@")))
 
 
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)"])
+def test_export_escapes_each_formula_start_of_a_name_and_an_address(client, world, text):
+    """R7: `+`, `-` and `@` start a formula as `=` does; a name or address beginning with any of them comes out
+    escaped (text, not run)."""
+    with scopes_disabled():
+        h_a = world["h_a"]
+        h_a.address = text
+        h_a.save(update_fields=["address"])
+        world["spouse"].name = text
+        world["spouse"].save(update_fields=["name"])
+    client.force_login(world["alice"])
+    _header, rows = export_rows(client)
+    spouse = next(row for row in rows if row["与户主关系"] == "配偶")
+    assert spouse["姓名"] == "'" + text and spouse["家庭住址"] == "'" + text
+    assert all(row["家庭住址"] == "'" + text for row in rows)
+
+
 def test_export_masks_numbers_for_read_only_roles(client, world):
     with scopes_disabled():
         president = staff_for(world["v_a"], role=Role.PRESIDENT).user

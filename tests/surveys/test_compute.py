@@ -113,6 +113,55 @@ def _check_example(spec, households):
     assert list(LimitResult.objects.filter(campaign=campaign).order_by("household_id").values()) == before
 
 
+# The edges of L3 and L5, deterministic (the property test above may or may not draw them). These run on the
+# database of the session: SQLite by default, PostgreSQL with DATABASE_URL (each vendor has its own statement).
+STANDARD = {"method": Method.TRIMMED, "min_respondents": 4, "rounding_unit": Decimal(1000),
+            "income_band_high": Decimal("1.5"), "authority": Decimal(300000)}
+
+
+@pytest.mark.django_db
+def test_sql_age_edges_on_the_reference_date():
+    """L3: 20 and 60 inclusive, in full years on the reference date (2026-11-01)."""
+    edges = [(datetime.date(2006, 11, 1), 20, LimitStatus.GRANTED),     # turns 20 on the reference date
+             (datetime.date(2006, 11, 2), 19, LimitStatus.INELIGIBLE),  # turns 20 the day after
+             (datetime.date(1966, 11, 1), 60, LimitStatus.GRANTED),     # turns 60 on it
+             (datetime.date(1965, 11, 2), 60, LimitStatus.GRANTED),     # turns 61 the day after
+             (datetime.date(1965, 11, 1), 61, LimitStatus.INELIGIBLE)]  # turned 61 on it
+    answers = [{"amount": Decimal(a), "reasons": [], "income": None} for a in (50000, 60000, 70000, 80000, 90000)]
+    with scopes_disabled():
+        campaign, made = build(STANDARD, [{"answers": answers, "birth": birth} for birth, _, _ in edges])
+        compute_campaign_limits(campaign=campaign)
+        for item, (birth, age, status) in zip(made, edges, strict=True):
+            row = stored(campaign, item)
+            assert (row["representative_age"], row["status"]) == (age, status), birth
+            assert row["amount"] == (Decimal("70000.00") if status == LimitStatus.GRANTED else None)
+            assert row == reference(campaign, item)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("amounts, incomes, unit, warned", [
+    ((30000,) * 5, (20000,) * 5, 1000, False),                        # 30,000 = 1.5 × 20,000: no warning
+    ((31000,) * 5, (20000,) * 5, 1000, True),                         # the next rounding step
+    (("30000.01",) * 5, (20000,) * 5, "0.01", True),                  # one cent above
+    ((30000,) * 5, ("20000.01",) * 5, 1000, False),                   # 1.5 × 20,000.01 = 30,000.015
+    ((30000,) * 5, ("19999.99",) * 5, 1000, True),                    # 1.5 × 19,999.99 = 29,999.985
+    # an even count: the exact median 19,999.995 (stored rounded, 20,000.00) gives 29,999.9925 < 30,000
+    ((30000,) * 4, ("19999.99", "19999.99", "20000.00", "20000.00"), 1000, True),
+])
+def test_sql_over_income_at_exactly_the_upper_multiple(amounts, incomes, unit, warned):
+    """L5: the warning is for an amount above 1.5 × the median income, compared exactly."""
+    answers = [{"amount": Decimal(str(a)), "reasons": [], "income": Decimal(str(v))}
+               for a, v in zip(amounts, incomes, strict=True)]
+    with scopes_disabled():
+        campaign, (item,) = build({**STANDARD, "rounding_unit": Decimal(str(unit))},
+                                  [{"answers": answers, "birth": datetime.date(1980, 1, 1)}])
+        compute_campaign_limits(campaign=campaign)
+        row = stored(campaign, item)
+        assert row["status"] == LimitStatus.GRANTED and row["amount"] == Decimal(str(amounts[0]))
+        assert row["warnings"] == (["over_income"] if warned else [])
+        assert row == reference(campaign, item)
+
+
 def _answers(campaign, household, amounts, reasons=None):
     reasons = reasons or {}
     for i, amount in enumerate(amounts):

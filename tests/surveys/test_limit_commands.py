@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
+from households.models import Household, Member
 from households.rules import mask_id
 from sunshine_credit.models import Role
 from surveys.exports import HEADER
@@ -145,6 +146,24 @@ def test_export_flags_and_warnings_are_readable(county, tmp_path):
     run("export_limits", "2026A", "--out", str(out))
     row = next(r for r in read(out)[1:] if r[5] == "拟授信" and r[0] == county["homes"][county["a1"].code].code)
     assert row[6] == "超过家庭净收入上限倍数（预警）；超过支行审批权限，须报上级审批"
+
+
+@pytest.mark.django_db
+def test_export_limits_escapes_each_formula_start_of_a_representatives_name(county, tmp_path):
+    """R7: a representative's name beginning with `=`, `+`, `-` or `@` comes out escaped, as text."""
+    names = ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)"]
+    with scopes_disabled():
+        homes = list(Household.objects.filter(head_office=county["a"].head_office).order_by("code"))
+        assert len(homes) == len(names)
+        for home, name in zip(homes, names, strict=True):
+            Member.objects.filter(pk=home.representative_id).update(name=name)
+        expected = {home.code: "'" + name for home, name in zip(homes, names, strict=True)}
+    assert run("compute_limits", "2026A")[0] == 0
+    out = tmp_path / "limits.xlsx"
+    assert run("export_limits", "2026A", "--out", str(out))[0] == 0
+    assert {row[0]: row[1] for row in read(out)[1:]} == expected
+    sheet = load_workbook(out).worksheets[0]
+    assert all(sheet.cell(row=r, column=2).data_type == "s" for r in range(2, 2 + len(names)))
 
 
 @pytest.mark.django_db

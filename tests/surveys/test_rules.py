@@ -45,14 +45,16 @@ def run(items, *, method=TRIMMED, minimum=5, birth=ADULT, authority=AUTHORITY, u
 
 
 # L3: the age edges of the issue, on reference date 2026-11-01.
-@pytest.mark.parametrize("birth, eligible", [
-    (datetime.date(2006, 11, 1), True),    # turns 20 on the reference date
-    (datetime.date(1965, 11, 2), True),    # turns 61 the day after it (still 60)
-    (datetime.date(2006, 11, 2), False),   # turns 20 the day after it (still 19)
-    (datetime.date(1965, 11, 1), False),   # turned 61 on it
+@pytest.mark.parametrize("birth, age, eligible", [
+    (datetime.date(2006, 11, 1), 20, True),    # turns 20 on the reference date
+    (datetime.date(1966, 11, 1), 60, True),    # turns 60 on it
+    (datetime.date(1965, 11, 2), 60, True),    # turns 61 the day after it (still 60)
+    (datetime.date(2006, 11, 2), 19, False),   # turns 20 the day after it (still 19)
+    (datetime.date(1965, 11, 1), 61, False),   # turned 61 on it
 ])
-def test_age_edges(birth, eligible):
+def test_age_edges(birth, age, eligible):
     result = run(answers(50000, 60000, 70000, 80000, 90000), birth=birth)
+    assert result.representative_age == age
     assert result.status == (GRANTED if eligible else INELIGIBLE)
     assert (result.amount is not None) == eligible
 
@@ -128,6 +130,24 @@ def test_over_income_warning():
     assert result.status == GRANTED and result.warnings == [OVER_INCOME] and result.income_median == Decimal("40000.00")
     assert run(answers(50000, 60000, 70000, 80000, 90000, income=50000)).warnings == []  # 75,000 ≥ 70,000
     assert run(answers(50000, 60000, 70000, 80000, 90000)).warnings == []  # no estimate, no warning
+
+
+# L5 at the edge: the warning is for an amount *above* 1.5 × the median, so exactly 1.5 × gives none.
+@pytest.mark.parametrize("amounts, incomes, unit, warned", [
+    ((30000,) * 5, (20000,) * 5, "1000", False),                       # 30,000 = 1.5 × 20,000
+    ((31000,) * 5, (20000,) * 5, "1000", True),                        # the next rounding step
+    (("30000.01",) * 5, (20000,) * 5, "0.01", True),                   # one cent above
+    ((30000,) * 5, ("20000.01",) * 5, "1000", False),                  # 1.5 × 20,000.01 = 30,000.015
+    ((30000,) * 5, ("19999.99",) * 5, "1000", True),                   # 1.5 × 19,999.99 = 29,999.985
+    # an even count: the exact median 19,999.995 (shown rounded, 20,000.00) gives 29,999.9925 < 30,000
+    ((30000,) * 4, ("19999.99", "19999.99", "20000.00", "20000.00"), "1000", True),
+])
+def test_over_income_at_exactly_the_upper_multiple(amounts, incomes, unit, warned):
+    items = [Answer(i, f"R{i:02d}", Decimal(str(a)), (), Decimal(str(v)))
+             for i, (a, v) in enumerate(zip(amounts, incomes, strict=True), 1)]
+    result = run(items, minimum=4, unit=unit)
+    assert result.status == GRANTED and result.amount == Decimal(str(amounts[0]))
+    assert result.warnings == ([OVER_INCOME] if warned else [])
 
 
 def test_income_median_of_an_even_count():
