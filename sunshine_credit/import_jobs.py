@@ -78,7 +78,12 @@ def import_confirm(item, *, actor, task_name: str, refused: str):
 
 
 def import_settle(item, plan, summary: dict, *, store_plan, dry_run: bool = False):
-    """Record a plan's outcome: refused if any row is invalid, else checked (dry run) or applied."""
+    """Record a plan's outcome: refused if any row is invalid, else checked (dry run) or applied.
+
+    A dry run (the commands' --dry-run) fills the item for the report but saves no row: it wrote nothing
+    (R4 records the imports that wrote rows), and its "checked" row could never be confirmed (no file is
+    kept, and without --user there is no maker), so it would sit on the imports page for good.
+    """
     Status = type(item).Status
     store_plan(item, plan)
     if not plan.ok:
@@ -89,7 +94,8 @@ def import_settle(item, plan, summary: dict, *, store_plan, dry_run: bool = Fals
         item.status = Status.APPLIED
         item.applied_at = timezone.now()
         item.summary = {**item.summary, **summary}
-    item.save()
+    if not dry_run:
+        item.save()
     return item
 
 

@@ -2,14 +2,24 @@
 
 If the broker is down when the request commits, the request still succeeds: the row stays
 unsent and `requeue_unsent_jobs` (Celery beat, or `manage.py requeue_jobs`) sends it later.
-Tasks are idempotent, so a job sent twice still gives one result.
+
+A worker that dies mid-job (killed, out of memory, host restarted) leaves its job RUNNING, and Redis
+hands the message out again only after the visibility timeout (settings: hours). So while a job runs,
+its worker touches `Job.heartbeat_at`; the same sweep sends again a RUNNING job whose heartbeat is
+stale (`job_resend_stale`). Two deliveries of one job cannot both run it: `job_start` claims the row
+with a conditional UPDATE, which only a waiting job or a stale RUNNING one passes.
 """
 
 import importlib
 import logging
+import threading
+import time
+from datetime import timedelta
 
-from celery import current_app
-from django.db import transaction
+from celery import current_app, current_task
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import Job
@@ -40,20 +50,87 @@ def job_send(*, job_id: int) -> bool:
     return True
 
 
+def _stale(now) -> Q:
+    """RUNNING, but its worker has not been heard of for JOB_STALE_SECONDS: the worker is gone."""
+    return Q(status=Job.Status.RUNNING, heartbeat_at__lt=now - timedelta(seconds=settings.JOB_STALE_SECONDS))
+
+
 def job_start(job_id: int) -> Job | None:
-    """Claim a job for running; None when it already finished (a redelivery)."""
-    job = Job.objects.filter(pk=job_id).first()
-    if job is None or job.status == Job.Status.DONE:
+    """Claim a job for running; None when another delivery has it (finished, failed, or running in a live
+    worker): the caller then does nothing."""
+    now = timezone.now()
+    claimed = (Job.objects.filter(Q(status=Job.Status.PENDING) | _stale(now), pk=job_id)
+               .update(status=Job.Status.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1))
+    if not claimed:
         return None
-    Job.objects.filter(pk=job_id).update(status=Job.Status.RUNNING, started_at=timezone.now())
-    return job
+    _heartbeat_start(job_id)
+    return Job.objects.get(pk=job_id)
 
 
 def job_progress(job_id: int, percent: int) -> None:
-    Job.objects.filter(pk=job_id).update(progress=max(0, min(100, percent)))
+    Job.objects.filter(pk=job_id).update(progress=max(0, min(100, percent)), heartbeat_at=timezone.now())
 
 
 def job_finish(job_id: int, *, error: str = "") -> None:
+    _heartbeat_stop(job_id)
     Job.objects.filter(pk=job_id).update(status=Job.Status.FAILED if error else Job.Status.DONE,
                                          finished_at=timezone.now(), error=error[:2000],
                                          progress=100 if not error else 0)
+
+
+def job_resend_stale(limit: int = 500) -> int:
+    """Send again the RUNNING jobs whose worker is gone; returns how many were sent.
+
+    Each is first put back to PENDING by a conditional UPDATE, so two sweeps at once send it once; a job
+    that already ran JOB_MAX_ATTEMPTS times (it kills its worker, or hits its hard time limit, every time)
+    is marked failed instead of running forever.
+    """
+    now = timezone.now()
+    sent = 0
+    for job_id, attempts in Job.objects.filter(_stale(now)).values_list("id", "attempts")[:limit]:
+        if attempts >= settings.JOB_MAX_ATTEMPTS:
+            if Job.objects.filter(_stale(now), pk=job_id).update(
+                    status=Job.Status.FAILED, finished_at=now, error=f"worker lost {attempts} times; given up"):
+                log.error("job %s failed: its worker was lost %s times", job_id, attempts)
+        elif Job.objects.filter(_stale(now), pk=job_id).update(status=Job.Status.PENDING, sent_at=None):
+            log.warning("job %s: its worker is gone (no heartbeat); sending it again", job_id)
+            sent += job_send(job_id=job_id)  # broker down: it stays unsent for the next sweep
+    return sent
+
+
+# --- heartbeat --------------------------------------------------------------------------------------
+# A thread of the worker process touches the row while the task runs, whether or not the job reports
+# progress (an import may write for many minutes without). When the worker dies, the thread dies with it.
+
+_beating: dict[int, threading.Event] = {}
+
+
+def _heartbeat_start(job_id: int) -> None:
+    if current_app.conf.task_always_eager:
+        return  # the job runs inside the request (development, tests): no worker to lose
+    lifetime = getattr(current_task, "time_limit", None) or current_app.conf.task_time_limit or 3600
+    stop = _beating[job_id] = threading.Event()
+    threading.Thread(target=_beat, args=(job_id, stop, time.monotonic() + lifetime), daemon=True,
+                     name=f"job-{job_id}-heartbeat").start()
+
+
+def _heartbeat_stop(job_id: int) -> None:
+    stop = _beating.pop(job_id, None)
+    if stop is not None:
+        stop.set()
+
+
+def _beat(job_id: int, stop: threading.Event, until: float) -> None:
+    """Beat until the job finishes, or past its time limit (by then Celery has killed it: a task that
+    forgot job_finish must not look alive for ever)."""
+    try:
+        while not stop.wait(settings.JOB_HEARTBEAT_SECONDS) and time.monotonic() < until:
+            try:
+                if not Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()):
+                    return  # finished, or taken over after we were thought dead
+            except DatabaseError as exc:  # one missed beat; staleness allows several
+                log.warning("job %s: heartbeat not written (%s)", job_id, exc.__class__.__name__)
+                connection.close()
+    finally:
+        connection.close()  # this thread's own database connection

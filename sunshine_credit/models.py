@@ -154,6 +154,10 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     progress = models.PositiveIntegerField(default=0)  # percent
+    # R8: the worker running the job touches this while it runs (sunshine_credit.jobs): a RUNNING job whose
+    # heartbeat is stale lost its worker, and the requeue sweep sends it again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)  # runs started (claims); capped by JOB_MAX_ATTEMPTS
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

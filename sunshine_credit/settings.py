@@ -29,11 +29,19 @@ def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, "") or default)
 
 
+def weak_secret_key(key: str) -> bool:
+    """R10: a key published in this repository (the default, .env.example's `change-me-…` placeholder), or
+    one Django's deploy check calls weak (security.W009: under 50 characters or under 5 distinct ones)."""
+    return (key == INSECURE_SECRET_KEY or key.lower().startswith(("change-me", "django-insecure-"))
+            or len(key) < 50 or len(set(key)) < 5)
+
+
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_SECRET_KEY)
-if not DEBUG and SECRET_KEY == INSECURE_SECRET_KEY:
-    # R10: production never runs on the key that is published in this repository.
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+if not DEBUG and weak_secret_key(SECRET_KEY):
+    # R10: production never runs on a key anyone can read here, nor on one a copied .env.example left in.
+    raise ImproperlyConfigured("SECRET_KEY must be set to 50+ random characters when DEBUG is off "
+                               "(not the default or the .env.example placeholder).")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -108,8 +116,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):
+    # R8: a request never waits long on Redis; its only user in a request (the public form's rate limit)
+    # fails open when Redis does not answer within these seconds.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": os.environ["REDIS_URL"]}}
+                          "LOCATION": os.environ["REDIS_URL"],
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -163,10 +174,24 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_timeout": 2, "socket_connect_timeout": 2}
+# visibility_timeout: a message taken by a worker that dies is handed out again by Redis after this many
+# seconds. It must exceed the longest task time limit (3600 s: the imports, compute_limits, publish_campaign),
+# or Redis hands a job that is still running to a second worker. A dead worker's job is re-sent much sooner by
+# requeue_unsent_jobs (its heartbeat goes stale, JOB_STALE_SECONDS); this is only the broker's backstop.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_timeout": 2, "socket_connect_timeout": 2,
+                                   "visibility_timeout": 2 * 3600}
 CELERY_TIMEZONE = TIME_ZONE
+# R8: a running job's worker touches Job.heartbeat_at every JOB_HEARTBEAT_SECONDS. With no heartbeat for
+# JOB_STALE_SECONDS the worker is taken for dead (killed, out of memory, host restarted) and requeue_unsent_jobs
+# sends the job again, at most JOB_MAX_ATTEMPTS runs in all (a job that kills its worker every time, or hits
+# its hard time limit, is marked failed instead of looping). Stale must be several heartbeats long: a busy
+# database may delay one.
+JOB_HEARTBEAT_SECONDS = 30
+JOB_STALE_SECONDS = max(env_int("JOB_STALE_SECONDS", 300), 3 * JOB_HEARTBEAT_SECONDS)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 CELERY_BEAT_SCHEDULE = {
-    # R8: jobs whose sending failed (broker down) are sent again once the broker is back.
+    # R8: jobs whose sending failed (broker down) are sent again once the broker is back, and running jobs
+    # whose worker died (stale heartbeat) are sent again.
     "requeue-unsent-jobs": {"task": "sunshine_credit.tasks.requeue_unsent_jobs", "schedule": 60.0},
     # P5: boards whose notice period has ended turn their items into credit lines (idempotent; hourly).
     "lines-take-effect": {"task": "credit_use.tasks.lines_take_effect", "schedule": 3600.0},
@@ -248,10 +273,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_personal": {"()": "sunshine_credit.logmask.MaskPersonalData"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal"]}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                                     "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal"]},
+                 # runserver's access log, as Django formats it, masked: a crafted URL may carry an ID (R4).
+                 "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                                   "filters": ["mask_personal"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint logs every layout step at INFO: 13 lines a board, each through the masking filter.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own handlers (its DEBUG console, mail_admins) do not mask: its records go to ours instead.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "axes": {"level": "WARNING"},
+        # WeasyPrint logs every layout step at INFO: 13 lines a board, each through the masking filter.
+        "weasyprint": {"level": "WARNING"},
+    },
 }
 
 # We lock out by username on purpose (R9): a whole branch shares one IP address.

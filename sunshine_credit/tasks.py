@@ -3,14 +3,15 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from .jobs import job_send
+from .jobs import job_resend_stale, job_send
 from .models import Job
 
 
-@shared_task
+@shared_task(name="sunshine_credit.tasks.requeue_unsent_jobs")
 def requeue_unsent_jobs() -> int:
-    """R8: send again the jobs whose sending failed while the broker was down."""
+    """R8: send again the jobs whose sending failed while the broker was down, and the running jobs
+    whose worker is gone (stale heartbeat). Returns how many were sent."""
     stale = timezone.now() - timedelta(seconds=30)
     ids = list(Job.objects.filter(status=Job.Status.PENDING, sent_at=None, created_at__lt=stale)
                .values_list("id", flat=True)[:500])
-    return sum(job_send(job_id=i) for i in ids)
+    return sum(job_send(job_id=i) for i in ids) + job_resend_stale()

@@ -42,9 +42,8 @@ def questionnaire_blank_render(*, item: GeneratedFile, scope: Scope, progress) -
         campaign = Campaign.objects.get(pk=item.params["campaign_id"], head_office_id=scope.head_office_id)
         village = Village.objects.get(pk=item.village_id)
     households = selectors.blank_questionnaire_households(village=village, group_id=item.params.get("group_id"))
+    # R5: no whole ID number on the paper, even when a maker prints it: the forms go to the village's respondents.
     context = {"campaign": campaign, "village": village, "respondent_code": item.params.get("respondent_code", ""),
-               # R5: whole ID numbers only for a village the asker may edit.
-               "full_ids": scope.can_edit_village(village.pk),
                "business_codes": BUSINESS_CODES.items(), "withhold_codes": WITHHOLD_REASONS.items()}
     steps = [households[i:i + HOUSEHOLDS_PER_STEP] for i in range(0, len(households), HOUSEHOLDS_PER_STEP)] or [[]]
     documents = []

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from households import rules
+from sunshine_credit.logmask import mask_text
 
 register = template.Library()
 
@@ -30,6 +31,22 @@ def id_number(value, full: bool) -> str:
 @register.filter
 def phone(value, full: bool) -> str:
     return str(value or "") if full else rules.mask_phone(value)
+
+
+@register.simple_tag(takes_context=True)
+def free_text(context, value, village_id) -> str:
+    """R5 for what people type (an objection, a reason, a note): whole for a maker of the village, who sees
+    the whole ID numbers on the household's page anyway; for everyone else the ID and mobile numbers typed
+    into it are masked. `{% free_text o.content village_id as text %}{{ text|linebreaksbr }}` to format it."""
+    scope = getattr(context.get("request"), "scope", None)
+    text = "" if value is None else str(value)
+    return text if scope is not None and scope.can_edit_village(village_id) else mask_text(text)
+
+
+@register.filter
+def mask_free_text(value) -> str:
+    """Free text with its ID and mobile numbers masked, for what no maker alone reads: print, public pages."""
+    return mask_text("" if value is None else str(value))
 
 
 @register.filter

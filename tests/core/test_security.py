@@ -112,3 +112,16 @@ def test_chinese_is_the_default_whatever_the_browser_asks_and_english_is_a_choic
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get("/login/").content.decode()
     assert 'lang="en"' in page and "Log in" in page
+
+
+@pytest.mark.parametrize("key", [
+    "change-me-to-a-long-random-string",                  # .env.example's placeholder, as copied
+    "change-me-" + PRODUCTION_KEY,                        # the placeholder, lengthened
+    PRODUCTION_KEY[:49],                                  # too short (Django's security.W009)
+    "ab" * 30,                                            # too few distinct characters (W009)
+])
+def test_placeholder_and_weak_secret_keys_are_refused_when_debug_is_off(key):
+    result = _manage("-c", "import sunshine_credit.settings", env={"DEBUG": "false", "SECRET_KEY": key,
+                                                                   "PUBLIC_BASE_URL": "https://credit.example.cn"})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "SECRET_KEY" in result.stderr

@@ -2,6 +2,7 @@
 reference number; the rate limit per client address; nothing beyond what the printed board shows (P2)."""
 
 import datetime
+import logging
 import re
 from decimal import Decimal
 
@@ -210,6 +211,28 @@ def test_rate_limit_on_lookups_is_four_times_larger(client, world):
         assert client.post("/public/lookup/", {"reference": "YY23456789AB"}).status_code == 200
     assert client.post("/public/lookup/", {"reference": "YY23456789AB"}).status_code == 429
     assert client.get("/public/lookup/").status_code == 200
+
+
+# Redis "down": nothing listens on port 1, so every cache call raises redis' ConnectionError.
+REDIS_DOWN = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+
+
+def test_with_redis_down_objections_are_lodged_and_looked_up_and_the_outage_is_logged(client, world, caplog):
+    """R8: the rate limit fails open: a villager's objection is never refused because Redis is down."""
+    with (override_settings(CACHES=REDIS_DOWN, PUBLIC_OBJECTIONS_PER_WINDOW=1),
+          caplog.at_level(logging.WARNING, logger="publicity.ratelimit")):
+        response = client.post(form_url(world), valid(), follow=True)
+        [objection] = objections_of(world)
+        assert response.status_code == 200
+        assert f'id="reference">{objection.reference}<' in response.content.decode()
+        assert client.post(form_url(world), valid(line_no="2")).status_code == 302  # uncounted while Redis is down
+        lookup = client.post("/public/lookup/", {"reference": objection.reference})
+        assert lookup.status_code == 200 and lookup.context["result"].reference == objection.reference
+    assert len(objections_of(world)) == 2
+    warnings = [r for r in caplog.records if r.name == "publicity.ratelimit"]
+    assert [r.levelno for r in warnings] == [logging.WARNING] * 3
+    assert "ConnectionError" in warnings[0].getMessage()
 
 
 # --- look-up ----------------------------------------------------------------------------------------------
