@@ -7,4 +7,4 @@ class CreditUseConfig(AppConfig):
 
     def ready(self):
         # The maker-checker actions of this app (sunshine_credit.approvals.register).
-        from . import approvals_drawdown, approvals_revocation  # noqa: F401
+        from . import approvals_drawdown, approvals_line_change, approvals_revocation  # noqa: F401

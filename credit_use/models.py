@@ -83,6 +83,32 @@ class CreditLineEvent(models.Model):
         ordering = ["line_id", "at", "id"]
 
 
+class LineChangeRequest(models.Model):
+    """R2, seed 000 第一篇 (常态化动态管理): a pre-credit line is not changed at will. The officer reports the change
+    with its investigation to head office, which verifies and agrees before the line changes. This row holds
+    what was proposed; its `approval` (sunshine_credit.Approval, subject = the line) holds who decided and how.
+    `line_version` is the line's version when the change was proposed: approving a request the line has moved
+    on from would apply a change judged against another line (R3)."""
+
+    line = models.ForeignKey(CreditLine, on_delete=models.CASCADE, related_name="change_requests",
+                             verbose_name=_("credit line"))
+    approval = models.OneToOneField("sunshine_credit.Approval", on_delete=models.PROTECT, related_name="+")
+    amount_before = models.DecimalField(_("line before (yuan)"), max_digits=14, decimal_places=2)
+    amount_proposed = models.DecimalField(_("proposed line (yuan)"), max_digits=14, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=500)
+    investigation = models.TextField(_("investigation"))
+    line_version = models.PositiveIntegerField()
+
+    objects = ScopedManager(village="line__village")
+
+    class Meta:
+        verbose_name = _("credit line change request")
+        verbose_name_plural = _("credit line change requests")
+        ordering = ["line_id", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount_proposed__gt=0),
+                                              name="line_change_request_positive")]
+
+
 # --- drawdowns (用信, SPEC §8 U1–U9) ---------------------------------------------------------------------
 
 class Authority(models.TextChoices):

@@ -4,11 +4,11 @@ from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from households.models import Relation
-from sunshine_credit.models import Village
+from sunshine_credit.models import Approval, Village
 from sunshine_credit.scoping import Scope, get_in_scope_or_404
 from surveys.models import Campaign
 
-from .models import CreditLine, CreditLineEvent, LineStatus
+from .models import CreditLine, CreditLineEvent, LineChangeRequest, LineStatus
 
 LIST_ORDER = ("village__code", "household__code")
 
@@ -46,6 +46,17 @@ def credit_line_get(*, scope: Scope, pk: int) -> CreditLine:
 def credit_line_events(*, line: CreditLine) -> QuerySet:
     """The line's history, oldest first; actor None is the system."""
     return CreditLineEvent.objects.filter(line=line).select_related("actor").order_by("at", "id")
+
+
+def line_change_requests(*, line: CreditLine) -> QuerySet:
+    """The line's change requests (R2), newest first, with who asked and who decided."""
+    return (LineChangeRequest.objects.filter(line=line)
+            .select_related("approval__requested_by", "approval__decided_by").order_by("-id"))
+
+
+def line_change_pending(*, line: CreditLine) -> LineChangeRequest | None:
+    """The line's change waiting for head office, if any (at most one: R2)."""
+    return line_change_requests(line=line).filter(approval__status=Approval.Status.PENDING).first()
 
 
 def line_filter_choices(*, scope: Scope) -> tuple[list[Village], list[Campaign]]:

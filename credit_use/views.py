@@ -39,6 +39,7 @@ def line_detail(request, pk: int):
     line = selectors.credit_line_get(scope=request.scope, pk=pk)
     return render(request, "credit_use/line_detail.html", {
         "line": line, "events": selectors.credit_line_events(line=line),
+        "changes": selectors.line_change_requests(line=line)[:20], "pending": selectors.line_change_pending(line=line),
         "can_edit": request.scope.role in MAKER_ROLES and request.scope.can_edit_village(line.village_id),
     })
 

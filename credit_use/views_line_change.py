@@ -1,6 +1,7 @@
-"""Changing a credit line's amount (调整授信额度): the officer of the village gives the new amount and the reason;
-the service records the change in the line's history and checks the household's joint-guarantee groups again
-(G7). Thin view: a form, one service, a template; the line comes through the scope (R1, 404 outside)."""
+"""Changing a credit line's amount (调整授信额度): the officer of the village proposes the new amount with the reason
+and the investigation; head office decides it in the approvals inbox (seed 000 第一篇, R2), and only then does the
+line change and are the household's joint-guarantee groups checked again (G7). Thin view: a form, one service, a
+template; the line comes through the scope (R1, 404 outside)."""
 
 from decimal import Decimal
 
@@ -13,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from households.services import MAKER_ROLES
+from sunshine_credit.approvals import ApprovalRefused
 
 from . import selectors
-from .services_line_change import LineChangeRefused, line_change
+from .services_line_change import LineChangeRefused, line_change_request
 
 
 class LineChangeForm(forms.Form):
@@ -24,6 +26,9 @@ class LineChangeForm(forms.Form):
                                 min_value=Decimal("0.01"))
     reason = forms.CharField(label=gettext_lazy("Reason for the change"), max_length=500,
                              widget=forms.Textarea(attrs={"rows": 3}))
+    investigation = forms.CharField(label=gettext_lazy("Investigation"), max_length=5000,
+                                    help_text=gettext_lazy("What you found, for head office to verify."),
+                                    widget=forms.Textarea(attrs={"rows": 5}))
 
 
 @login_required
@@ -34,12 +39,12 @@ def line_change_view(request, pk: int):
     form = LineChangeForm(request.POST or None, initial={"version": line.version, "amount": line.amount})
     if request.method == "POST" and form.is_valid():
         try:
-            line_change(scope=request.scope, actor=request.user, line_id=line.pk, amount=form.cleaned_data["amount"],
-                        reason=form.cleaned_data["reason"], version=form.cleaned_data["version"])
-        except LineChangeRefused as exc:
+            line_change_request(scope=request.scope, actor=request.user, line_id=line.pk, **form.cleaned_data)
+        except (LineChangeRefused, ApprovalRefused) as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("The line was changed; the household's joint-guarantee groups were checked "
-                                        "again."))
+            messages.success(request, _("The change was submitted for head-office approval; the line changes once "
+                                        "it is approved."))
             return redirect("credit_use:line_detail", pk=line.pk)
-    return render(request, "credit_use/line_change.html", {"line": line, "form": form})
+    return render(request, "credit_use/line_change.html", {"line": line, "form": form,
+                                                            "pending": selectors.line_change_pending(line=line)})

@@ -22,9 +22,10 @@ from .models import Role, StaffProfile, Village
 HEAD_OFFICE_READERS = {Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR}
 # Roles that read their whole branch.
 BRANCH_READERS = {Role.PRESIDENT, Role.TELLER}
-# The only pages a user with the `reviewer` role reaches (their seats on panels, logging in and out, and
-# the public objection form every villager may use).
-REVIEWER_PATHS = ("/appraisal/my/", "/login/", "/logout/", "/i18n/", "/public/")
+# The only pages a user with the `reviewer` role reaches (their seats on panels, logging in and out, changing
+# their own password — the one-time password the officer handed over should not stay in use — and the public
+# objection form every villager may use).
+REVIEWER_PATHS = ("/appraisal/my/", "/login/", "/logout/", "/password/", "/i18n/", "/public/")
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views, views_files
+from . import views, views_files, views_staff
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views_staff.PasswordChangeView.as_view(), name="password_change"),
+    path("staff/", views_staff.staff_list_page, name="staff_list"),
+    path("staff/<int:pk>/password/", views_staff.staff_password, name="staff_password"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("files/<int:pk>/", views_files.generated_file_status, name="generated_file_status"),
     path("files/<int:pk>/open/", views_files.generated_file_download, name="generated_file_download"),

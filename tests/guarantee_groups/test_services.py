@@ -1,5 +1,6 @@
 """G1–G4 and G7 through the services: forming, changing, dissolving groups; re-checking them when a member's
-line changes (credit_use.services_line_change) or is revoked; R3 stale versions; scope (R1)."""
+line changes (credit_use.services_line_change: requested by the officer, applied once head office approves) or is
+revoked; R3 stale versions; scope (R1)."""
 
 import datetime
 from decimal import Decimal
@@ -12,10 +13,11 @@ from django.utils.translation import gettext
 from django_scopes import scopes_disabled
 
 from credit_use.models import CreditLine, CreditLineEvent, Drawdown, LineStatus
-from credit_use.services_line_change import LineChangeRefused, StaleLine, line_change
+from credit_use.services_line_change import LineChangeRefused, StaleLine, line_change_request
 from guarantee_groups import services
 from guarantee_groups.models import GroupMember, GuaranteeGroup
 from guarantee_groups.services import GroupRefused, StaleVersion, group_drawdown_refusal, groups_recheck
+from sunshine_credit.approvals import approval_decide
 from sunshine_credit.scoping import activate, scope_for_user
 
 from .factories import add_household, make_group, make_group_world, reload
@@ -297,15 +299,26 @@ def test_dissolving_is_allowed_once_the_drawdowns_are_settled(world, status, out
 
 # --- G7: checking again -------------------------------------------------------------------------------------
 
+def request(world, line, amount, *, reason="x", user="tina", version=None):
+    return call(world, line_change_request, user=user, line_id=line.pk, amount=amount, reason=reason,
+                investigation="入户调查属实", version=line.version if version is None else version)
+
+
 def change(world, index, amount, *, reason="年度调整", user="tina"):
+    """The officer requests the change and head office's administrator (ada) approves it (R2)."""
     line = reload(world["lines"][index])
-    return call(world, line_change, user=user, line_id=line.pk, amount=amount, reason=reason, version=line.version)
+    change_request = request(world, line, amount, reason=reason, user=user)
+    assert reload(line).amount == line.amount  # nothing changes until head office approves
+    call(world, approval_decide, user="ada", approval_id=change_request.approval_id, approve=True)
+    return reload(line)
 
 
 def test_g7_a_line_change_that_breaks_g2_flags_the_group_and_raising_it_back_clears_it(world):
     group = form(world, (0, 1, 2))  # 50,000 = 30,000 + 20,000
     assert group_drawdown_refusal(reload(group)) is None
-    change(world, 2, 19999)
+    pending = request(world, reload(world["lines"][2]), 19999)
+    assert not reload(group).flagged and reload(world["lines"][2]).amount == Decimal(20000)  # not before approval
+    call(world, approval_decide, user="ada", approval_id=pending.approval_id, approve=True)
     flagged = reload(group)
     assert flagged.flagged and flagged.flag_reasons == ["G2"] and flagged.checked_at >= group.checked_at
     reason = group_drawdown_refusal(flagged)
@@ -373,16 +386,16 @@ def test_r3_a_stale_line_change_is_refused(world):
     line = world["lines"][1]
     change(world, 1, 29000)
     with pytest.raises(StaleLine):
-        call(world, line_change, line_id=line.pk, amount=1, reason="x", version=1)
+        request(world, line, 1, version=1)
     assert reload(line).amount == Decimal(29000)
 
 
 def test_line_change_outside_the_scope_is_404_and_for_readers_refused(world):
     line = world["lines"][1]
     with pytest.raises(Http404):
-        call(world, line_change, user="bob", line_id=line.pk, amount=1, reason="x", version=1)
+        request(world, line, 1, user="bob", version=1)
     with pytest.raises(PermissionDenied):
-        call(world, line_change, user="pat", line_id=line.pk, amount=1, reason="x", version=1)
+        request(world, line, 1, user="pat", version=1)
     assert reload(line).amount == Decimal(30000) and reload(line).version == 1
 
 

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django_scopes import scopes_disabled
 
-from credit_use.models import CreditLine, LineStatus
+from credit_use.models import CreditLine, LineChangeRequest, LineStatus
 from guarantee_groups.models import GroupMember, GuaranteeGroup
+from sunshine_credit.models import Approval
 
 from .factories import add_household, make_group, make_group_world, reload
 
@@ -31,7 +32,8 @@ def state():
     """Everything the pages may write: compared before and after a refused request."""
     with scopes_disabled():
         return (list(GuaranteeGroup.objects.order_by("pk").values()), list(GroupMember.objects.order_by("pk").values()),
-                list(CreditLine.objects.order_by("pk").values_list("pk", "amount", "status", "version")))
+                list(CreditLine.objects.order_by("pk").values_list("pk", "amount", "status", "version")),
+                list(Approval.objects.values_list("pk", flat=True)), list(LineChangeRequest.objects.values_list("pk")))
 
 
 def post_form(client, world, indexes=(0, 1, 2), leader=0, user="tina", village=None, **extra):
@@ -258,19 +260,26 @@ def test_the_line_change_page_flags_the_group(client, world):
     client.force_login(world["tina"])
     page = client.get(url)
     assert page.status_code == 200 and "A-0003" in page.content.decode()
-    response = client.post(url, {"version": 1, "amount": "19999", "reason": "减少经营规模"})
+    response = client.post(url, {"version": 1, "amount": "19999", "reason": "减少经营规模", "investigation": "核实"})
     assert response.status_code == 302 and response["Location"] == f"/lines/{line.pk}/"
+    # R2: the officer's request changes nothing until head office approves it in the inbox.
+    assert reload(line).amount == Decimal(20000) and not reload(group).flagged
+    with scopes_disabled():
+        approval = Approval.objects.get(kind="line_change", subject_id=line.pk, status="pending")
+    client.force_login(world["ada"])
+    assert client.post(f"/approvals/{approval.pk}/decide/", {"decision": "approve"}).status_code == 302
     assert reload(line).amount == Decimal(19999)
     assert reload(group).flagged and reload(group).flag_reasons == ["G2"]
-    stale = client.post(url, {"version": 1, "amount": "25000", "reason": "x"})
+    client.force_login(world["tina"])
+    stale = client.post(url, {"version": 1, "amount": "25000", "reason": "x", "investigation": "x"})
     assert stale.status_code == 200 and reload(line).amount == Decimal(19999)
     assert gettext("This credit line was changed by someone else meanwhile; nothing was saved. Reload the page.") \
         in stale.content.decode().replace("&#x27;", "'")
-    no_reason = client.post(url, {"version": 2, "amount": "25000", "reason": ""})
+    no_reason = client.post(url, {"version": 2, "amount": "25000", "reason": "", "investigation": "x"})
     assert no_reason.status_code == 200 and reload(line).amount == Decimal(19999)
     client.force_login(world["pat"])
     assert client.get(url).status_code == 403
-    assert client.post(url, {"version": 2, "amount": "25000", "reason": "x"}).status_code == 403
+    assert client.post(url, {"version": 2, "amount": "25000", "reason": "x", "investigation": "x"}).status_code == 403
 
 
 def test_the_line_change_page_is_404_for_another_branch(client, world):
@@ -279,5 +288,5 @@ def test_the_line_change_page_is_404_for_another_branch(client, world):
     before = state()
     client.force_login(world["bob"])
     assert client.get(url).status_code == 404
-    assert client.post(url, {"version": 1, "amount": "1", "reason": "x"}).status_code == 404
+    assert client.post(url, {"version": 1, "amount": "1", "reason": "x", "investigation": "x"}).status_code == 404
     assert state() == before
