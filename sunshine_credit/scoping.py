@@ -11,7 +11,9 @@ Three layers, so that forgetting one is not enough to leak data:
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django.shortcuts import redirect
 from django_scopes import scope as django_scope
 from django_scopes import scopes_disabled
@@ -22,6 +24,9 @@ from .models import Role, StaffProfile, Village
 HEAD_OFFICE_READERS = {Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR}
 # Roles that read their whole branch.
 BRANCH_READERS = {Role.PRESIDENT, Role.TELLER}
+# Makers (O3): the roles that enter and change data — loan officers in their villages (包片) and administrators.
+# Checkers (presidents, head office) approve what makers did; tellers, supervisors and auditors enter no data.
+MAKER_ROLES = frozenset({Role.ADMIN, Role.OFFICER})
 # The only pages a user with the `reviewer` role reaches (their seats on panels, logging in and out, changing
 # their own password — the one-time password the officer handed over should not stay in use — and the public
 # objection form every villager may use).
@@ -46,6 +51,16 @@ class Scope:
     @property
     def can_edit_anything(self) -> bool:
         return bool(self.editable_village_ids)
+
+    @property
+    def is_maker(self) -> bool:
+        return self.role in MAKER_ROLES
+
+    def require_maker(self, message: str = "", *, village_id: int | None = None) -> None:
+        """O3: only makers enter data (and, given `village_id`, only for a village they may edit). Raises
+        PermissionDenied with `message` (a default names who may)."""
+        if not self.is_maker or (village_id is not None and not self.can_edit_village(village_id)):
+            raise PermissionDenied(message or _("Only loan officers and administrators enter data."))
 
 
 def narrowed(scope: Scope, village_id: int) -> Scope:
