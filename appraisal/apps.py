@@ -6,5 +6,17 @@ class AppraisalConfig(AppConfig):
     name = 'appraisal'
 
     def ready(self):
+        from sunshine_credit import audit
+
         # The maker-checker actions of this app (sunshine_credit.approvals.register).
         from . import approvals_escalation, approvals_precheck  # noqa: F401
+
+        audit.register(self.get_model("Reviewer"), mask_fields=["phone"])
+        audit.register(self.get_model("Panel"), exclude_fields=["version"])
+        audit.register(self.get_model("PanelMember"))
+        # A3: the audit keeps who changed an entry and when, never its values (masked whole, see audit.mask_value).
+        audit.register(self.get_model("Appraisal"), exclude_fields=["entered_at", "version"],
+                       mask_fields=["amount", "withhold_reasons", "rating"])
+        audit.register(self.get_model("GapEdit"), mask_fields=["value"])
+        audit.register(self.get_model("Decision"), exclude_fields=["version", "inputs", "ratings"])
+        audit.register(self.get_model("SignOff"))

@@ -1,12 +1,14 @@
 """A3/A5: read one back-to-back entry as typed (online grid or paper booklet). Pure functions: no ORM.
 
-The grammar is the questionnaire grid's (surveys.entry): amounts in 元 or 万 ("83000", "8.3w", "8.3万"),
-codes separated by spaces or commas ("2 8"); a rating is 1–4 or its letters (1 = AAA, 2 = AA, 3 = A, 4 = B).
+The grammar is the questionnaire grid's (surveys.entry): amounts in 元 or 万 ("83000", "8.3w", "8.3万": the one
+parser, sunshine_credit.lib.money), codes separated by spaces or commas ("2 8"); a rating is 1–4 or its letters
+(1 = AAA, 2 = AA, 3 = A, 4 = B).
 """
 
 from django.utils.translation import gettext as _
 
-from surveys.entry import EntryError, parse_amount, parse_codes
+from sunshine_credit.lib.money import AmountError, parse_amount
+from surveys.entry import EntryError, parse_codes
 
 from .models import Rating
 from .services_entry import EntryInput, EntryRefused
@@ -37,7 +39,7 @@ def parse_entry(data: dict) -> EntryInput:
     for name, reader in readers.items():
         try:
             values[name] = reader(data.get(name))
-        except EntryError as exc:
+        except (EntryError, AmountError) as exc:
             errors[name] = str(exc)
     if errors:
         raise EntryRefused(errors)

@@ -4,7 +4,7 @@ services_decisions."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from surveys.entry import EntryError, parse_amount
+from sunshine_credit.lib.money import AmountField
 
 from .models import DecisionStatus
 
@@ -12,15 +12,9 @@ from .models import DecisionStatus
 class DecisionForm(forms.Form):
     status = forms.ChoiceField(label=_("Decision"), choices=DecisionStatus.choices)
     # 元 or 万元 as the seeds speak: "30000", "30,000", "3万", "3w".
-    amount = forms.CharField(label=_("Amount (yuan or 万)"), required=False, max_length=20)
+    amount = AmountField(label=_("Amount (yuan or 万)"), required=False)
     reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=300)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-    def clean_amount(self):
-        try:
-            return parse_amount(self.cleaned_data["amount"])
-        except EntryError as exc:
-            raise forms.ValidationError(str(exc)) from None
 
 
 class PaperSignOffForm(forms.Form):

@@ -20,8 +20,9 @@ from python_calamine import CalamineWorkbook
 from households.models import Household
 from sunshine_credit.excel import UploadRefused, check_xlsx
 from sunshine_credit.import_jobs import import_locked_apply
+from sunshine_credit.lib.money import AmountError, parse_amount
 from sunshine_credit.scoping import Scope
-from surveys.entry import EntryError, parse_amount, parse_codes
+from surveys.entry import EntryError, parse_codes
 
 from . import rules
 from .access import panel_households
@@ -131,7 +132,7 @@ def _read_entry(plan: BookletPlan, sheet: str, number: int, cells: dict) -> Entr
     """The typed entry, or None with every bad cell reported. Messages never repeat the typed value (A3)."""
     values, bad = {}, False
     readers = {
-        "amount": (parse_amount, _("The amount cannot be read: write yuan (30000) or ten-thousands of yuan (3万).")),
+        "amount": (parse_amount, None),  # the parser's own message: the same at every door, never the value
         "withhold_reasons": (lambda v: parse_codes(v, maximum=MAX_REASON),
                              _("Unknown withhold reason code: use codes 1 to 9, separated by commas.")),
         "rating": (parse_rating, _("The rating cannot be read: write AAA, AA, A or B (or 1 to 4).")),
@@ -139,6 +140,9 @@ def _read_entry(plan: BookletPlan, sheet: str, number: int, cells: dict) -> Entr
     for name, (reader, message) in readers.items():
         try:
             values[name] = reader(cells[name])
+        except AmountError as exc:
+            plan.error(sheet, number, FIELD_COLUMNS[name], str(exc))
+            bad = True
         except EntryError:
             plan.error(sheet, number, FIELD_COLUMNS[name], message)
             bad = True

@@ -24,6 +24,8 @@ from sunshine_credit.scoping import Scope
 from .access import panel_or_404
 from .imports import MAX_STORED_ERRORS, Book, BookletPlan, booklet_apply, booklet_validate, read_booklet
 from .models import BookletImport, Panel, PanelMember
+from .tasks import apply_booklet as apply_booklet_task
+from .tasks import validate_booklet as validate_booklet_task
 
 
 def _require_maker(scope: Scope, panel: Panel) -> None:
@@ -74,7 +76,7 @@ def booklet_import_upload(*, scope: Scope, actor, panel: Panel, name: str, data:
                          sha256=book.sha256, created_by=actor, branch_ids=[panel.village.branch_id],
                          village_ids=[panel.village_id])
     return import_store_upload(item, sheet=book, data=data, actor=actor,
-                               task_name="appraisal.tasks_booklets.validate_booklet")
+                               task_name=validate_booklet_task.name)
 
 
 def booklet_import_check(*, scope: Scope, item: BookletImport) -> BookletImport:
@@ -85,7 +87,7 @@ def booklet_import_check(*, scope: Scope, item: BookletImport) -> BookletImport:
 def booklet_import_confirm(*, scope: Scope, actor, item: BookletImport) -> BookletImport:
     """The maker confirms a checked file. Raises PermissionDenied on a second confirm."""
     _require_maker(scope, item.panel)
-    return import_confirm(item, actor=actor, task_name="appraisal.tasks_booklets.apply_booklet",
+    return import_confirm(item, actor=actor, task_name=apply_booklet_task.name,
                           refused=_("This import is not waiting for confirmation."))
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from households.services import MAKER_ROLES
 from sunshine_credit.approvals import approval_request, approval_withdraw
+from sunshine_credit.lib.money import yuan
 from sunshine_credit.models import Approval
 from sunshine_credit.scoping import Scope, activate, narrowed
 
@@ -116,9 +117,9 @@ def _escalate(scope: Scope, actor, decision: Decision, *, changed: bool) -> None
         decision.escalation = Escalation.NOT_NEEDED
         return
     title = _("Limit above the branch's authority: household %(code)s, %(amount)s yuan, %(campaign)s") % {
-        "code": decision.household.code, "amount": f"{decision.amount:,.0f}", "campaign": decision.campaign.name}
+        "code": decision.household.code, "amount": yuan(decision.amount), "campaign": decision.campaign.name}
     reason = _("The panel decided %(amount)s yuan; the branch's authority is %(authority)s yuan.") % {
-        "amount": f"{decision.amount:,.0f}", "authority": f"{authority:,.0f}"}
+        "amount": yuan(decision.amount), "authority": yuan(authority)}
     if decision.change_reason:
         reason = f"{reason}\n{decision.change_reason}"
     approval_request(scope=scope, actor=actor, kind=ESCALATION_KIND, subject_id=decision.pk,

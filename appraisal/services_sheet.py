@@ -17,8 +17,9 @@ from sunshine_credit.scoping import Scope, activate, narrowed
 from .access import panel_or_404
 from .models import Panel
 from .selectors_summary import decisions_summary
+from .tasks import render_appraisal_sheet as render_appraisal_sheet_task
 
-TASK_NAME = "appraisal.tasks.render_appraisal_sheet"
+TASK_NAME = render_appraisal_sheet_task.name  # stable, stored in Job rows: it lives once, on the task
 TEMPLATE = "appraisal/pdf/appraisal_sheet.html"
 KIND = "appraisal_sheet"
 

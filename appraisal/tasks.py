@@ -8,7 +8,7 @@ from celery import shared_task
 # --- the appraisal sheet (A7) -----------------------------------------------------------------------
 
 
-@shared_task(name="appraisal.tasks.render_appraisal_sheet", acks_late=True, time_limit=1800)
+@shared_task(name="appraisal.render_appraisal_sheet", acks_late=True, time_limit=1800)
 def render_appraisal_sheet(job_id: int) -> None:
     from sunshine_credit.files import run_file_job
 
@@ -17,3 +17,31 @@ def render_appraisal_sheet(job_id: int) -> None:
     run_file_job(job_id, sheet_render)
 
 # --- end of the appraisal sheet ---------------------------------------------------------------------
+
+
+# --- the booklet import (A3) ------------------------------------------------------------------------
+# The services are imported inside each task: services_booklets imports these tasks to enqueue them by .name.
+
+BOOKLET_RELATED = ("created_by", "panel__campaign", "panel__village__branch")
+
+
+@shared_task(name="appraisal.validate_booklet", acks_late=True, time_limit=1800)
+def validate_booklet(job_id: int) -> None:
+    from sunshine_credit.import_jobs import run_import_job
+
+    from .models import BookletImport
+    from .services_booklets import booklet_import_check
+
+    run_import_job(job_id, BookletImport, booklet_import_check, select_related=BOOKLET_RELATED)
+
+
+@shared_task(name="appraisal.apply_booklet", acks_late=True, time_limit=3600)
+def apply_booklet(job_id: int) -> None:
+    from sunshine_credit.import_jobs import run_import_job
+
+    from .models import BookletImport
+    from .services_booklets import booklet_import_write
+
+    run_import_job(job_id, BookletImport, booklet_import_write, select_related=BOOKLET_RELATED)
+
+# --- end of the booklet import ----------------------------------------------------------------------

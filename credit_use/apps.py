@@ -6,5 +6,16 @@ class CreditUseConfig(AppConfig):
     name = 'credit_use'
 
     def ready(self):
+        from sunshine_credit import audit
+
         # The maker-checker actions of this app (sunshine_credit.approvals.register).
         from . import approvals_drawdown, approvals_line_change, approvals_revocation  # noqa: F401
+
+        # P5, U1–U9: the credit lines, drawdowns, guarantors, repayments and revocations.
+        audit.register(self.get_model("CreditLine"), exclude_fields=["version"])
+        audit.register(self.get_model("CreditLineEvent"))
+        audit.register(self.get_model("LineChangeRequest"))
+        audit.register(self.get_model("Drawdown"), exclude_fields=["version"])
+        audit.register(self.get_model("DrawdownGuarantor"))
+        audit.register(self.get_model("Repayment"))
+        audit.register(self.get_model("RevocationCase"))

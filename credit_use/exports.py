@@ -22,6 +22,7 @@ from sunshine_credit.scoping import Scope
 from surveys.models import Campaign
 
 from .selectors import precredit_lines
+from .tasks import export_precredit as export_precredit_task
 
 TEMPLATE_NAME = "预授信批量导入数据模板"
 HEADER = ["序号", "客户名称", "证件类型", "证件号码", "授信额度(元)", "授信起始日", "授信到期日", "担保方式", "机构编码",
@@ -34,7 +35,7 @@ TEXT_FORMAT = "@"
 # Who may take full ID numbers out to the core banking system: the branch's makers and checker, and IT.
 EXPORT_ROLES = frozenset({Role.ADMIN, Role.PRESIDENT, Role.OFFICER})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TASK_NAME = "credit_use.tasks.export_precredit"
+TASK_NAME = export_precredit_task.name  # stable, stored in Job rows: it lives once, on the task
 KIND = "precredit_export"
 
 

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from surveys.entry import EntryError, parse_amount
+from sunshine_credit.lib.money import AmountField
 
 from .models import Authority, GuaranteeKind
 from .rules_drawdowns import DOCUMENTS
@@ -16,16 +16,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_GUARANTORS = 5
 
 
-def _amount(value):
-    """元 or 万元 as the seeds speak: "30000", "30,000", "3万", "3w"."""
-    try:
-        return parse_amount(value)
-    except EntryError as exc:
-        raise forms.ValidationError(str(exc)) from None
-
-
 class DrawdownForm(forms.Form):
-    amount = forms.CharField(label=_("Amount (yuan or 万)"), max_length=20)
+    amount = AmountField(label=_("Amount (yuan or 万)"))  # 元 or 万元 as the seeds speak: "30000", "3万", "3w"
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     applied_on = forms.DateField(label=_("Applied on"), widget=DATE)
     due_on = forms.DateField(label=_("Due on"), widget=DATE,
@@ -45,7 +37,7 @@ class DrawdownForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def clean_amount(self):
-        value = _amount(self.cleaned_data["amount"])
+        value = self.cleaned_data["amount"]
         if value is None or value <= 0:
             raise forms.ValidationError(_("Enter the amount of the drawdown."))
         return value
@@ -71,11 +63,8 @@ def drawdown_initial(drawdown) -> dict:
 
 class GuarantorForm(forms.Form):
     code = forms.CharField(label=_("Guarantor's household code"), max_length=40, required=False)
-    amount = forms.CharField(label=_("Guaranteed amount (yuan or 万)"), max_length=20, required=False,
-                             help_text=_("Blank: the whole drawdown."))
-
-    def clean_amount(self):
-        return _amount(self.cleaned_data["amount"])
+    amount = AmountField(label=_("Guaranteed amount (yuan or 万)"), required=False,
+                         help_text=_("Blank: the whole drawdown."))
 
 
 def guarantor_formset(data=None, initial=None):

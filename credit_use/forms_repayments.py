@@ -2,7 +2,6 @@
 the services'."""
 
 import datetime
-from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -10,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from households.forms import DateInput
+from sunshine_credit.lib.money import AmountField
 
 from .models import Repayment
 
 
 class RepaymentForm(forms.Form):
     kind = forms.ChoiceField(label=pgettext_lazy("repayment", "Kind"), choices=Repayment.Kind.choices)
-    amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = AmountField(label=_("Amount (yuan)"))  # more than zero: the service's rule
     paid_on = forms.DateField(label=_("Paid on"), widget=DateInput(), initial=timezone.localdate)
     period_end = forms.TypedChoiceField(label=_("Interest up to (settlement date)"), required=False,
                                         coerce=datetime.date.fromisoformat, empty_value=None)

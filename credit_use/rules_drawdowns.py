@@ -10,6 +10,8 @@ from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sunshine_credit.lib.money import yuan
+
 MAX_TERM_MONTHS = 9                # U2: 到期日期不得超过9个月
 SMALL_LOAN_LIMIT = Decimal(30000)  # U4/U5: 3万元（含）以内
 
@@ -23,12 +25,6 @@ class RuleViolation(Exception):
         self.code = code
         self.message = message
         self.field = field
-
-
-def yuan(amount: Decimal) -> str:
-    """12000 → "12,000"; 1234.5 → "1,234.50"."""
-    amount = Decimal(amount)
-    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
 
 
 # --- U1: the line and what is left of it ---------------------------------------------------------------

@@ -11,7 +11,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .rules_drawdowns import RuleViolation, yuan
+from sunshine_credit.lib.money import yuan
+
+from .rules_drawdowns import RuleViolation
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django_scopes import scopes_disabled
 from guarantee_groups.models import GroupMember, GuaranteeGroup
 from households.models import Household, Member, Relation
 from publicity.models import Notice
+from sunshine_credit.lib.money import yuan
 from sunshine_credit.models import Approval, BlacklistEntry
 from sunshine_credit.scoping import Scope, get_in_scope_or_404
 
@@ -178,7 +179,7 @@ def slip_context(*, scope: Scope, drawdown: Drawdown) -> dict:
     return {
         "d": drawdown, "branch": drawdown.village.branch.name, "village": drawdown.village.name,
         "household_code": drawdown.household.code, "borrower": drawdown.holder_name or "",
-        "id_masked": mask_id(drawdown.holder_id_number), "amount": f"{drawdown.amount:,.2f}",
+        "id_masked": mask_id(drawdown.holder_id_number), "amount": yuan(drawdown.amount, fen=True),
         "capitals": rules.chinese_capitals(drawdown.amount), "rate": f"{drawdown.annual_rate * 100:.2f}",
         "group": str(drawdown.group) if drawdown.group_id else "",
         "guarantors": guarantors,

@@ -36,6 +36,7 @@ from publicity.rules import mask_name
 from publicity.services_notices import notice_publish
 from publicity.services_publish import PublishRefused
 from sunshine_credit.approvals import ApprovalRefused, approval_request
+from sunshine_credit.lib.money import yuan
 from sunshine_credit.models import Role
 from sunshine_credit.scoping import Scope, activate
 
@@ -356,7 +357,7 @@ def drawdown_submit(*, scope: Scope, actor, drawdown_id: int, version: int, opin
         drawdown.save(update_fields=["status", "submitted_by", "complete_at", "is_first", "group", "authority",
                                      "version"])
         title = _("Drawdown %(number)s: household %(code)s, %(amount)s yuan") % {
-            "number": drawdown.number, "code": drawdown.household.code, "amount": rules.yuan(drawdown.amount)}
+            "number": drawdown.number, "code": drawdown.household.code, "amount": yuan(drawdown.amount)}
         approval_request(scope=scope, actor=actor, kind=DRAWDOWN_ABOVE_BRANCH_KIND if above else DRAWDOWN_KIND,
                          subject_id=drawdown.pk,
                          village_id=drawdown.village_id, title=title, reason=opinion.strip())
@@ -443,7 +444,7 @@ def predisbursement_publish(*, drawdown: Drawdown, actor, today: datetime.date) 
                    {"label": _("Guarantee"), "num": False}]
         intro = _("The bank intends to disburse the loan below. Anyone who objects may write to the branch's risk "
                   "department during the notice period; no written objection by its end counts as no objection.")
-        cells = [1, name, rules.yuan(drawdown.amount), drawdown.purpose, str(drawdown.get_guarantee_display())]
+        cells = [1, name, yuan(drawdown.amount), drawdown.purpose, str(drawdown.get_guarantee_display())]
     try:
         return notice_publish(actor=actor, kind=NoticeKind.PREDISBURSEMENT, village=drawdown.village, title=title,
                               columns=columns, rows=[(group, cells, drawdown.amount)], starts_on=today,
@@ -503,7 +504,7 @@ def _check_notice(errors: list, drawdown: Drawdown, today) -> None:
     if notice is None:
         errors.append(RuleViolation("P6", _("Above %(limit)s yuan the loan's pre-disbursement notice must be "
                                             "published first; none was found.")
-                                    % {"limit": rules.yuan(Decimal(settings.PREDISBURSEMENT_NOTICE_THRESHOLD))}))
+                                    % {"limit": yuan(Decimal(settings.PREDISBURSEMENT_NOTICE_THRESHOLD))}))
     elif notice.status != Notice.Status.PUBLISHED:  # never printed, so never posted in the village
         errors.append(RuleViolation("P6", _("The pre-disbursement notice has not been printed and posted yet: print "
                                             "it (publicity) and disburse after its notice period.")))

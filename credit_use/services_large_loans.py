@@ -19,7 +19,7 @@ from publicity.models import Notice, NoticeKind
 from publicity.rules import mask_name
 from publicity.services_notices import large_loan_register_publish
 from publicity.services_publish import PublishRefused
-from publicity.snapshot import yuan
+from sunshine_credit.lib.money import yuan
 
 from .models import Drawdown
 from .selectors_drawdowns import holder_name

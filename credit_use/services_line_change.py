@@ -9,7 +9,7 @@ Applying records a CHANGED event in the line's history and checks the household'
 in the same transaction (G7), so that a change that breaks a group's rules flags it (and blocks its drawdowns)
 before anyone can draw against it. A refused request leaves the line as it was."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -19,12 +19,11 @@ from django_scopes import scopes_disabled
 from guarantee_groups.services import groups_recheck
 from households.services import MAKER_ROLES
 from sunshine_credit.approvals import ApprovalRefused, approval_request
+from sunshine_credit.lib.money import AmountError, parse_amount, yuan
 from sunshine_credit.scoping import Scope, get_in_scope_or_404
 
 from .models import CreditLine, CreditLineEvent, LineChangeRequest, LineStatus
-from .rules_drawdowns import yuan
 
-MAX_AMOUNT = Decimal(10) ** 12
 LINE_CHANGE_KIND = "line_change"  # sunshine_credit.approvals key (approvals_line_change registers it)
 
 
@@ -42,13 +41,11 @@ def _stale_message() -> str:
 
 def _amount(value) -> Decimal:
     try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise LineChangeRefused(_("Enter the new line in yuan.")) from None
-    if amount <= 0:
+        amount = parse_amount(value)  # the one parser: its bound is the column's
+    except AmountError as exc:
+        raise LineChangeRefused(str(exc)) from None
+    if amount is None or amount <= 0:
         raise LineChangeRefused(_("The new line must be more than 0 yuan."))
-    if amount >= MAX_AMOUNT:  # the column holds 14 digits, 2 of them decimals
-        raise LineChangeRefused(_("The new line is too large."))
     return amount
 
 
@@ -68,7 +65,7 @@ def _check_ceiling(line: CreditLine, amount: Decimal) -> None:
     ceiling = line_ceiling(line)
     if amount > ceiling:  # more than the village saw on its board needs a new appraisal and notice (P1–P5)
         raise LineChangeRefused(_("A line is raised at most back to %(amount)s yuan, what took effect after its "
-                                  "notice; more needs a new appraisal and notice.") % {"amount": f"{ceiling:,.0f}"})
+                                  "notice; more needs a new appraisal and notice.") % {"amount": yuan(ceiling)})
 
 
 @transaction.atomic

@@ -40,7 +40,7 @@ from publicity.models import NoticeKind
 from publicity.rules import mask_name
 from publicity.services_notices import notice_publish
 from publicity.services_publish import PublishRefused
-from publicity.snapshot import yuan
+from sunshine_credit.lib.money import yuan
 from sunshine_credit.scoping import Scope, get_in_scope_or_404
 
 from . import rules_interest

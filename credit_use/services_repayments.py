@@ -30,6 +30,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sunshine_credit.lib.money import yuan
 from sunshine_credit.models import Role
 from sunshine_credit.scoping import Scope, activate, get_in_scope_or_404
 
@@ -150,7 +151,7 @@ def _principal(drawdown: Drawdown, amount: Decimal, paid_on: datetime.date) -> l
         raise RepaymentRefused(_("This loan is repaid: no principal is owed."))
     if amount > owed:
         raise RepaymentRefused(_("That is more than the principal owed: %(owed)s yuan is outstanding.")
-                               % {"owed": f"{owed:,.2f}"})
+                               % {"owed": yuan(owed, fen=True)})
     if drawdown.interest_paid_until is not None and paid_on < drawdown.interest_paid_until:
         raise RepaymentRefused(_("Interest is settled up to %(date)s: a principal repayment cannot be dated "
                                  "earlier.") % {"date": drawdown.interest_paid_until.isoformat()})
@@ -179,7 +180,7 @@ def _interest(drawdown: Drawdown, amount: Decimal, paid_on: datetime.date, perio
     if amount != due:
         raise RepaymentRefused(_("The interest due from %(start)s to %(end)s is %(due)s yuan: record exactly this "
                                  "amount (interest is settled period by period, not in part).")
-                               % {"start": start.isoformat(), "end": period_end.isoformat(), "due": f"{due:,.2f}"})
+                               % {"start": start.isoformat(), "end": period_end.isoformat(), "due": yuan(due, fen=True)})
     drawdown.interest_paid_until = period_end
     return ["interest_paid_until"]
 

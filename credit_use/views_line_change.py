@@ -3,8 +3,6 @@ and the investigation; head office decides it in the approvals inbox (seed 000 ç
 line change and are the household's joint-guarantee groups checked again (G7). Thin view: a form, one service, a
 template; the line comes through the scope (R1, 404 outside)."""
 
-from decimal import Decimal
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from households.services import MAKER_ROLES
 from sunshine_credit.approvals import ApprovalRefused
+from sunshine_credit.lib.money import AmountField
 
 from . import selectors
 from .services_line_change import LineChangeRefused, line_change_request
@@ -22,8 +21,7 @@ from .services_line_change import LineChangeRefused, line_change_request
 
 class LineChangeForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    amount = forms.DecimalField(label=gettext_lazy("New line (yuan)"), max_digits=14, decimal_places=2,
-                                min_value=Decimal("0.01"))
+    amount = AmountField(label=gettext_lazy("New line (yuan)"))  # more than 0: the service's rule
     reason = forms.CharField(label=gettext_lazy("Reason for the change"), max_length=500,
                              widget=forms.Textarea(attrs={"rows": 3}))
     investigation = forms.CharField(label=gettext_lazy("Investigation"), max_length=5000,

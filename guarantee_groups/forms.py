@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sunshine_credit.lib.money import yuan
+
 
 class GroupFilterForm(forms.Form):
     village = forms.TypedChoiceField(label=_("Village"), coerce=int, empty_value=None, required=False)
@@ -58,7 +60,7 @@ class MemberAddForm(forms.Form):
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["household"].widget.choices = [(c.household_id, f"{c.code} {c.name} · {c.line:,.0f}")
+        self.fields["household"].widget.choices = [(c.household_id, f"{c.code} {c.name} · {yuan(c.line)}")
                                                    for c in candidates]
 
 

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from sunshine_credit.lib.money import yuan
+
 MIN_MEMBERS = 3  # G1: 三（含）个以上
 
 G1, G2, G3 = "G1", "G2", "G3"
@@ -24,10 +26,6 @@ class RuleViolation(Exception):
         self.code = code
         self.message = message
         self.problems = problems or [(code, message)]  # every broken rule, the first one included
-
-
-def _yuan(amount: Decimal) -> str:
-    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
 
 
 def group_rule_problems(members: list[MemberValues], *, village_id: int, leader_id: int | None,
@@ -54,7 +52,7 @@ def group_rule_problems(members: list[MemberValues], *, village_id: int, leader_
         if largest > others:
             problems.append((G2, _("G2: the largest member's line (%(largest)s yuan) exceeds the sum of the "
                                    "other members' lines (%(others)s yuan).")
-                             % {"largest": _yuan(largest), "others": _yuan(others)}))
+                             % {"largest": yuan(largest), "others": yuan(others)}))
     if leader_id is None or leader_id not in {m[0] for m in members}:
         problems.append((G3, _("G3: the leader must be one of the group's members.")))
     return problems

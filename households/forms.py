@@ -4,6 +4,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from sunshine_credit.lib.money import AmountField
 from sunshine_credit.models import Village, VillageGroup
 from sunshine_credit.scoping import Scope
 
@@ -187,6 +188,7 @@ class ExistingLoanForm(forms.ModelForm):
                   "written_off", "replaced", "repaid_by_guarantor", "recovered_by_lawsuit", "as_guarantor",
                   "guarantee_defaulted"]
         widgets = {"start_date": DateInput, "due_date": DateInput}
+        field_classes = {"amount": AmountField, "balance": AmountField}  # 元 or 万元, the one parser
 
     def __init__(self, *args, household: Household, **kwargs):
         super().__init__(*args, **kwargs)

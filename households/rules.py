@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
+from sunshine_credit.lib.masking import mask_any, mask_id, mask_phone  # noqa: F401  R5, re-exported for callers
+
 
 class RuleViolation(Exception):
     """A domain rule refused the input; .code is stable, str() is shown to the user."""
@@ -73,32 +75,6 @@ def parse_resident_id(raw, *, today: datetime.date | None = None) -> ResidentId:
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     """Full years of age on `day` (a birthday counts on the day itself)."""
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
-
-def mask_id(number: str | None) -> str:
-    """R5: first 6 + last 4, e.g. 410902********1234."""
-    if not number:
-        return ""
-    number = str(number)
-    if len(number) <= 10:
-        return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
-
-
-def mask_phone(phone: str | None) -> str:
-    """R5: 138****1234."""
-    if not phone:
-        return ""
-    phone = str(phone)
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-
-
-def mask_any(value: str) -> str:
-    """Audit masking (R4): ID-like values as IDs, everything else as phones."""
-    value = "" if value in (None, "None") else str(value)
-    return mask_id(value) if len(value) >= 15 else mask_phone(value)
 
 
 def normalise_phone(raw) -> str:

@@ -6,7 +6,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from surveys.entry import EntryError, parse_amount
+from sunshine_credit.lib.money import AmountField, yuan
 
 from . import services_objections as services
 from .models import Objection, Outcome
@@ -14,7 +14,7 @@ from .models import Objection, Outcome
 
 def line_label(item) -> str:
     """One board line as the printed board shows it: 序号, group, the name as published, the amount."""
-    values = {"no": item.line_no, "name": item.name, "amount": services.yuan(item.amount)}
+    values = {"no": item.line_no, "name": item.name, "amount": yuan(item.amount)}
     if item.group_name:
         return gettext("No. %(no)s · %(group)s · %(name)s · %(amount)s yuan") % {**values, "group": item.group_name}
     return gettext("No. %(no)s · %(name)s · %(amount)s yuan") % values
@@ -51,17 +51,11 @@ class ObjectionForm(forms.Form):
 class ReconsiderForm(forms.Form):
     outcome = forms.ChoiceField(label=capfirst(_("reconsideration")), choices=Outcome.choices, widget=forms.RadioSelect)
     # 元 or 万元 as the seeds speak: "30000", "30,000", "3万".
-    amount = forms.CharField(label=_("Amount after reconsideration (yuan or 万)"), required=False, max_length=20,
-                             help_text=_("Only for “amount changed”: lower than the published amount."))
+    amount = AmountField(label=_("Amount after reconsideration (yuan or 万)"), required=False,
+                         help_text=_("Only for “amount changed”: lower than the published amount."))
     reason = forms.CharField(label=_("Reasons"), required=False, max_length=services.REASON_MAX,
                              widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-    def clean_amount(self):
-        try:
-            return parse_amount(self.cleaned_data["amount"])
-        except EntryError as exc:
-            raise forms.ValidationError(str(exc)) from None
 
 
 class LookupForm(forms.Form):

@@ -27,6 +27,7 @@ from django_scopes import scope as django_scope
 from django_scopes import scopes_disabled
 
 from households.services import MAKER_ROLES
+from sunshine_credit.lib.money import yuan
 from sunshine_credit.models import Role
 from sunshine_credit.scoping import Scope, activate
 
@@ -61,11 +62,6 @@ class StaleItem(Exception):
 
 
 # --- rules (no ORM) ---------------------------------------------------------------------------------------
-
-def yuan(amount: Decimal) -> str:
-    """50000 → "50,000", as the board prints it; cents only when there are any."""
-    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-
 
 def check_running(*, kind: str, status: str, starts_on: datetime.date, ends_on: datetime.date,
                   today: datetime.date) -> None:

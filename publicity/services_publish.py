@@ -21,15 +21,19 @@ from appraisal.access import panel_or_404
 from appraisal.models import Panel
 from households.services import MAKER_ROLES
 from sunshine_credit.jobs import job_enqueue
+from sunshine_credit.lib.money import yuan
 from sunshine_credit.scoping import Scope
 
 from .models import Notice, NoticeItem, NoticeKind
 from .rules import batch_words, notice_period
 from .selectors import board_rows
-from .snapshot import board_snapshot, grouped, yuan
+from .snapshot import board_snapshot, grouped
+from .tasks import publish_campaign as publish_campaign_task
+from .tasks import render_notice as render_notice_task
 
-RENDER_TASK = "publicity.tasks.render_notice"
-PUBLISH_CAMPAIGN_TASK = "publicity.tasks.publish_campaign"
+# Stable names, stored in Job rows: each lives once, on its task.
+RENDER_TASK = render_notice_task.name
+PUBLISH_CAMPAIGN_TASK = publish_campaign_task.name
 
 
 class PublishRefused(Exception):

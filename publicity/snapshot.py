@@ -14,13 +14,7 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
-
-def yuan(amount: Decimal | int | None) -> str:
-    """50000 → "50,000"; 1234.5 → "1,234.50" (amounts on boards are whole yuan in practice)."""
-    if amount is None:
-        return ""
-    amount = Decimal(amount)
-    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+from sunshine_credit.lib.money import yuan
 
 
 def grouped(rows: Iterable[tuple[str, list, Decimal | None]], no_group: str) -> list[dict]:

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 
-@shared_task(name="publicity.tasks.render_notice", acks_late=True, time_limit=1800)
+@shared_task(name="publicity.render_notice", acks_late=True, time_limit=1800)
 def render_notice(job_id: int) -> None:
     from sunshine_credit.jobs import job_finish, job_start
 
@@ -21,7 +21,7 @@ def render_notice(job_id: int) -> None:
     job_finish(job_id)
 
 
-@shared_task(name="publicity.tasks.publish_campaign", acks_late=True, time_limit=3600)
+@shared_task(name="publicity.publish_campaign", acks_late=True, time_limit=3600)
 def publish_campaign(job_id: int) -> None:
     """Publish every signed-off board of the asker's villages; a redelivery publishes only what is left."""
     from django.contrib.auth import get_user_model

@@ -7,4 +7,8 @@ class SunshineCreditConfig(AppConfig):
     verbose_name = _("Organisation and staff")
 
     def ready(self):
-        from . import audit  # noqa: F401  registers the audited models
+        # The audit machinery (R4); each app registers its own models from its ready(), as below.
+        from . import audit
+
+        audit.register(self.get_model("BlacklistEntry"), mask_fields=["id_number"])
+        audit.register(self.get_model("Approval"))

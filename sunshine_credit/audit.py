@@ -6,20 +6,17 @@ and so are the ID and mobile numbers people type into free text (mask_free_text,
 A reviewer's back-to-back entry (A3) is masked whole: the audit keeps who changed which of its fields and
 when; the values themselves become readable, in the decision's inputs, once the round is closed.
 Bulk imports are recorded on their own import row (file SHA-256, who, when, rows written).
+Each app puts its own models under the audit (register below, from its AppConfig.ready()): this module
+names no domain model.
 """
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
-from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.signals import pre_save
 
-from households.rules import mask_any
-
-from .logmask import mask_text
-
-PERSONAL_FIELDS = ["id_number", "phone"]
+from .lib.masking import mask_any, mask_text
 
 
 def mask_value(value) -> str:
@@ -55,44 +52,11 @@ def mask_free_text(sender, instance, **kwargs):
     instance.changes_text = mask_text(instance.changes_text or "")
 
 
-def register():
-    Household = apps.get_model("households", "Household")
-    Member = apps.get_model("households", "Member")
-    ExistingLoan = apps.get_model("households", "ExistingLoan")
-    BlacklistEntry = apps.get_model("sunshine_credit", "BlacklistEntry")
-    auditlog.register(Household, mask_fields=["phone"], exclude_fields=["updated_at", "version"])
-    auditlog.register(Member, mask_fields=PERSONAL_FIELDS)
-    auditlog.register(ExistingLoan)
-    auditlog.register(BlacklistEntry, mask_fields=["id_number"])
-    auditlog.register(apps.get_model("surveys", "Campaign"), exclude_fields=["version"])
-    auditlog.register(apps.get_model("surveys", "Questionnaire"), exclude_fields=["updated_at", "version"])
-    # Respondents' names are confidential (S1): the audit keeps that a name changed, not the name.
-    auditlog.register(apps.get_model("surveys", "Respondent"), mask_fields=["name", "phone"])
-    auditlog.register(apps.get_model("appraisal", "Reviewer"), mask_fields=["phone"])
-    auditlog.register(apps.get_model("appraisal", "Panel"), exclude_fields=["version"])
-    auditlog.register(apps.get_model("appraisal", "PanelMember"))
-    # A3: the audit keeps who changed an entry and when, never its values (masked whole, see mask_value).
-    auditlog.register(apps.get_model("appraisal", "Appraisal"), exclude_fields=["entered_at", "version"],
-                      mask_fields=["amount", "withhold_reasons", "rating"])
-    auditlog.register(apps.get_model("appraisal", "GapEdit"), mask_fields=["value"])
-    auditlog.register(apps.get_model("appraisal", "Decision"), exclude_fields=["version", "inputs", "ratings"])
-    auditlog.register(apps.get_model("appraisal", "SignOff"))
-    auditlog.register(apps.get_model("sunshine_credit", "Approval"))
-    # P3–P5: published boards (never rewritten), their items, objections, and the credit lines.
-    auditlog.register(apps.get_model("publicity", "Notice"), exclude_fields=["snapshot"])
-    auditlog.register(apps.get_model("publicity", "NoticeItem"), exclude_fields=["version"])
-    auditlog.register(apps.get_model("publicity", "Objection"), mask_fields=["objector_phone"])
-    auditlog.register(apps.get_model("credit_use", "CreditLine"), exclude_fields=["version"])
-    auditlog.register(apps.get_model("credit_use", "CreditLineEvent"))
-    auditlog.register(apps.get_model("credit_use", "LineChangeRequest"))
-    # G1–G7, U1–U9: groups, drawdowns, guarantors, repayments and revocations.
-    auditlog.register(apps.get_model("guarantee_groups", "GuaranteeGroup"), exclude_fields=["version", "checked_at"])
-    auditlog.register(apps.get_model("guarantee_groups", "GroupMember"))
-    auditlog.register(apps.get_model("credit_use", "Drawdown"), exclude_fields=["version"])
-    auditlog.register(apps.get_model("credit_use", "DrawdownGuarantor"))
-    auditlog.register(apps.get_model("credit_use", "Repayment"))
-    auditlog.register(apps.get_model("credit_use", "RevocationCase"))
+def register(model, *, mask_fields=(), exclude_fields=()) -> None:
+    """Put a model under the audit (R4). Each app calls this for its own models from its AppConfig.ready(),
+    so that the ground floor names no domain model. mask_fields are masked in the diff by mask_value (IDs and
+    phones keep their ends, anything else is hidden whole); exclude_fields are left out of the diff."""
+    auditlog.register(model, mask_fields=list(mask_fields), exclude_fields=list(exclude_fields))
 
 
-register()
 pre_save.connect(mask_free_text, sender=LogEntry, dispatch_uid="sunshine_credit.audit.mask_free_text")

@@ -72,17 +72,6 @@ class BatchCommand(BaseCommand):
         return out
 
     @staticmethod
-    def campaign(scope: Scope, code: str):
-        """The head office's campaign of that code, or a usage error."""
-        from surveys.models import Campaign
-
-        with scopes_disabled():
-            campaign = Campaign.objects.filter(head_office_id=scope.head_office_id, code=code).first()
-        if campaign is None:
-            raise CommandError(f"no such campaign in your head office: {code}")
-        return campaign
-
-    @staticmethod
     def write_whole(out: Path, write):
         """`write(path)` into a part file renamed to `out` at the end: never a half-written file under its name."""
         tmp = out.with_name(out.name + ".part")

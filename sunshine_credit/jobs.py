@@ -10,7 +10,6 @@ stale (`job_resend_stale`). Two deliveries of one job cannot both run it: `job_s
 with a conditional UPDATE, which only a waiting job or a stale RUNNING one passes.
 """
 
-import importlib
 import logging
 import threading
 import time
@@ -33,10 +32,18 @@ def job_enqueue(*, task_name: str, kwargs: dict, actor=None) -> Job:
     return job
 
 
+def task_by_name(name: str):
+    """The registered task of a stored name. A name is a stable label (`<app label>.<verb phrase>`), never a
+    module path: a web process or command that has not imported the task's module yet runs the autodiscovery of
+    sunshine_credit/celery.py now (it imports each installed app's `tasks` module, as a worker does at start)."""
+    if name not in current_app.tasks:
+        current_app.autodiscover_tasks(force=True)  # imports are cached: a second miss costs next to nothing
+    return current_app.tasks[name]  # NotRegistered (a KeyError) for a name no task has
+
+
 def job_send(*, job_id: int) -> bool:
     job = Job.objects.get(pk=job_id)
-    importlib.import_module(job.task_name.rsplit(".", 1)[0])  # registers the task in this process
-    task = current_app.tasks[job.task_name]
+    task = task_by_name(job.task_name)
     try:
         # apply_async honours CELERY_TASK_ALWAYS_EAGER (send_task would not).
         Job.objects.filter(pk=job.pk, sent_at=None).update(sent_at=timezone.now())

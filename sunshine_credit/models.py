@@ -110,11 +110,6 @@ class StaffProfile(models.Model):
     def __str__(self):
         return f"{self.user.get_username()} ({self.get_role_display()})"
 
-    def scope(self):
-        from .scoping import scope_for_profile
-
-        return scope_for_profile(self)
-
 
 class BlacklistEntry(models.Model):
     """C4, minimal: an ID number with its reason and source. Checked on every roster import."""

@@ -1,10 +1,11 @@
 """import_org (SPEC §11): 上级编码, 编码, 名称, 类型 (总行/支行/村/社区), 审批权限(元). All or nothing; idempotent."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .lib.money import AmountError, parse_amount
 from .models import Branch, HeadOffice, Village
 
 HEADER = ["上级编码", "编码", "名称", "类型", "审批权限(元)"]
@@ -56,11 +57,9 @@ def org_validate(rows: list[list]) -> tuple[list[dict], list[dict]]:
         authority = None
         if kind == "branch":
             try:
-                authority = Decimal(_text(raw[4]) or "0")
-                if authority < 0:
-                    raise InvalidOperation
-            except InvalidOperation:
-                problems.append(("审批权限(元)", _("The approval authority must be a non-negative amount in yuan.")))
+                authority = parse_amount(raw[4]) or Decimal(0)  # blank: no authority
+            except AmountError as exc:
+                problems.append(("审批权限(元)", str(exc)))
         for column, message in problems:
             errors.append({"row": number, "column": column, "message": message})
         if not problems:

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "credit_use",
     "guarantee_groups",
     "publicity",
+    "supervision",
 ]
 
 MIDDLEWARE = [
@@ -189,16 +190,18 @@ CELERY_TIMEZONE = TIME_ZONE
 JOB_HEARTBEAT_SECONDS = 30
 JOB_STALE_SECONDS = max(env_int("JOB_STALE_SECONDS", 300), 3 * JOB_HEARTBEAT_SECONDS)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+# Tasks are found by autodiscovery (each app's tasks.py, sunshine_credit/celery.py), never listed here. Each has an
+# explicit, stable name "<app label>.<verb phrase>" (not its module path): Job rows and this schedule store it.
 CELERY_BEAT_SCHEDULE = {
     # R8: jobs whose sending failed (broker down) are sent again once the broker is back, and running jobs
     # whose worker died (stale heartbeat) are sent again.
-    "requeue-unsent-jobs": {"task": "sunshine_credit.tasks.requeue_unsent_jobs", "schedule": 60.0},
+    "requeue-unsent-jobs": {"task": "sunshine_credit.requeue_unsent_jobs", "schedule": 60.0},
     # P5: boards whose notice period has ended turn their items into credit lines (idempotent; hourly).
-    "lines-take-effect": {"task": "credit_use.tasks.lines_take_effect", "schedule": 3600.0},
+    "lines-take-effect": {"task": "credit_use.lines_take_effect", "schedule": 3600.0},
     # U9: overdue drawdowns and interest unpaid a month past its date revoke credit (idempotent; daily).
-    "overdue-sweep": {"task": "credit_use.tasks_overdue.overdue_sweep", "schedule": crontab(hour=1, minute=30)},
+    "overdue-sweep": {"task": "credit_use.overdue_sweep", "schedule": crontab(hour=1, minute=30)},
     # P6: each village's large-loan register of the month before, on the 1st (due by the 5th; idempotent).
-    "large-loan-registers": {"task": "credit_use.tasks.large_loan_registers",
+    "large-loan-registers": {"task": "credit_use.large_loan_registers",
                              "schedule": crontab(day_of_month=1, hour=2, minute=0)},
 }
 
@@ -294,6 +297,3 @@ LOGGING = {
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_VERBOSE = False
 FORMAT_MODULE_PATH = ["sunshine_credit.formats"]
-CELERY_IMPORTS = ["surveys.tasks_imports"]  # task modules not named tasks.py
-CELERY_IMPORTS += ["appraisal.tasks_booklets"]  # the booklet import (A3)
-CELERY_IMPORTS += ["credit_use.tasks_overdue"]  # the daily overdue sweep (U9)

@@ -7,7 +7,7 @@ from .jobs import job_resend_stale, job_send
 from .models import Job
 
 
-@shared_task(name="sunshine_credit.tasks.requeue_unsent_jobs")
+@shared_task(name="sunshine_credit.requeue_unsent_jobs")
 def requeue_unsent_jobs() -> int:
     """R8: send again the jobs whose sending failed while the broker was down, and the running jobs
     whose worker is gone (stale heartbeat). Returns how many were sent."""

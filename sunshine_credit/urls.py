@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views, views_files, views_staff
+from . import views_files, views_staff
 
+# The root URLconf is the composition root: the one module of the ground floor that may name the domain apps
+# (by their urls modules, as strings). Everything else under sunshine_credit/ imports none of them (STYLE §1).
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", include("supervision.urls")),  # the dashboard, "/" (name "dashboard")
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views_staff.PasswordChangeView.as_view(), name="password_change"),

@@ -3,16 +3,18 @@
 Officers type thousands of rows, so the grammar is forgiving where it costs nothing and strict where a
 mistake would change a number:
 - codes: numbers separated by space, comma (also the full-width ，), period or 、: "1 7", "1,7", "1.7";
-- amounts: a plain number is 元 ("83000", "83,000"); a number followed by 万, w or W is ×10,000
-  ("8.3w", "8.3万"); a trailing 元 is allowed; blank means not given;
+- amounts: the one parser of every door (sunshine_credit.lib.money): a plain number is 元 ("83000",
+  "83,000"); a number followed by 万, w or W is ×10,000 ("8.3w", "8.3万"); blank means not given;
 - yes/no: 1/0, y/n, 是/否 (blank means 否).
 """
 
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
+
+from sunshine_credit.lib.money import AmountError, parse_amount
 
 # S2 code lists: fixed domain data of the paper questionnaire (表一), kept in Chinese.
 BUSINESS_CODES = {1: "种植", 2: "养殖", 3: "粮食加工", 4: "饲料加工", 5: "木材加工", 6: "农产品收购储运",
@@ -22,14 +24,8 @@ WITHHOLD_REASONS = {1: "游手好闲", 2: "欠债较多", 3: "贫困低保户", 
                     7: "长期不在家", 8: "信用观念差", 9: "其他：赌博、放高利贷"}
 
 AMOUNT_FIELDS = ("total_assets", "total_liabilities", "net_income", "amount")
-# The largest amount a Decimal(14, 2) column holds.
-AMOUNT_MAX = Decimal("999999999999.99")
-TEN_THOUSAND = Decimal(10000)
-CENT = Decimal("0.01")
 
 _CODE_SPLIT = re.compile(r"[\s,，.。、;；/]+")
-_AMOUNT = re.compile(r"^(?P<number>\d+(?:\.\d*)?|\.\d+)\s*(?P<unit>[万wW])?\s*元?$")
-_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 YES = {"1", "y", "yes", "是", "有", "t", "true"}
 NO = {"", "0", "n", "no", "否", "无", "f", "false"}
 
@@ -83,39 +79,6 @@ def parse_codes(text, *, maximum: int) -> list[int]:
     return sorted(codes)
 
 
-def parse_amount(text) -> Decimal | None:
-    """ "83000" → 83000 元; "8.3w" / "8.3万" → 83000 元; blank → None. Raises EntryError."""
-    if text is None:
-        return None
-    if isinstance(text, (int, Decimal)):
-        value = Decimal(text)
-    else:
-        raw = str(text).strip().replace("，", ",").replace(" ", "")
-        if raw == "":
-            return None
-        if raw.startswith("-"):
-            raise EntryError(_("Amounts may not be negative."))
-        grouped = _GROUPED.match(raw)
-        if grouped:  # thousands separators, as the grid shows saved amounts: "83,000"
-            raw = grouped.group(0).replace(",", "") + raw[grouped.end():]
-        match = _AMOUNT.match(raw)
-        if match is None:
-            raise EntryError(_("“%(value)s” is not an amount: type yuan (83000) or ten-thousands of yuan (8.3w or "
-                               "8.3万).") % {"value": str(text).strip()})
-        try:
-            value = Decimal(match.group("number"))
-        except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-            raise EntryError(_("“%(value)s” is not an amount.") % {"value": text}) from None
-        if match.group("unit"):
-            value *= TEN_THOUSAND
-    if value < 0:
-        raise EntryError(_("Amounts may not be negative."))
-    value = value.quantize(CENT, rounding=ROUND_HALF_UP)
-    if value > AMOUNT_MAX:
-        raise EntryError(_("The amount is too large."))
-    return value
-
-
 def parse_yes_no(text) -> bool:
     """1/0, y/n, 是/否; blank is 否. Raises EntryError."""
     if isinstance(text, bool):
@@ -139,7 +102,7 @@ def parse_row(data: dict) -> RowInput:
     for name, reader in readers.items():
         try:
             values[name] = reader(data.get(name))
-        except EntryError as exc:
+        except (EntryError, AmountError) as exc:
             errors[name] = str(exc)
     if ("amount" not in errors and "withhold_reasons" not in errors
             and values["amount"] is None and not values["withhold_reasons"]):

@@ -13,7 +13,6 @@ parsing of repeated cells (code lists, amounts, ID numbers) is cached.
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from households.models import Household, Member
 from households.rules import RuleViolation, parse_resident_id, parse_yes_no
 from sunshine_credit.bulk import bulk_insert
 from sunshine_credit.import_jobs import import_locked_apply
+from sunshine_credit.lib.money import AmountError, parse_amount
 from sunshine_credit.models import Village
 from sunshine_credit.scoping import Scope
 
@@ -36,8 +36,6 @@ COLUMNS = {
 BUSINESS_CODES = range(1, 17)   # S2: 1 种植 … 16 其他
 REASON_CODES = range(1, 10)     # S2: 1 游手好闲 … 9 其他
 MAX_STORED_ERRORS = 2000
-MAX_AMOUNT = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
-CENT = Decimal("0.01")
 BAD = object()  # a cell already reported as an error
 CODE_SEPARATORS = str.maketrans({"，": ",", "、": ",", ";": ",", "；": ",", " ": ",", "/": ","})
 
@@ -97,42 +95,6 @@ def parse_codes(raw, allowed: range) -> tuple[int, ...]:
             raise ValueError(part)
         codes.add(int(part))
     return tuple(sorted(codes))
-
-
-def parse_amount(raw) -> Decimal | None:
-    """An amount in 元: a number, or text such as "30000", "30,000元", "3万", "3.5万元". Blank → None.
-
-    Raises RuleViolation: not a number, negative, more than 2 decimals, too large.
-    """
-    if raw is None or raw == "":
-        return None
-    if isinstance(raw, bool):
-        raise RuleViolation("amount", _("Write an amount in yuan, such as 30000 or 3万."))
-    if isinstance(raw, int):
-        value = Decimal(raw)
-    elif isinstance(raw, float):
-        value = Decimal(int(raw)) if raw.is_integer() else Decimal(repr(raw))
-    else:
-        text = str(raw).strip().replace(",", "").replace("，", "").replace(" ", "")
-        if not text:
-            return None
-        text = text.removesuffix("元")
-        scale = 1
-        if text.endswith("万"):
-            text, scale = text[:-1], 10000
-        try:
-            value = Decimal(text) * scale
-        except InvalidOperation:
-            raise RuleViolation("amount", _("Write an amount in yuan, such as 30000 or 3万.")) from None
-        if not value.is_finite():
-            raise RuleViolation("amount", _("Write an amount in yuan, such as 30000 or 3万."))
-    if value < 0:
-        raise RuleViolation("negative", _("An amount may not be negative."))
-    if value > MAX_AMOUNT:
-        raise RuleViolation("too_large", _("The amount is too large."))
-    if value != value.quantize(CENT):
-        raise RuleViolation("decimals", _("An amount has at most 2 decimal places (fen)."))
-    return value.quantize(CENT)
 
 
 def _header_map(header: list) -> tuple[dict[str, int], list[str]]:
@@ -201,7 +163,7 @@ def survey_validate(rows: list[list], *, scope: Scope, campaign: Campaign) -> Su
             return parse_amount(raw)
         try:
             value = parse_amount(raw)
-        except RuleViolation as exc:
+        except AmountError as exc:
             errors.add(row, column, str(exc))
             return BAD
         amount_cache[raw] = value

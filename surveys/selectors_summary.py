@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django_scopes import scopes_disabled
 
 from households.models import Household, Relation
+from sunshine_credit.lib.money import yuan  # the sentences read amounts aloud: "83,250", never "83,250.00"
 from sunshine_credit.models import Village
 from sunshine_credit.scoping import Scope, get_in_scope_or_404, village_in_scope_or_404
 
@@ -129,14 +130,6 @@ def household_summary(*, campaign: Campaign, household: Household, names_visible
 
 def _dropped(respondent, amounts: dict) -> tuple[str, Decimal | None] | None:
     return None if respondent is None else (respondent.code, amounts.get(respondent.pk))
-
-
-def yuan(value) -> str:
-    """83250 → "83,250"; 83250.5 → "83,250.50" (the sentences read amounts aloud, so no needless ".00")."""
-    if value is None:
-        return "—"
-    value = Decimal(value).quantize(Decimal("0.01"))
-    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
 
 
 def explain_result(*, status: str, valid_count: int, mean, amount, dropped_high, dropped_low, reasons: dict,

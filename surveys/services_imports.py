@@ -16,6 +16,8 @@ from sunshine_credit.scoping import Scope
 
 from .imports import MAX_STORED_ERRORS, SurveyPlan, survey_apply, survey_validate
 from .models import Campaign, SurveyImport
+from .tasks import apply_surveys as apply_surveys_task
+from .tasks import validate_surveys as validate_surveys_task
 
 
 def _store_plan(item: SurveyImport, plan: SurveyPlan) -> None:
@@ -38,7 +40,7 @@ def survey_import_upload(*, scope: Scope, actor, campaign: Campaign, name: str, 
     item = SurveyImport(head_office_id=campaign.head_office_id, campaign=campaign, file_name=name[:200],
                         sha256=sheet.sha256, created_by=actor)
     return import_store_upload(item, sheet=sheet, data=data, actor=actor,
-                               task_name="surveys.tasks_imports.validate_surveys")
+                               task_name=validate_surveys_task.name)
 
 
 def survey_import_check(*, scope: Scope, item: SurveyImport) -> SurveyImport:
@@ -50,7 +52,7 @@ def survey_import_check(*, scope: Scope, item: SurveyImport) -> SurveyImport:
 def survey_import_confirm(*, scope: Scope, actor, item: SurveyImport) -> SurveyImport:
     """The maker confirms a checked file: schedule writing it. Raises PermissionDenied on a second confirm."""
     _require_maker(scope)
-    return import_confirm(item, actor=actor, task_name="surveys.tasks_imports.apply_surveys",
+    return import_confirm(item, actor=actor, task_name=apply_surveys_task.name,
                           refused=_("This import is not waiting for confirmation."))
 
 

@@ -22,8 +22,9 @@ from sunshine_credit.scoping import Scope
 
 from .compute import compute_campaign_limits
 from .models import Campaign, LimitResult, LimitStatus
+from .tasks import compute_limits as compute_limits_task
 
-TASK_NAME = "surveys.tasks.compute_limits"
+TASK_NAME = compute_limits_task.name  # stable, stored in Job rows: it lives once, on the task
 PROGRESS_STEPS = 10  # the job computes in at most this many set-based chunks of villages, for progress
 
 

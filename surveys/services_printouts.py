@@ -17,8 +17,9 @@ from sunshine_credit.scoping import Scope
 from . import selectors_campaigns as selectors
 from .models import Campaign
 from .entry import BUSINESS_CODES, WITHHOLD_REASONS
+from .tasks import render_blank_questionnaires as render_blank_questionnaires_task
 
-TASK_NAME = "surveys.tasks.render_blank_questionnaires"
+TASK_NAME = render_blank_questionnaires_task.name  # stable, stored in Job rows: it lives once, on the task
 TEMPLATE = "surveys/pdf/questionnaire_blank.html"
 HOUSEHOLDS_PER_STEP = 25  # one laid-out chunk per progress step
 

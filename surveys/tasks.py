@@ -8,7 +8,7 @@ from celery import shared_task
 # --- printable blank questionnaires (S2) ------------------------------------------------------------
 
 
-@shared_task(name="surveys.tasks.render_blank_questionnaires", acks_late=True, time_limit=1800)
+@shared_task(name="surveys.render_blank_questionnaires", acks_late=True, time_limit=1800)
 def render_blank_questionnaires(job_id: int) -> None:
     from sunshine_credit.files import run_file_job
 
@@ -20,7 +20,7 @@ def render_blank_questionnaires(job_id: int) -> None:
 # --- pre-credit limits (L7) -------------------------------------------------------------------------
 
 
-@shared_task(name="surveys.tasks.compute_limits", acks_late=True, time_limit=3600)
+@shared_task(name="surveys.compute_limits", acks_late=True, time_limit=3600)
 def compute_limits(job_id: int) -> None:
     from django_scopes import scopes_disabled
 
@@ -52,3 +52,31 @@ def compute_limits(job_id: int) -> None:
     job_finish(job_id)
 
 # --- end of pre-credit limits -----------------------------------------------------------------------
+
+
+# --- the questionnaire import (S2) ------------------------------------------------------------------
+# The services are imported inside each task: services_imports imports these tasks to enqueue them by .name.
+
+
+@shared_task(name="surveys.validate_surveys", acks_late=True, time_limit=1800)
+def validate_surveys(job_id: int) -> None:
+    from .services_imports import survey_import_check
+
+    _run_import(job_id, survey_import_check)
+
+
+@shared_task(name="surveys.apply_surveys", acks_late=True, time_limit=3600)
+def apply_surveys(job_id: int) -> None:
+    from .services_imports import survey_import_write
+
+    _run_import(job_id, survey_import_write)
+
+
+def _run_import(job_id: int, service) -> None:
+    from sunshine_credit.import_jobs import run_import_job
+
+    from .models import SurveyImport
+
+    run_import_job(job_id, SurveyImport, service, select_related=("created_by", "campaign"))
+
+# --- end of the questionnaire import ----------------------------------------------------------------

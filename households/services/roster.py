@@ -12,6 +12,8 @@ from sunshine_credit.scoping import Scope
 
 from ..imports import MAX_STORED_ERRORS, RosterPlan, roster_apply, roster_validate
 from ..models import RosterImport
+from ..tasks import apply_roster as apply_roster_task
+from ..tasks import validate_roster as validate_roster_task
 from .common import _require_maker
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,7 @@ def roster_import_upload(*, scope: Scope, actor, name: str, data: bytes) -> Rost
     sheet = open_upload(data)
     item = RosterImport(head_office_id=scope.head_office_id, file_name=name[:200], sha256=sheet.sha256,
                         created_by=actor)
-    return import_store_upload(item, sheet=sheet, data=data, actor=actor, task_name="households.tasks.validate_roster")
+    return import_store_upload(item, sheet=sheet, data=data, actor=actor, task_name=validate_roster_task.name)
 
 
 def roster_import_check(*, scope: Scope, item: RosterImport) -> RosterImport:
@@ -44,7 +46,7 @@ def roster_import_check(*, scope: Scope, item: RosterImport) -> RosterImport:
 def roster_import_confirm(*, scope: Scope, actor, item: RosterImport) -> RosterImport:
     """The user confirms a checked roster: schedule writing it. A second confirm is refused."""
     _require_maker(scope)
-    return import_confirm(item, actor=actor, task_name="households.tasks.apply_roster",
+    return import_confirm(item, actor=actor, task_name=apply_roster_task.name,
                           refused=_("This roster is not waiting for confirmation."))
 
 
@@ -54,6 +56,10 @@ def roster_import_write(*, scope: Scope, item: RosterImport) -> RosterImport:
     if item.status != RosterImport.Status.APPLYING:
         return item
     sheet = import_read_stored(item)
+    if sheet is None:  # the stored file is gone: refused with import_read_stored's error, nothing written
+        item.status = RosterImport.Status.INVALID
+        item.save()
+        return item
     plan, summary = roster_apply(sheet.rows, scope=scope, actor=item.created_by)
     import_settle(item, plan, summary, store_plan=_store_plan)
     import_discard_file(item)

@@ -7,11 +7,12 @@
   var formatYuan = window.EntryGrid.formatYuan;
   var AMOUNTS = ["total_assets", "total_liabilities", "net_income", "amount"];
 
-  // The same grammar as surveys/entry.py:parse_amount, for the net-assets preview only; the server decides.
+  // Roughly the grammar of sunshine_credit/lib/money.py:parse_amount (full-width forms read as ASCII), for the
+  // net-assets preview only; the server decides.
   function parseAmount(text) {
-    var raw = String(text || "").replace(/[\s，,元]/g, "");
+    var raw = String(text || "").normalize("NFKC").replace(/[\s,元]/g, "");
     if (raw === "") { return null; }
-    var match = /^(\d+(?:\.\d*)?|\.\d+)([万wW])?$/.exec(raw);
+    var match = /^(\d+(?:\.\d*)?|\.\d+)([万萬wW])?$/.exec(raw);
     if (!match) { return NaN; }
     return Number(match[1]) * (match[2] ? 10000 : 1);
   }

@@ -37,7 +37,7 @@ def ask(world, user="alice", village="v_a"):
     with scopes_disabled():
         scope = scope_for_user(world[user])
     with activate(scope):
-        return generated_file_request(scope=scope, actor=world[user], kind="test", task_name="surveys.tasks.x",
+        return generated_file_request(scope=scope, actor=world[user], kind="test", task_name="tests.render_test_file",
                                       title="测试", file_name="t.pdf", content_type="application/pdf",
                                       village=world[village])
 

@@ -102,7 +102,7 @@ def test_rolled_back_request_sends_nothing(officer, django_capture_on_commit_cal
     staff, village = officer
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            job_enqueue(task_name="households.tasks.validate_roster", kwargs={"import_id": 0})
+            job_enqueue(task_name=validate_roster.name, kwargs={"import_id": 0})
             raise RuntimeError("the request failed")
     assert callbacks == [] and not Job.objects.exists()
 
@@ -159,7 +159,7 @@ def test_a_redelivered_job_gives_one_result(officer, django_capture_on_commit_ca
         counts = Household.objects.count(), Member.objects.count()
     assert counts == (3, 6)
 
-    validate_roster(job_id=Job.objects.filter(task_name="households.tasks.validate_roster").get().pk)
+    validate_roster(job_id=Job.objects.filter(task_name=validate_roster.name).get().pk)
     apply_roster(job_id=item.job_id)   # the broker delivers both again
     item.refresh_from_db()
     assert item.status == RosterImport.Status.APPLIED
@@ -195,7 +195,7 @@ def test_requeue_leaves_live_and_finished_jobs_alone(monkeypatch, settings):
     monkeypatch.setattr(jobs, "job_send", lambda *, job_id: sent.append(job_id) or True)
     now = timezone.now()
     just_now, long_ago = now - timedelta(seconds=settings.JOB_STALE_SECONDS - 30), now - timedelta(hours=2)
-    rows = {status: Job.objects.create(task_name="households.tasks.validate_roster", status=status, attempts=1,
+    rows = {status: Job.objects.create(task_name=validate_roster.name, status=status, attempts=1,
                                        sent_at=long_ago, started_at=long_ago, heartbeat_at=beat)
             for status, beat in [(Job.Status.RUNNING, just_now), (Job.Status.DONE, long_ago),
                                  (Job.Status.FAILED, long_ago)]}
@@ -207,7 +207,7 @@ def test_requeue_leaves_live_and_finished_jobs_alone(monkeypatch, settings):
 
 @pytest.mark.django_db
 def test_a_job_is_claimed_by_one_delivery_and_a_dead_workers_claim_can_be_taken_over():
-    job = Job.objects.create(task_name="households.tasks.validate_roster")
+    job = Job.objects.create(task_name=validate_roster.name)
     assert job_start(job.pk).attempts == 1
     assert job_start(job.pk) is None    # a second delivery while the first worker is alive: nothing runs
     _worker_died(job.pk)
@@ -222,7 +222,7 @@ def test_a_job_is_claimed_by_one_delivery_and_a_dead_workers_claim_can_be_taken_
 def test_a_job_that_keeps_losing_its_worker_is_failed_not_sent_for_ever(monkeypatch, settings):
     sent = []
     monkeypatch.setattr(jobs, "job_send", lambda *, job_id: sent.append(job_id) or True)
-    job = Job.objects.create(task_name="households.tasks.validate_roster")
+    job = Job.objects.create(task_name=validate_roster.name)
     _worker_died(job.pk, attempts=settings.JOB_MAX_ATTEMPTS)
     assert requeue_unsent_jobs() == 0 and sent == []
     job.refresh_from_db()
@@ -282,7 +282,7 @@ def celery_worker(queue: str, tmp_path):
 def _own_queue(monkeypatch) -> str:
     """Our own queue: no other worker on this Redis takes our jobs."""
     queue = f"sc-test-{uuid.uuid4().hex[:10]}"
-    for name in ("households.tasks.validate_roster", "households.tasks.apply_roster"):
+    for name in (validate_roster.name, apply_roster.name):
         task = app.tasks[name]
         monkeypatch.setattr(task, "apply_async", functools.partial(type(task).apply_async, task, queue=queue))
     return queue

@@ -12,8 +12,9 @@ from stdnum.cn import ric
 
 from appraisal.models import Panel
 from households.models import ArchiveStatus, ExistingLoan, Household, Member
-from sunshine_credit.demo import DEMO_PASSWORD
 from sunshine_credit.models import BlacklistEntry, Branch, Role, StaffProfile, Village
+from sunshine_credit.scoping import scope_for_profile
+from supervision.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def test_seed_builds_a_demo_county():
                 assert StaffProfile.objects.filter(branch=branch, role=role).exists()
         for officer in StaffProfile.objects.filter(role=Role.OFFICER):
             assert officer.user.assigned_villages.exists()
-            assert set(officer.scope().village_ids) == set(officer.user.assigned_villages.values_list("id", flat=True))
+            assert set(scope_for_profile(officer).village_ids) == set(officer.user.assigned_villages.values_list("id", flat=True))
         assert all(Village.objects.get(code=code).groups.exists() for code in ("BR01V01", "BR02V02"))
         excluded = Household.objects.filter(archive_status=ArchiveStatus.EXCLUDED)
         assert not excluded.filter(exclusion="").exists()

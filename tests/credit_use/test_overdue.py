@@ -261,11 +261,10 @@ def test_the_officer_requests_a_reversal_on_the_detail_page(client, world, case)
 
 
 def test_the_job_is_registered_under_the_beat_schedule_name():
-    from credit_use.tasks_overdue import overdue_sweep as task
+    from credit_use.tasks import overdue_sweep as task
 
     assert task.name == settings.CELERY_BEAT_SCHEDULE["overdue-sweep"]["task"]
-    assert task.name == "credit_use.tasks_overdue.overdue_sweep"
-    assert "credit_use.tasks_overdue" in settings.CELERY_IMPORTS
+    assert task.name == "credit_use.overdue_sweep"
 
 
 # --- review fixes: a line two cases revoke; the members a group loan binds -----------------------------------

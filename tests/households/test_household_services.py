@@ -15,6 +15,7 @@ from households import services
 from households.models import ExistingLoan, Household, Member
 from households.services import ArchiveInvalid, MemberInput, StaleEdit
 from sunshine_credit.models import Role
+from sunshine_credit.scoping import scope_for_profile
 from tests.factories import (BlacklistEntryFactory, HouseholdFactory, MemberFactory, VillageFactory,
                              VillageGroupFactory, make_id_number, staff_for)
 
@@ -59,7 +60,7 @@ def update(world, household, *, profile=None, version=None, members=None, **chan
     profile = profile or world["officer"]
     with scopes_disabled():
         household.refresh_from_db()
-    return services.household_update(scope=profile.scope(), actor=profile.user, household_id=household.pk,
+    return services.household_update(scope=scope_for_profile(profile), actor=profile.user, household_id=household.pk,
                                      version=household.version if version is None else version,
                                      fields=fields_for(household, **changes),
                                      members=inputs_for(household) if members is None else members)
@@ -107,7 +108,7 @@ def test_create_derives_sex_and_birth_date(world):
     profile = world["officer"]
     number = make_id_number(datetime.date(1990, 2, 3), male=False)
     household = services.household_create(
-        scope=profile.scope(), actor=profile.user,
+        scope=scope_for_profile(profile), actor=profile.user,
         fields={"village_id": world["v_a"].pk, "group_id": world["group"].pk, "code": "A-NEW", "category": "farmer",
                 "archive_status": "archived"},
         members=[MemberInput(row=1, pk=None, name="林", id_number=number.lower(), relation="户主")])
@@ -120,7 +121,7 @@ def test_create_derives_sex_and_birth_date(world):
 def test_create_into_another_branch_is_refused(world):
     profile = world["officer"]
     with pytest.raises(ArchiveInvalid) as exc:
-        services.household_create(scope=profile.scope(), actor=profile.user,
+        services.household_create(scope=scope_for_profile(profile), actor=profile.user,
                                   fields={"village_id": world["v_b"].pk, "code": "X", "category": "farmer",
                                           "archive_status": "roster"},
                                   members=[MemberInput(row=1, pk=None, name="林", id_number=make_id_number(),
@@ -185,18 +186,19 @@ def test_member_changes_are_audited_with_masked_numbers(world):
 
 def test_existing_loan_services(world):
     profile = world["officer"]
-    loan = services.existing_loan_create(scope=profile.scope(), actor=profile.user, member_id=world["spouse"].pk,
+    scope = scope_for_profile(profile)
+    loan = services.existing_loan_create(scope=scope, actor=profile.user, member_id=world["spouse"].pk,
                                          fields={"amount": Decimal("30000"), "balance": Decimal("1000"),
                                                  "classification": "关注"})
     with pytest.raises(ArchiveInvalid):
-        services.existing_loan_update(scope=profile.scope(), actor=profile.user, loan_id=loan.pk,
+        services.existing_loan_update(scope=scope, actor=profile.user, loan_id=loan.pk,
                                       member_id=world["spouse"].pk,
                                       fields={"amount": Decimal("100"), "balance": Decimal("1000")})
     with scopes_disabled():
         b_member = Member.objects.filter(household=world["h_b"]).first()
     with pytest.raises(Member.DoesNotExist):
-        services.existing_loan_create(scope=profile.scope(), actor=profile.user, member_id=b_member.pk,
+        services.existing_loan_create(scope=scope, actor=profile.user, member_id=b_member.pk,
                                       fields={"amount": Decimal("1"), "balance": Decimal("1")})
-    services.existing_loan_delete(scope=profile.scope(), actor=profile.user, loan_id=loan.pk)
+    services.existing_loan_delete(scope=scope, actor=profile.user, loan_id=loan.pk)
     with scopes_disabled():
         assert not ExistingLoan.objects.exists()

@@ -106,7 +106,7 @@ def test_campaign_publish_publishes_each_village_as_its_own_job(client, world, d
     assert notices[0].status == Notice.Status.PUBLISHED
     assert response.status_code == 200 and len(list(response.context["messages"])) == 1
     with scopes_disabled():
-        publish_job = Job.objects.get(task_name="publicity.tasks.publish_campaign")
+        publish_job = Job.objects.get(task_name="publicity.publish_campaign")
     assert publish_job.status == Job.Status.DONE and publish_job.created_by == officer
 
 

@@ -248,7 +248,7 @@ def test_branch_a_job_never_writes_branch_b(two_branches, django_capture_on_comm
             limits_compute(scope=scope, actor=officer.user, campaign=t["campaign"], branch=t["b"])
     with scopes_disabled():
         job.refresh_from_db()
-        assert job.status == Job.Status.DONE and job.progress == 100 and job.task_name == "surveys.tasks.compute_limits"
+        assert job.status == Job.Status.DONE and job.progress == 100 and job.task_name == "surveys.compute_limits"
         villages = set(LimitResult.objects.values_list("household__village_id", flat=True))
     assert villages == {t["a1"].pk, t["a2"].pk}
 

@@ -12,8 +12,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django_scopes import scopes_disabled
 
+from sunshine_credit.lib.money import AmountError, parse_amount
 from sunshine_credit.models import Role
-from surveys.entry import EntryError, RowInput, RowInvalid, parse_amount, parse_codes, parse_row, parse_yes_no
+from surveys.entry import EntryError, RowInput, RowInvalid, parse_codes, parse_row, parse_yes_no
 from surveys.models import Questionnaire
 from tests.factories import HouseholdFactory, MemberFactory, VillageFactory, VillageGroupFactory, staff_for
 from tests.surveys.factories import CampaignFactory, QuestionnaireFactory, RespondentFactory
@@ -56,7 +57,7 @@ def test_a_blank_amount_is_not_given(text):
 
 @pytest.mark.parametrize("text", ["-5", "-1w", "abc", "8.3k", "8,3w", "1e5", "9999999999w"])
 def test_bad_amounts_are_refused(text):
-    with pytest.raises(EntryError):
+    with pytest.raises(AmountError):
         parse_amount(text)
 
 

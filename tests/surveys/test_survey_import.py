@@ -15,9 +15,10 @@ from django_scopes import scopes_disabled
 from households.imports import roster_apply
 from households.models import Household, Member
 from sunshine_credit.excel import open_upload
+from sunshine_credit.lib.money import parse_amount
 from sunshine_credit.models import Role
 from sunshine_credit.scoping import scope_for_user
-from surveys.imports import COLUMNS, parse_amount, parse_codes, survey_apply, survey_validate
+from surveys.imports import COLUMNS, parse_codes, survey_apply, survey_validate
 from surveys.models import Questionnaire, Respondent, SurveyImport
 from tests.factories import StaffFactory, VillageFactory, make_id_number
 from tests.workbooks import workbook_bytes
@@ -138,7 +139,7 @@ def test_known_codes_are_reused_and_codes_are_unique_per_village_only(world):
     (4, -5, 4, ""),
     (5, "很多", 5, ""),
     (6, "-1万", 6, ""),
-    (8, 12.345, 8, ""),
+    (8, "8.3k", 8, ""),
     (0, "", 0, ""),
     (1, "", 1, ""),
     (0, "BR01V01-99999", 0, "BR01V01-99999"),

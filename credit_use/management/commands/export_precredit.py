@@ -2,6 +2,7 @@
 from credit_use.exports import EXPORT_ROLES, may_export, precredit_write
 from sunshine_credit.commands import BatchCommand, Refused
 from sunshine_credit.scoping import activate
+from surveys.commands import campaign_for
 
 
 class Command(BatchCommand):
@@ -18,7 +19,7 @@ class Command(BatchCommand):
         scope, _user = self.acting(options)
         if not may_export(scope):
             raise Refused({"role": scope.role, "message": "this role may not export full ID numbers"})
-        campaign = self.campaign(scope, options["campaign"])
+        campaign = campaign_for(scope, options["campaign"])
         with activate(scope):
             rows = self.write_whole(out, lambda path: precredit_write(scope=scope, campaign=campaign, out=path))
         return {"campaign": campaign.code, "out": str(out), "rows": rows}

@@ -1,6 +1,7 @@
 
 from sunshine_credit.commands import BatchCommand
 from sunshine_credit.scoping import activate
+from surveys.commands import campaign_for
 from surveys.exports import limits_export_write
 
 
@@ -16,7 +17,7 @@ class Command(BatchCommand):
     def run(self, **options):
         out = self.out_path(options, ".xlsx")
         scope, _user = self.acting(options)
-        campaign = self.campaign(scope, options["campaign"])
+        campaign = campaign_for(scope, options["campaign"])
         with activate(scope):
             rows = self.write_whole(out, lambda path: limits_export_write(scope=scope, campaign=campaign, out=path))
         return {"campaign": campaign.code, "out": str(out), "rows": rows}

@@ -1,16 +1,29 @@
-"""V1: the credit figures of the dashboard for the user's scope — lines in effect, what is drawn and owed,
-overdue drawdowns, time-limit breaches (U7) and revocations (U9). A handful of aggregate queries."""
+"""V1: the dashboard's figures for the user's scope, composed from the apps that own them. A handful of
+aggregate queries; every figure starts from scope.village_ids (R1)."""
 
+from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from credit_use.models import CreditLine, Drawdown, LineStatus, RevocationCase
+from credit_use.selectors_time import time_limit_breach_count
+from households.selectors import coverage_by_village, coverage_totals
 from sunshine_credit.scoping import Scope
 
-from .models import CreditLine, Drawdown, LineStatus, RevocationCase
-from .selectors_time import time_limit_breach_count
+
+def dashboard(*, scope: Scope) -> dict:
+    """The dashboard page: credit figures, archive coverage per village and per branch (H7), and its target."""
+    rows = coverage_by_village(scope=scope)
+    return {
+        "credit": credit_figures(scope=scope),
+        "villages": rows,
+        "branches": coverage_totals(rows, key="branch"),
+        "target": settings.ARCHIVE_COVERAGE_TARGET,
+    }
 
 
 def credit_figures(*, scope: Scope) -> dict:
+    """Lines in effect, what is drawn and owed, overdue drawdowns, time-limit breaches (U7) and revocations (U9)."""
     today = timezone.localdate()
     villages = scope.village_ids
     lines = CreditLine.objects.filter(village_id__in=villages).aggregate(

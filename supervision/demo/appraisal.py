@@ -9,9 +9,8 @@ import datetime
 from django.contrib.auth import get_user_model
 
 from appraisal.models import Panel, PanelMember, Reviewer, ReviewerKind
+from sunshine_credit.models import Role, StaffProfile, Village
 from surveys.models import Campaign
-
-from .models import Role, StaffProfile, Village
 
 CAMPAIGN = {"code": "2026A", "name": "2026年第一批", "ordinal": 1, "reference_date": datetime.date(2026, 11, 1)}
 PANEL_VILLAGE = "BR01V01"

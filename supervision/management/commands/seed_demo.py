@@ -1,8 +1,8 @@
 from django.utils.translation import gettext as _
 
 from sunshine_credit.commands import BatchCommand
-from sunshine_credit.demo import seed
 from sunshine_credit.models import Role
+from supervision.demo import seed
 
 
 class Command(BatchCommand):

@@ -14,15 +14,14 @@ from decimal import Decimal
 from django.utils import timezone
 
 from appraisal.models import Decision, Panel, PanelMember, Reviewer
+from credit_use.services_lines import lines_take_effect
 from households.models import ArchiveStatus, Household
 from publicity.models import Notice
-from credit_use.services_lines import lines_take_effect
 from publicity.services_publish import publish_precredit
 from publicity.services_render import notice_render
+from sunshine_credit.models import Village
+from sunshine_credit.scoping import activate, scope_for_profile
 from surveys.models import Campaign
-
-from .models import Village
-from .scoping import activate, scope_for_profile
 
 SIGNED_VILLAGES = {"BR01V02": "officer1", "BR01V03": "officer3"}
 PUBLISHED_VILLAGE = "BR01V02"

@@ -19,13 +19,13 @@ from django_scopes import scopes_disabled
 from stdnum.cn import ric
 
 from households.imports import COLUMNS, roster_apply
-from households.models import ArchiveStatus, Category, ExistingLoan, Exclusion, Household, LoanClass, Member
+from households.models import ArchiveStatus, Category, Exclusion, ExistingLoan, Household, LoanClass, Member
+from sunshine_credit.commands import Refused
+from sunshine_credit.models import BlacklistEntry, Branch, HeadOffice, Role, StaffProfile, Village, VillageGroup
+from sunshine_credit.scoping import activate, scope_for_profile
 
-from .commands import Refused
-from .demo_appraisal import REVIEWERS, seed_appraisal
-from .demo_publicity import seed_publicity
-from .models import BlacklistEntry, Branch, HeadOffice, Role, StaffProfile, Village, VillageGroup
-from .scoping import activate, scope_for_profile
+from .appraisal import REVIEWERS, seed_appraisal
+from .publicity import seed_publicity
 
 DEMO_PASSWORD = "demo12345"
 HOUSEHOLDS_PER_VILLAGE = 16

@@ -1,0 +1,1 @@
+"""What every app shares (STYLE §1): masking, money, …"""

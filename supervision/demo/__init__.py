@@ -1,0 +1,7 @@
+"""The demo county of `manage.py seed_demo` (county.py: org tree, logins, households; appraisal.py: the campaign
+and an open panel; publicity.py: signed panels and boards). It lives in supervision, at the top of the import
+chain, because it writes through every app."""
+
+from .county import DEMO_PASSWORD, seed
+
+__all__ = ["DEMO_PASSWORD", "seed"]
