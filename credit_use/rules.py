@@ -1,17 +1,10 @@
-"""P5: when a published line takes effect, until when it runs, and which items of a board become lines.
+"""P5: when a published line takes effect and until when it runs (which items of a board become lines is
+publicity.rules.item_outcome: the published item carries its escalation's outcome).
 
 Pure functions: plain values in, values out; no ORM, no request (STYLE §2).
 """
 
 import datetime
-
-from appraisal.models import Escalation
-
-# What happens to a listed item when its notice has ended (P5, L6).
-TAKES_EFFECT = "effective"
-REFUSED = "refused"
-WAITS = "waits"
-
 
 def line_expiry(effective_on: datetime.date, years: int) -> datetime.date:
     """The last day of a line of `years` years (授信期限): the day before the same date `years` later.
@@ -35,13 +28,3 @@ def effective_from(ends_on: datetime.date, cleared_on: datetime.date | None = No
     cleared (its reconsideration, or the approval of its escalation by the level above); None = never held."""
     start = ends_on + datetime.timedelta(days=1)
     return max(start, cleared_on) if cleared_on is not None else start
-
-
-def item_outcome(escalation: str) -> str:
-    """L6/P5: a listed item of an ended notice takes effect unless its amount waits for, or was refused by,
-    the level above. Unknown values wait (never grant by accident)."""
-    if escalation in (Escalation.NOT_NEEDED, Escalation.APPROVED):
-        return TAKES_EFFECT
-    if escalation == Escalation.REJECTED:
-        return REFUSED
-    return WAITS

@@ -28,11 +28,10 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from appraisal.models import Escalation
-from appraisal.services_decisions import ESCALATION_KIND
 from publicity.models import ItemStatus, Notice, NoticeItem, NoticeKind
+from publicity.rules import REFUSED, TAKES_EFFECT, WAITS, escalation_approved, item_outcome
+from publicity.selectors import escalations_approved_on
 from sunshine_credit.bulk import bulk_insert
-from sunshine_credit.models import Approval
 
 from . import rules
 from .models import CreditLine, CreditLineEvent, LineStatus
@@ -87,16 +86,16 @@ def notice_lines_take_effect(*, notice_id: int, today: datetime.date, years: int
     counts = Counter()
     items = list(NoticeItem.objects.select_for_update(of=("self",)).filter(notice=notice, status=ItemStatus.LISTED)
                  .values(*ITEM_FIELDS).order_by("line_no"))
-    by_outcome = {rules.TAKES_EFFECT: [], rules.REFUSED: [], rules.WAITS: []}
+    by_outcome = {TAKES_EFFECT: [], REFUSED: [], WAITS: []}
     for item in items:
-        by_outcome[rules.item_outcome(item["decision__escalation"])].append(item)
-    created, healed, skipped = _create_lines(notice, by_outcome[rules.TAKES_EFFECT], today=today, years=years)
+        by_outcome[item_outcome(item["decision__escalation"])].append(item)
+    created, healed, skipped = _create_lines(notice, by_outcome[TAKES_EFFECT], today=today, years=years)
     _set_status([*created, *healed], ItemStatus.EFFECTIVE)
-    _set_status([i["pk"] for i in by_outcome[rules.REFUSED]], ItemStatus.REFUSED)
+    _set_status([i["pk"] for i in by_outcome[REFUSED]], ItemStatus.REFUSED)
     if notice.ended_at is None:
         Notice.objects.filter(pk=notice.pk).update(ended_at=timezone.now())
-    counts.update(created=len(created), refused=len(by_outcome[rules.REFUSED]),
-                  waiting=len(by_outcome[rules.WAITS]), skipped=skipped,
+    counts.update(created=len(created), refused=len(by_outcome[REFUSED]),
+                  waiting=len(by_outcome[WAITS]), skipped=skipped,
                   frozen=NoticeItem.objects.filter(notice=notice, status=ItemStatus.FROZEN).count())
     return counts
 
@@ -118,8 +117,8 @@ def _create_lines(notice: Notice, items: list[dict], *, today: datetime.date, ye
                            .values_list("household_id", flat=True))
     lined_items = set(CreditLine.objects.filter(notice_item_id__in=[i["pk"] for i in items])
                       .values_list("notice_item_id", flat=True))
-    approved_on = _escalations_approved_on([i["decision_id"] for i in items
-                                            if i["decision__escalation"] == Escalation.APPROVED], today=today)
+    approved_on = escalations_approved_on([i["decision_id"] for i in items
+                                           if escalation_approved(i["decision__escalation"])], today=today)
     lines, healed, skipped = [], [], 0
     for item in items:
         if item["pk"] in lined_items:
@@ -166,20 +165,6 @@ def _insert_lines(notice: Notice, lines: list[tuple]) -> None:
         bulk_insert(CreditLineEvent, EVENT_COLUMNS, [(pk, CreditLineEvent.Kind.CREATED.value, None, amount,
                                                       LineStatus.ACTIVE.value, reason, None, now)
                                                      for pk, amount in made])
-
-
-def _escalations_approved_on(decision_ids: list[int], *, today: datetime.date) -> dict[int, datetime.date]:
-    """L6: the day the level above approved each decision's escalation (its approval's decision time); a
-    decision approved without an approval row on record counts from `today`, the day the job finds it."""
-    if not decision_ids:
-        return {}
-    days = {pk: today for pk in decision_ids}
-    for subject_id, decided_at in (Approval.objects.filter(kind=ESCALATION_KIND, subject_id__in=decision_ids,
-                                                           status=Approval.Status.APPROVED)
-                                   .exclude(decided_at=None).order_by("decided_at")
-                                   .values_list("subject_id", "decided_at")):
-        days[subject_id] = _local_date(decided_at)
-    return days
 
 
 def _local_date(moment: datetime.datetime | None) -> datetime.date | None:

@@ -4,6 +4,8 @@ import datetime
 
 from django.utils.translation import gettext as _
 
+from appraisal.models import Escalation
+
 DIGITS = "零一二三四五六七八九"
 
 
@@ -55,3 +57,24 @@ def large_loan_register_due(period: str) -> datetime.date:
     if not 1 <= month <= 12:
         raise ValueError(period)
     return datetime.date(year + month // 12, month % 12 + 1, 5)
+
+
+# What happens to a listed item when its notice has ended (P5, L6).
+TAKES_EFFECT = "effective"
+REFUSED = "refused"
+WAITS = "waits"
+
+
+def item_outcome(escalation: str) -> str:
+    """L6/P5: a listed item of an ended notice takes effect unless its amount waits for, or was refused by,
+    the level above. Unknown values wait (never grant by accident)."""
+    if escalation in (Escalation.NOT_NEEDED, Escalation.APPROVED):
+        return TAKES_EFFECT
+    if escalation == Escalation.REJECTED:
+        return REFUSED
+    return WAITS
+
+
+def escalation_approved(escalation: str) -> bool:
+    """The level above approved the item's escalated amount (L6): its line counts from that approval."""
+    return escalation == Escalation.APPROVED

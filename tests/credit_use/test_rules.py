@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from credit_use import rules
+from publicity import rules as publicity_rules
 
 D = datetime.date
 
@@ -38,8 +39,8 @@ def test_effective_from_is_the_day_after_the_notice_unless_cleared_later():
 
 
 @pytest.mark.parametrize(("escalation", "outcome"), [
-    ("", rules.TAKES_EFFECT), ("approved", rules.TAKES_EFFECT), ("rejected", rules.REFUSED),
-    ("pending", rules.WAITS), ("something new", rules.WAITS),
+    ("", publicity_rules.TAKES_EFFECT), ("approved", publicity_rules.TAKES_EFFECT),
+    ("rejected", publicity_rules.REFUSED), ("pending", publicity_rules.WAITS), ("something new", publicity_rules.WAITS),
 ])
 def test_item_outcome_follows_the_escalation(escalation, outcome):
-    assert rules.item_outcome(escalation) == outcome
+    assert publicity_rules.item_outcome(escalation) == outcome
