@@ -28,11 +28,12 @@ CJK_FONTS := fonts-wqy-microhei fonts-noto-cjk
 # The demo server never uses the environment's database or broker.
 DEV_ENV := env -u DATABASE_URL -u REDIS_URL DEBUG=true
 
-.PHONY: help run test e2e bench install deps assets messages sysdeps migrate seed worker beat prod check-deploy clean
+.PHONY: help run test lint e2e bench install deps assets messages sysdeps migrate seed worker beat prod check-deploy clean
 
 help:
 	@echo "make run      set up, migrate, load the demo data and serve on http://$(HOST):$(PORT)/"
-	@echo "make test     set up and run the whole test suite (.venv/bin/pytest)"
+	@echo "make test     set up, lint and run the whole test suite (.venv/bin/pytest)"
+	@echo "make lint     ruff and the import-linter contract of the app chain (make test runs it first)"
 	@echo "make e2e      browser tests only (Playwright + Debian Chromium)"
 	@echo "make bench    county-scale benchmarks (bench/run.py)"
 	@echo "make install  set up only: Debian packages (as root), .venv, npm packages, translations"
@@ -100,7 +101,12 @@ run: seed
 	@echo "Sunshine Credit on http://$(HOST):$(PORT)/ (SQLite db.sqlite3; jobs run inline). Ctrl-C stops it."
 	@$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: setup
+# Guardrails (STYLE §1): ruff's rule set and the one-way chain of apps (pyproject.toml). CI fails on either.
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+
+test: setup lint
 	@$(VENV)/bin/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc = 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; exit $$rc
 

@@ -6,10 +6,16 @@ class AppraisalConfig(AppConfig):
     name = 'appraisal'
 
     def ready(self):
-        from sunshine_credit import audit
+        from sunshine_credit import audit, sections
 
         # The maker-checker actions of this app (sunshine_credit.approvals.register).
-        from . import approvals_escalation, approvals_precheck  # noqa: F401
+        from . import approvals  # noqa: F401
+        from .selectors import precheck_household_hits
+
+        # A6 on the household page (households sits below appraisal: it renders the section, never imports it).
+        sections.register(page="household", key="precheck", order=50,
+                          template="appraisal/includes/precheck_hits.html",
+                          context=lambda request, household: {"groups": precheck_household_hits(household)})
 
         audit.register(self.get_model("Reviewer"), mask_fields=["phone"])
         audit.register(self.get_model("Panel"), exclude_fields=["version"])

@@ -1,8 +1,8 @@
 """A3: reading a filled appraisal booklet (评议册) back: every sheet, every row checked before anything is written.
 
-The workbook is the one `appraisal.booklets` exports (one sheet per seat, identified by the fixed cells
+The workbook is the one `appraisal.exports` writes (one sheet per seat, identified by the fixed cells
 of row 2). A row with anything in the entry columns becomes that seat's entry for the household
-(`services_entry.appraisal_write`, an upsert per seat and household: importing the same file again gives
+(`services.entry.appraisal_write`, an upsert per seat and household: importing the same file again gives
 the same entries); a row left blank is not entered and changes nothing. Errors name the sheet, the row,
 the column and the reason, and never repeat what was typed in the entry columns (A3: back to back).
 """
@@ -18,30 +18,20 @@ from django_scopes import scopes_disabled
 from python_calamine import CalamineWorkbook
 
 from households.models import Household
-from sunshine_credit.excel import UploadRefused, check_xlsx
+from sunshine_credit.errors import RuleViolation
 from sunshine_credit.import_jobs import import_locked_apply
+from sunshine_credit.lib.excel import UploadRefused, check_xlsx
 from sunshine_credit.lib.money import AmountError, parse_amount
 from sunshine_credit.scoping import Scope
-from surveys.entry import EntryError, parse_codes
+from surveys.forms import EntryError, parse_codes
 
 from . import rules
-from .access import panel_households
-from .booklets import (
-    AMOUNT,
-    CODE,
-    NEW_ADDRESS,
-    NEW_PHONE,
-    PANEL_LABEL,
-    RATING,
-    REASONS,
-    REVIEWER_LABEL,
-    SEAT_LABEL,
-    booklet_seats,
-)
-from .entry import MAX_REASON, parse_rating
+from .exports import AMOUNT, CODE, NEW_ADDRESS, NEW_PHONE, PANEL_LABEL, RATING, REASONS, REVIEWER_LABEL, SEAT_LABEL
+from .forms import MAX_REASON, parse_rating
 from .models import Appraisal, GapEdit, Panel
-from .services_entry import EntryInput, EntryRefused, appraisal_write, check_entry
-from .services_gaps import GapRefused, clean_value, gap_record
+from .selectors import booklet_seats, panel_households
+from .services.entry import EntryInput, EntryRefused, appraisal_write, check_entry
+from .services.gaps import GapRefused, clean_value, gap_record
 
 GAP_COLUMNS = {NEW_ADDRESS: GapEdit.Field.ADDRESS, NEW_PHONE: GapEdit.Field.PHONE}
 
@@ -75,7 +65,7 @@ class BookletPlan:
 
 
 def read_booklet(data: bytes) -> Book:
-    """R6 (sunshine_credit.excel.check_xlsx), then every sheet. Raises UploadRefused with the user's message."""
+    """R6 (sunshine_credit.lib.excel.check_xlsx), then every sheet. Raises UploadRefused with the user's message."""
     check_xlsx(data)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -204,7 +194,7 @@ def _validate_sheet(plan: BookletPlan, name: str, rows: list[list], seat, househ
             continue
         try:
             rules.check_not_own_household(reviewer_household_id=seat.reviewer.household_id, household_id=household_id)
-        except rules.RuleViolation as exc:
+        except RuleViolation as exc:
             plan.error(name, number, CODE, str(exc))
             continue
         if household_id in seen:

@@ -1,8 +1,8 @@
 """Village appraisal panels (SPEC §5, A1–A7): reviewers, panels, back-to-back entries, data-gap edits,
 the pre-check and the panel's decisions with their sign-off.
 
-Secrecy (A3): `Appraisal` rows are read only through `appraisal.selectors_entry` (a reviewer's own rows)
-and, once the round is closed, `appraisal.selectors_summary`. No other module reads them.
+Secrecy (A3): `Appraisal` rows are read only through `appraisal.selectors`: the seat_* reads (a reviewer's
+own rows) and, once the round is closed, `decisions_summary`. No other module reads them.
 """
 
 from django.conf import settings
@@ -193,7 +193,7 @@ class Appraisal(models.Model):
         return f"{self.member_id}/{self.household_id}"  # never the amount: this reaches audit entries
 
 
-class GapEdit(models.Model):
+class GapEdit(models.Model):  # noqa: DJ008  the audit's object_repr is str(): unchanged by a refactor
     """A4: a reviewer fills a gap in household data; it applies only when an officer confirms it."""
 
     class Field(models.TextChoices):
@@ -246,7 +246,7 @@ class PreCheckFlag(models.IntegerChoices):
 REMOVING_FLAGS = frozenset(range(3, 9))
 
 
-class PreCheckHit(models.Model):
+class PreCheckHit(models.Model):  # noqa: DJ008  the audit's object_repr is str(): unchanged by a refactor
     """A6: one flag of one household in a campaign, with the evidence it was found on."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="precheck_hits")
@@ -343,7 +343,7 @@ class Decision(models.Model):
         return bool(REMOVING_FLAGS.intersection(self.precheck_flags)) and not self.override_approved
 
 
-class SignOff(models.Model):
+class SignOff(models.Model):  # noqa: DJ008  the audit's object_repr is str(): unchanged by a refactor
     """A7: a panel member's sign-off of the decisions (in the app, or recorded from the signed paper sheet)."""
 
     panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="sign_offs")

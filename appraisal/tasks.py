@@ -10,9 +10,9 @@ from celery import shared_task
 
 @shared_task(name="appraisal.render_appraisal_sheet", acks_late=True, time_limit=1800)
 def render_appraisal_sheet(job_id: int) -> None:
-    from sunshine_credit.files import run_file_job
+    from sunshine_credit.services import run_file_job
 
-    from .services_sheet import sheet_render
+    from .services.sheet import sheet_render
 
     run_file_job(job_id, sheet_render)
 
@@ -20,7 +20,7 @@ def render_appraisal_sheet(job_id: int) -> None:
 
 
 # --- the booklet import (A3) ------------------------------------------------------------------------
-# The services are imported inside each task: services_booklets imports these tasks to enqueue them by .name.
+# The services are imported inside each task: services.booklets imports these tasks to enqueue them by .name.
 
 BOOKLET_RELATED = ("created_by", "panel__campaign", "panel__village__branch")
 
@@ -30,7 +30,7 @@ def validate_booklet(job_id: int) -> None:
     from sunshine_credit.import_jobs import run_import_job
 
     from .models import BookletImport
-    from .services_booklets import booklet_import_check
+    from .services.booklets import booklet_import_check
 
     run_import_job(job_id, BookletImport, booklet_import_check, select_related=BOOKLET_RELATED)
 
@@ -40,7 +40,7 @@ def apply_booklet(job_id: int) -> None:
     from sunshine_credit.import_jobs import run_import_job
 
     from .models import BookletImport
-    from .services_booklets import booklet_import_write
+    from .services.booklets import booklet_import_write
 
     run_import_job(job_id, BookletImport, booklet_import_write, select_related=BOOKLET_RELATED)
 

@@ -42,7 +42,7 @@ def load(households: int):
     from appraisal.models import Appraisal, Panel, PanelMember, Reviewer
     from bench.run import make_org
     from households.models import ExistingLoan, Household, Member
-    from sunshine_credit.bulk import bulk_insert
+    from sunshine_credit.lib.bulk import bulk_insert
     from sunshine_credit.models import BlacklistEntry, Role, StaffProfile, Village
     from surveys.models import Campaign
 
@@ -108,7 +108,7 @@ def floor(campaign) -> float:
     """The bare cost: read every entry, loan and blacklist row once, COPY one row per household."""
     from django.db import connection, transaction
 
-    from sunshine_credit.bulk import _copy_text
+    from sunshine_credit.lib.bulk import _copy_text
 
     def run():
         with transaction.atomic(), connection.cursor() as cur:
@@ -140,7 +140,7 @@ def bench(households: int) -> dict:
     from django.db import connection
 
     from appraisal.models import Decision, PreCheckHit
-    from appraisal.services_panels import round_close
+    from appraisal.services.panels import round_close
     from sunshine_credit.scoping import scope_for_user
 
     load_s, (_office, campaign, officer, panels, entries) = timed(lambda: load(households))

@@ -74,7 +74,7 @@ def load(households: int):
     from appraisal.models import Decision, Panel, PanelMember, Position, Reviewer
     from bench.roster import GIVEN, SURNAMES
     from households.models import Household, Member
-    from sunshine_credit.bulk import bulk_insert
+    from sunshine_credit.lib.bulk import bulk_insert
     from sunshine_credit.models import Role, StaffProfile, VillageGroup
     from surveys.models import Campaign
 
@@ -142,12 +142,10 @@ def per_board(scope, officer, panels) -> dict:
     from django_scopes import scopes_disabled
 
     from publicity.models import Notice
-    from publicity.render import board_html, board_pdf
-    from publicity.services_publish import publish_precredit
-    from publicity.services_render import notice_render
+    from publicity.services import board_html, board_pdf, notice_render, publish_precredit
     from sunshine_credit.scoping import activate
 
-    with mock.patch("publicity.services_publish.notice_render_enqueue"), activate(scope):
+    with mock.patch("publicity.services.notice_render_enqueue"), activate(scope):
         notices = [publish_precredit(scope=scope, actor=officer, panel_id=p.pk) for p in panels]
     board_pdf(notices[0].snapshot)  # warm-up: WeasyPrint, Pango and the CJK fonts load once per process
     bare_pdf(board_html(notices[0].snapshot))
@@ -207,7 +205,7 @@ def whole_campaign(scope, officer, campaign, workers: int, redis_url: str, log: 
     from django_scopes import scopes_disabled
 
     from publicity.models import Notice
-    from publicity.services_publish import publish_campaign
+    from publicity.services import publish_campaign
     from sunshine_credit.celery import app
     from sunshine_credit.models import Job
     from sunshine_credit.scoping import activate

@@ -1,7 +1,7 @@
 """County-scale benchmark of the pre-credit computation (SPEC L7) on PostgreSQL.
 
 100,000 households × 6 questionnaires (default): the whole-campaign computation
-(`surveys.services_limits.limits_compute_run`: every LimitResult field, inputs included, upserted into
+(`surveys.services.limits.limits_compute_run`: every LimitResult field, inputs included, upserted into
 the real table with its constraints) against its floors, measured in the same run and with the same
 session settings (jit off, work_mem 256 MB, as the computation sets them), each the best of --repeat:
 
@@ -87,7 +87,7 @@ def load(households: int):
 
     from bench.run import make_org
     from households.models import Household, Member
-    from sunshine_credit.bulk import bulk_insert
+    from sunshine_credit.lib.bulk import bulk_insert
     from sunshine_credit.models import Village
     from surveys.models import Campaign, Questionnaire, Respondent
 
@@ -139,9 +139,8 @@ def bench(households: int, repeat: int) -> dict:
 
     from sunshine_credit.models import Role, StaffProfile
     from sunshine_credit.scoping import activate, scope_for_profile
-    from surveys.compute import compute_params, select_sql, session_settings
     from surveys.models import LimitResult
-    from surveys.services_limits import limits_compute_run
+    from surveys.services.limits import compute_params, limits_compute_run, select_sql, session_settings
 
     load_s, (office, campaign, questionnaires) = timed(lambda: load(households))
     scope = scope_for_profile(StaffProfile(role=Role.ADMIN, head_office=office))

@@ -70,7 +70,7 @@ def floor_copy(rows, office) -> float:
     from stdnum.cn import ric
 
     from households.models import Household, Member
-    from sunshine_credit.bulk import bulk_insert
+    from sunshine_credit.lib.bulk import bulk_insert
     from sunshine_credit.models import Village
 
     villages = dict(Village.objects.values_list("code", "id"))

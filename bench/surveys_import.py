@@ -70,7 +70,7 @@ def load_county(households: int):
     from bench.roster import county_rows, org_codes
     from households.imports import _set_missing_representatives
     from households.models import Household, Member
-    from sunshine_credit.bulk import bulk_insert
+    from sunshine_credit.lib.bulk import bulk_insert
     from sunshine_credit.models import Branch, HeadOffice, Role, StaffProfile, Village
     from surveys.models import Campaign
 
@@ -134,7 +134,7 @@ def floor_copy(rows, campaign, user) -> float:
     from django.utils import timezone
 
     from households.models import Household, Member
-    from sunshine_credit.bulk import bulk_insert
+    from sunshine_credit.lib.bulk import bulk_insert
     from surveys.models import Questionnaire, Respondent
 
     households = {code: (pk, village) for code, pk, village in Household.objects.values_list("code", "id", "village_id")}

@@ -15,13 +15,13 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from sunshine_credit.excel import safe_text
-from sunshine_credit.files import generated_file_request
+from sunshine_credit.lib.excel import safe_text
 from sunshine_credit.models import GeneratedFile, Role
 from sunshine_credit.scoping import Scope
+from sunshine_credit.services import generated_file_request
 from surveys.models import Campaign
 
-from .selectors import precredit_lines
+from .selectors.lines import precredit_lines
 from .tasks import export_precredit as export_precredit_task
 
 TEMPLATE_NAME = "预授信批量导入数据模板"

@@ -1,6 +1,6 @@
 """Credit lines (授信额度, SPEC P5) and, with the credit-use issue, drawdowns against them (§8).
 
-A line is created when its board's notice period ends without an open objection (credit_use.services_lines);
+A line is created when its board's notice period ends without an open objection (credit_use.services.lines);
 every change to it is a `CreditLineEvent` (its history), and the audit log keeps who changed what (R4).
 """
 
@@ -82,6 +82,9 @@ class CreditLineEvent(models.Model):
         verbose_name_plural = _("credit line events")
         ordering = ["line_id", "at", "id"]
 
+    def __str__(self):  # Django's default, which the audit log has recorded as the object (R4)
+        return f"CreditLineEvent object ({self.pk})"
+
 
 class LineChangeRequest(models.Model):
     """R2, seed 000 第一篇 (常态化动态管理): a pre-credit line is not changed at will. The officer reports the change
@@ -107,6 +110,9 @@ class LineChangeRequest(models.Model):
         ordering = ["line_id", "-id"]
         constraints = [models.CheckConstraint(condition=models.Q(amount_proposed__gt=0),
                                               name="line_change_request_positive")]
+
+    def __str__(self):  # Django's default, which the audit log has recorded as the object (R4)
+        return f"LineChangeRequest object ({self.pk})"
 
 
 # --- drawdowns (用信, SPEC §8 U1–U9) ---------------------------------------------------------------------
@@ -230,6 +236,9 @@ class DrawdownGuarantor(models.Model):
         verbose_name_plural = _("guarantors")
         constraints = [models.UniqueConstraint(fields=["drawdown", "household"], name="uniq_drawdown_guarantor")]
 
+    def __str__(self):  # Django's default, which the audit log has recorded as the object (R4)
+        return f"DrawdownGuarantor object ({self.pk})"
+
 
 class Repayment(models.Model):
     """U8: interest (quarterly, 按季结息) or principal paid at the counter."""
@@ -255,6 +264,9 @@ class Repayment(models.Model):
         ordering = ["drawdown_id", "paid_on", "id"]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="repayment_positive")]
         indexes = [models.Index(fields=["drawdown", "kind"])]
+
+    def __str__(self):  # Django's default, which the audit log has recorded as the object (R4)
+        return f"Repayment object ({self.pk})"
 
 
 class RevocationCase(models.Model):
@@ -291,3 +303,6 @@ class RevocationCase(models.Model):
         ordering = ["-found_on", "-id"]
         constraints = [models.UniqueConstraint(fields=["drawdown", "cause"], name="one_case_per_drawdown_cause")]
         indexes = [models.Index(fields=["village", "status"])]
+
+    def __str__(self):  # Django's default, which the audit log has recorded as the object (R4)
+        return f"RevocationCase object ({self.pk})"

@@ -7,7 +7,7 @@ from celery import shared_task
 def lines_take_effect() -> dict:
     """P5, on Celery beat ("lines-take-effect", hourly). Idempotent: a redelivery or an overlapping run finds
     nothing left to do (the service locks each board)."""
-    from .services_lines import lines_take_effect as run
+    from .services.lines import lines_take_effect as run
 
     return run()
 
@@ -15,7 +15,7 @@ def lines_take_effect() -> dict:
 @shared_task(name="credit_use.export_precredit", acks_late=True, time_limit=1800)
 def export_precredit(job_id: int) -> None:
     """The core-banking batch template of a campaign (GeneratedFile job), in the asker's scope."""
-    from sunshine_credit.files import run_file_job
+    from sunshine_credit.services import run_file_job
 
     from .exports import precredit_render
 
@@ -25,7 +25,7 @@ def export_precredit(job_id: int) -> None:
 @shared_task(name="credit_use.large_loan_registers", acks_late=True, time_limit=1800)
 def large_loan_registers() -> dict:
     """P6: the villages' large-loan registers of last month (one per village and month; a rerun adds none)."""
-    from .services_large_loans import large_loan_registers as publish
+    from .services.large_loans import large_loan_registers as publish
 
     return publish()
 
@@ -34,6 +34,6 @@ def large_loan_registers() -> dict:
 def overdue_sweep() -> dict:
     """U9, on Celery beat ("overdue-sweep", daily). Idempotent: a redelivery or an overlapping run opens no second
     case (one per drawdown and cause)."""
-    from .services_overdue import overdue_sweep as run
+    from .services.overdue import overdue_sweep as run
 
     return run()

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from sunshine_credit import errors
 from sunshine_credit.lib.money import yuan
 
 MIN_MEMBERS = 3  # G1: 三（含）个以上
@@ -18,14 +19,14 @@ G1, G2, G3 = "G1", "G2", "G3"
 MemberValues = tuple[int, int, Decimal | None]
 
 
-class RuleViolation(Exception):
-    """A domain rule refused the input; .code is stable (a rule code like "G2"), str() is shown to the user."""
+class RuleViolation(errors.RuleViolation):
+    """A group rule refused the input: .code and str() are the first broken rule's ("G2" and its message);
+    .problems lists every broken rule as (code, message), the first one included (so do .errors, for a form)."""
 
     def __init__(self, code: str, message: str, problems: list[tuple[str, str]] | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.problems = problems or [(code, message)]  # every broken rule, the first one included
+        super().__init__(code, message)
+        self.problems = problems or [(code, message)]
+        self.errors = [(None, text) for _code, text in self.problems]
 
 
 def group_rule_problems(members: list[MemberValues], *, village_id: int, leader_id: int | None,

@@ -1,6 +1,7 @@
 """Reads of joint-guarantee groups for the pages and the printed register. Every selector starts from the
 caller's scope (R1); lists load their members, names and lines in a fixed number of queries (no N+1)."""
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -8,14 +9,14 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from households.models import Household, Relation
 from sunshine_credit.models import Village
 from sunshine_credit.scoping import Scope, get_in_scope_or_404
 
-from . import history
+from .facts import effective_lines
 from .models import GroupMember, GuaranteeGroup
-from .services import effective_lines
 
 
 @dataclass(frozen=True)
@@ -119,12 +120,56 @@ def group_history(*, group: GuaranteeGroup, limit: int = 100) -> list[HistoryRow
     rows = []
     for entry in entries:
         if entry.content_type_id == group_type.pk:
-            what = history.group_change(entry.action, entry.changes_dict, leader_codes)
+            what = _group_change(entry.action, entry.changes_dict, leader_codes)
         else:
-            what = history.member_change(entry.action, entry.changes_dict, member_codes.get(int(entry.object_pk), ""))
+            what = _member_change(entry.action, entry.changes_dict, member_codes.get(int(entry.object_pk), ""))
         if what:
             rows.append(HistoryRow(at=entry.timestamp, actor=entry.actor, what=what))
     return rows
+
+
+# The group's audit entries in words (the history above): plain values in, translated lines out.
+
+def _new(changes: dict, field: str):
+    return changes[field][1] if field in changes else None
+
+
+def _group_change(action: int, changes: dict, leader_codes: dict[str, str]) -> list[str]:
+    if action == LogEntry.Action.CREATE:
+        return [_("Group formed")]
+    what = []
+    if _new(changes, "name") is not None:
+        what.append(_("Name: %(name)s") % {"name": _new(changes, "name") or "—"})
+    if _new(changes, "leader") is not None:
+        what.append(_("Leader: %(code)s") % {"code": leader_codes.get(_new(changes, "leader"), "—")})
+    if _new(changes, "allows_outside") is not None:
+        what.append(_("Members may guarantee outside the group") if _new(changes, "allows_outside") == "True"
+                    else _("Members may not guarantee outside the group"))
+    if _new(changes, "flagged") == "True":
+        what.append(_("Rule check: broken (%(rules)s)") % {"rules": ", ".join(_codes(_new(changes, "flag_reasons")))})
+    elif _new(changes, "flagged") == "False":
+        what.append(_("Rule check: the rules hold again"))
+    elif _new(changes, "flag_reasons") is not None:
+        what.append(_("Rule check: broken (%(rules)s)") % {"rules": ", ".join(_codes(_new(changes, "flag_reasons")))})
+    if _new(changes, "status") == "dissolved":
+        what.append(_("Group dissolved"))
+    return what
+
+
+def _member_change(action: int, changes: dict, code: str) -> list[str]:
+    if action == LogEntry.Action.CREATE or _new(changes, "active") == "True":
+        return [_("Household %(code)s joined") % {"code": code}]
+    if _new(changes, "active") == "False":
+        return [_("Household %(code)s left") % {"code": code}]
+    return []
+
+
+def _codes(value) -> list[str]:
+    try:
+        codes = json.loads(value or "[]")
+    except (TypeError, ValueError):
+        return [str(value)]
+    return [str(c) for c in codes] if isinstance(codes, list) else [str(codes)]
 
 
 def register_groups(*, scope: Scope, village_id: int) -> list[GuaranteeGroup]:

@@ -8,56 +8,36 @@ rules unflagged. Writes go through the ORM so that the audit log records them (R
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from credit_use.models import CreditLine, Drawdown, LineStatus
 from households.models import Household
-from households.services import MAKER_ROLES
+from sunshine_credit.errors import Refusal, Stale
 from sunshine_credit.models import Village
 from sunshine_credit.scoping import Scope, village_in_scope_or_404
 
 from . import rules
+from .facts import effective_lines, open_drawdown_guaranteed_by
 from .models import GroupMember, GuaranteeGroup
 from .rules import RuleViolation
 
 
-class GroupRefused(Exception):
+class GroupRefused(Refusal):
     """A group write was refused. `.messages` are the translated reasons (each names its rule and, where it is
     about one, the household); str() is all of them. args[0] is the first."""
 
     def __init__(self, *messages: str):
-        super().__init__(*messages)
-        self.messages = list(messages)
+        super().__init__(errors=[(None, str(message)) for message in messages])
+        self.args = messages
 
     def __str__(self):
-        return " ".join(self.messages)
+        return " ".join(text for _field, text in self.errors)
 
 
-class StaleVersion(GroupRefused):
-    """R3: the group was saved by someone else since the form was opened."""
-
-
-# --- reading the facts the rules need -----------------------------------------------------------------
-
-def effective_lines(household_ids, *, today: datetime.date | None = None) -> dict[int, CreditLine]:
-    """Each household's credit line in effect today (G1): status active and effective_on ≤ today ≤ expires_on.
-    A household with several (one per campaign) counts its newest."""
-    today = today or timezone.localdate()
-    lines: dict[int, CreditLine] = {}
-    with scopes_disabled():
-        found = (CreditLine.objects.filter(household_id__in=list(household_ids), status=LineStatus.ACTIVE,
-                                           effective_on__lte=today, expires_on__gte=today)
-                 .order_by("household_id", "effective_on", "id"))
-        for line in found:
-            lines[line.household_id] = line  # the later one wins
-    return lines
-
+# --- reading the facts the rules need (credit_use provides the lines: guarantee_groups.facts) -------------
 
 def _member_values(households: list[Household], *, today: datetime.date | None = None) -> list[rules.MemberValues]:
     lines = effective_lines([h.pk for h in households], today=today)
@@ -127,15 +107,8 @@ def group_drawdown_refusal(group: GuaranteeGroup | None) -> str | None:
 
 
 # --- writes by the officer -----------------------------------------------------------------------------
-
-def _require_maker(scope: Scope, village_id: int) -> Village:
-    """Only the loan officer (or an administrator) of the village changes its groups. Raises Http404 outside
-    the scope (R1) and PermissionDenied for readers of the village."""
-    village = village_in_scope_or_404(scope, village_id)
-    if scope.role not in MAKER_ROLES or not scope.can_edit_village(village_id):
-        raise PermissionDenied(_("Only the loan officer of the village changes its joint-guarantee groups."))
-    return village
-
+# Only the loan officer (or an administrator) of the village changes its groups (O3): Http404 outside the scope
+# (R1), PermissionDenied for readers of the village.
 
 def _group_for_edit(scope: Scope, group_id: int) -> GuaranteeGroup:
     """The group locked for a write, after the scope and role checks (Http404 / PermissionDenied)."""
@@ -144,7 +117,8 @@ def _group_for_edit(scope: Scope, group_id: int) -> GuaranteeGroup:
                       .values_list("village_id", flat=True).first())
     if village_id is None:
         raise Http404
-    _require_maker(scope, village_id)
+    scope.require_maker(_("Only the loan officer of the village changes its joint-guarantee groups."),
+                        village_id=village_id)
     with scopes_disabled():
         return GuaranteeGroup.objects.select_for_update().get(pk=group_id)
 
@@ -156,7 +130,7 @@ def _require_active(group: GuaranteeGroup) -> None:
 
 def _check_version(group: GuaranteeGroup, version) -> None:
     if version is not None and int(version) != group.version:
-        raise StaleVersion(_("This group was changed by someone else meanwhile; nothing was saved. Reload the page."))
+        raise Stale(_("This group was changed by someone else meanwhile; nothing was saved. Reload the page."))
 
 
 def _households_for(scope: Scope, household_ids) -> list[Household]:
@@ -205,7 +179,9 @@ def group_form(*, scope: Scope, actor, village_id: int, household_ids, leader_id
                allows_outside: bool = True) -> GuaranteeGroup:
     """Form a group of the village (G1–G4). Raises Http404 outside the scope, PermissionDenied for non-makers,
     GroupRefused (naming the rule and, where it is about one, the household) when a rule refuses it."""
-    village = _require_maker(scope, village_id)
+    village = village_in_scope_or_404(scope, village_id)
+    scope.require_maker(_("Only the loan officer of the village changes its joint-guarantee groups."),
+                        village_id=village_id)
     households = _households_for(scope, household_ids)
     _refuse_in_other_group(households)
     with scopes_disabled():
@@ -229,7 +205,7 @@ def group_form(*, scope: Scope, actor, village_id: int, household_ids, leader_id
 def group_update(*, scope: Scope, actor, group_id: int, version, name: str, leader_id: int | None,
                  allows_outside: bool) -> GuaranteeGroup:
     """Change the group's name, leader (G3) or outside-guarantee agreement (G5). Raises Http404,
-    PermissionDenied, StaleVersion (R3) or GroupRefused."""
+    PermissionDenied, Stale (R3) or GroupRefused."""
     group = _group_for_edit(scope, group_id)
     _check_version(group, version)
     _require_active(group)
@@ -289,9 +265,7 @@ def member_remove(*, scope: Scope, actor, group_id: int, household_id: int, vers
     if leaving.pk == group.leader_id:
         raise GroupRefused(_("G3: elect another leader before household %(code)s leaves the group.")
                            % {"code": leaving.code})
-    with scopes_disabled():
-        guaranteeing = Drawdown.objects.filter(OPEN_DRAWDOWN, group=group).exists()
-    if guaranteeing:  # its members answer for that drawdown until it is repaid (U9)
+    if open_drawdown_guaranteed_by(group.pk):  # its members answer for that drawdown until it is repaid (U9)
         raise GroupRefused(_("Household %(code)s cannot leave while the group guarantees a drawdown that is pending "
                              "or not yet repaid.") % {"code": leaving.code})
     remaining = [h for h in households if h.pk != leaving.pk]
@@ -311,10 +285,6 @@ def member_remove(*, scope: Scope, actor, group_id: int, household_id: int, vers
     return group
 
 
-OPEN_DRAWDOWN = (Q(status__in=[Drawdown.Status.SUBMITTED, Drawdown.Status.APPROVED])
-                 | Q(status=Drawdown.Status.DISBURSED, principal_outstanding__gt=0))
-
-
 @transaction.atomic
 def group_dissolve(*, scope: Scope, actor, group_id: int, version=None) -> GuaranteeGroup:
     """Dissolve the group: its members are free to join another (G4). Refused while a drawdown it guarantees
@@ -322,10 +292,10 @@ def group_dissolve(*, scope: Scope, actor, group_id: int, version=None) -> Guara
     group = _group_for_edit(scope, group_id)
     _check_version(group, version)
     _require_active(group)
+    if open_drawdown_guaranteed_by(group.pk):
+        raise GroupRefused(_("The group guarantees a drawdown that is pending or not yet repaid; it can be "
+                             "dissolved once that is settled."))
     with scopes_disabled():
-        if Drawdown.objects.filter(OPEN_DRAWDOWN, group=group).exists():
-            raise GroupRefused(_("The group guarantees a drawdown that is pending or not yet repaid; it can be "
-                                 "dissolved once that is settled."))
         now = timezone.now()
         for member in GroupMember.objects.filter(group=group, active=True):
             member.active, member.left_at = False, now

@@ -13,19 +13,19 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from households.services import MAKER_ROLES
-from sunshine_credit.pdf import render_pdf
+from sunshine_credit.errors import Refusal, show_on_form
+from sunshine_credit.lib.pdf import render_pdf
 from sunshine_credit.scoping import village_in_scope_or_404
 
 from . import selectors, services
 from .forms import GroupFilterForm, GroupForm, GroupUpdateForm, MemberAddForm, VersionForm
 
-REFUSALS = (services.GroupRefused, PermissionDenied)
+REFUSALS = (Refusal, PermissionDenied)  # GroupRefused, Stale (R3), the role check
 PAGE_SIZE = 50
 
 
 def _may_edit(scope, village_id: int) -> bool:
-    return scope.role in MAKER_ROLES and scope.can_edit_village(village_id)
+    return scope.is_maker and scope.can_edit_village(village_id)
 
 
 def _village_param(request):
@@ -53,8 +53,8 @@ def group_list(request):
 def group_new(request):
     """Form a group of `?village=<id>` from its households with a line in effect and in no active group."""
     village = _village_param(request)
-    if not _may_edit(request.scope, village.pk):
-        raise PermissionDenied(_("Only the loan officer of the village forms its joint-guarantee groups."))
+    request.scope.require_maker(_("Only the loan officer of the village forms its joint-guarantee groups."),
+                                village_id=village.pk)
     candidates = selectors.group_candidates(scope=request.scope, village_id=village.pk)
     form = GroupForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
@@ -63,9 +63,8 @@ def group_new(request):
                                         household_ids=form.cleaned_data["households"],
                                         leader_id=form.cleaned_data["leader"], name=form.cleaned_data["name"],
                                         allows_outside=form.cleaned_data["allows_outside"])
-        except services.GroupRefused as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+        except Refusal as exc:
+            show_on_form(form, exc)
         else:
             messages.success(request, _("Group %(number)d was formed.") % {"number": group.number})
             return redirect("guarantee_groups:group_detail", pk=group.pk)

@@ -12,7 +12,7 @@ from django.db.models import Count, DecimalField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from sunshine_credit.excel import write_xlsx
+from sunshine_credit.lib.excel import write_xlsx
 from sunshine_credit.scoping import Scope
 
 from .models import Member

@@ -17,6 +17,10 @@ HOUSEHOLD_FORM_FIELDS = ["village", "group", "code", "address", "category", "lan
 MEMBER_FORM_FIELDS = ["name", "id_number", "relation", "works_away", "phone"]
 
 
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label=_("Roster workbook (.xlsx)"))
+
+
 class GroupChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.village.name} · {obj.name}"

@@ -7,16 +7,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
+from sunshine_credit.errors import RuleViolation
 from sunshine_credit.lib.masking import mask_any, mask_id, mask_phone  # noqa: F401  R5, re-exported for callers
-
-
-class RuleViolation(Exception):
-    """A domain rule refused the input; .code is stable, str() is shown to the user."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-
 
 # GB 2260 province-level codes: the first two digits of every resident ID.
 PROVINCE_CODES = frozenset(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import views
 
 app_name = "households"
 urlpatterns = [
@@ -12,8 +12,8 @@ urlpatterns = [
     path("<int:pk>/loans/new/", views.existing_loan_create, name="existing_loan_create"),
     path("loans/<int:pk>/edit/", views.existing_loan_edit, name="existing_loan_edit"),
     path("loans/<int:pk>/delete/", views.existing_loan_delete, name="existing_loan_delete"),
-    path("imports/", import_views.roster_import_list, name="roster_import_list"),
-    path("imports/template.xlsx", import_views.roster_template, name="roster_template"),
-    path("imports/<int:pk>/", import_views.roster_import_detail, name="roster_import_detail"),
-    path("imports/<int:pk>/confirm/", import_views.roster_import_confirm, name="roster_import_confirm"),
+    path("imports/", views.roster_import_list, name="roster_import_list"),
+    path("imports/template.xlsx", views.roster_template, name="roster_template"),
+    path("imports/<int:pk>/", views.roster_import_detail, name="roster_import_detail"),
+    path("imports/<int:pk>/confirm/", views.roster_import_confirm, name="roster_import_confirm"),
 ]

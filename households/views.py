@@ -1,22 +1,30 @@
-"""The household archive pages (H1–H5, H7). Views stay thin: a form, one service or selector, a template.
+"""The household archive pages (H1–H5, H7) and the roster import (H6). Views stay thin: a form, one service or
+selector, a template.
 
 Single objects come only through selectors that call `get_in_scope_or_404` (R1/O2); edit pages and
 writes ask for the editable scope, so read-only roles get 404 there.
 """
 
+import functools
+import io
 import tempfile
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sunshine_credit.errors import Stale
+from sunshine_credit.lib.excel import write_xlsx
+from sunshine_credit.views import import_confirm, import_detail, import_store_upload
+
 from . import exports, forms, selectors, services
+from .imports import COLUMNS
 
 SEARCH_SESSION_KEY = "households_search"
 PAGE_SIZE = 50
@@ -95,7 +103,7 @@ def household_edit(request, pk: int):
                                       members=forms.member_inputs(formset))
         except services.ArchiveInvalid as exc:
             forms.apply_errors(form, formset, exc)
-        except services.StaleEdit as exc:
+        except Stale as exc:
             stale = exc.differences  # R3: the user's own entries stay on the page; nothing was written
             form.set_version(exc.current.version)
         else:
@@ -156,3 +164,44 @@ def existing_loan_delete(request, pk: int):
     services.existing_loan_delete(scope=request.scope, actor=request.user, loan_id=loan.pk)
     messages.success(request, _("The existing loan was deleted."))
     return redirect("households:household_detail", pk=loan.member.household_id)
+
+
+# --- Roster import in the browser (H6): upload → preview with every row's errors → confirm ---------------
+
+@login_required
+def roster_import_list(request):
+    form = forms.RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        item = import_store_upload(form, functools.partial(services.roster_import_upload, scope=request.scope,
+                                                           actor=request.user))
+        if item is not None:
+            return redirect("households:roster_import_detail", pk=item.pk)
+    imports = selectors.roster_import_list(scope=request.scope)
+    return render(request, "households/roster_import_list.html", {"form": form, "imports": imports})
+
+
+@login_required
+def roster_import_detail(request, pk: int):
+    return import_detail(request, selectors.roster_import_get(scope=request.scope, pk=pk),
+                         "households/roster_import_detail.html")
+
+
+@login_required
+@require_POST
+def roster_import_confirm(request, pk: int):
+    return import_confirm(request, selectors.roster_import_get(scope=request.scope, pk=pk),
+                          confirm=services.roster_import_confirm, message=_("The roster is being imported."),
+                          detail="households:roster_import_detail")
+
+
+@login_required
+def roster_template(request):
+    """The empty §11 roster template, with one example row."""
+    out = io.BytesIO()
+    example = ["BR01", "BR01V01", "东岭村", "1组", "BR01V01-00001", "张三", "11010519491231002X", "户主",
+               "东岭村1组1号", "13800000000", 5.5, "是"]
+    write_xlsx(out, "roster", list(COLUMNS.values()), [example], text_columns=frozenset({0, 1, 4, 6, 9}))
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+    return response

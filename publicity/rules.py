@@ -1,10 +1,23 @@
-"""Publicity rules (SPEC §6, P1/P2): pure functions on plain values, no ORM, no request."""
+"""Publicity rules (SPEC §6, P1/P2/P4): pure functions on plain values, no ORM, no request.
+
+P4: an objection (异议) is taken while a published pre-credit notice runs; its content, the objector's name and
+phone are checked here, and so is the panel's reconsideration (复议) of the objected line: an objection can only
+lower a line, never raise it. Refusals raise ObjectionRefused (a sunshine_credit.errors.Refusal).
+"""
 
 import datetime
+import re
+import secrets
+from decimal import Decimal
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from appraisal.models import Escalation
+from sunshine_credit.errors import Refusal
+from sunshine_credit.lib.money import yuan
+
+from .models import ItemStatus, Notice, NoticeKind, Outcome
 
 DIGITS = "零一二三四五六七八九"
 
@@ -78,3 +91,98 @@ def item_outcome(escalation: str) -> str:
 def escalation_approved(escalation: str) -> bool:
     """The level above approved the item's escalated amount (L6): its line counts from that approval."""
     return escalation == Escalation.APPROVED
+
+
+# --- P4: objections and reconsideration -------------------------------------------------------------------
+
+CONTENT_MAX = 2000
+NAME_MAX = 50
+REASON_MAX = 500
+# Reference numbers are read out over the phone and copied by hand: no 0/O, 1/I/L.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_PREFIX = "YY"
+REFERENCE_LENGTH = 10
+REFERENCE_RE = re.compile(rf"{REFERENCE_PREFIX}[{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}}")
+MOBILE_RE = re.compile(r"1[3-9]\d{9}")
+LANDLINE_RE = re.compile(r"0\d{2,3}-?\d{7,8}")
+OBJECTABLE = (ItemStatus.LISTED, ItemStatus.FROZEN)
+
+
+class ObjectionRefused(Refusal):
+    """The objection or reconsideration breaks a rule; str() is shown to the user. Nothing was written."""
+
+
+def check_running(*, kind: str, status: str, starts_on: datetime.date, ends_on: datetime.date,
+                  today: datetime.date) -> None:
+    """P4: objections are taken while a published pre-credit notice runs, its first and last day included."""
+    if kind != NoticeKind.PRECREDIT:
+        raise ObjectionRefused(_("Objections through this form are taken for pre-credit notices only."))
+    if status != Notice.Status.PUBLISHED:
+        raise ObjectionRefused(_("This notice is not published: objections cannot be lodged yet."))
+    dates = {"start": formats.date_format(starts_on), "end": formats.date_format(ends_on)}
+    if today < starts_on:
+        raise ObjectionRefused(_("The notice period (%(start)s to %(end)s) has not started yet: objections can be "
+                                 "lodged from %(start)s.") % dates)
+    if today > ends_on:
+        raise ObjectionRefused(_("The notice period (%(start)s to %(end)s) is over: objections are no longer "
+                                 "taken.") % dates)
+
+
+def clean_content(content: str) -> str:
+    text = (content or "").strip()
+    if not text:
+        raise ObjectionRefused(_("Write what the objection is about."))
+    if len(text) > CONTENT_MAX:
+        raise ObjectionRefused(_("An objection has at most %(n)d characters.") % {"n": CONTENT_MAX})
+    return text
+
+
+def clean_objector_name(name: str) -> str:
+    text = (name or "").strip()
+    if len(text) > NAME_MAX:
+        raise ObjectionRefused(_("A name has at most %(n)d characters.") % {"n": NAME_MAX})
+    return text
+
+
+def normalise_objector_phone(raw: str) -> str:
+    """Blank, an 11-digit mainland mobile (138 1234 5678) or a landline with its area code (0371-12345678)."""
+    text = re.sub(r"\s+", "", raw or "")
+    if not text:
+        return ""
+    if MOBILE_RE.fullmatch(text.replace("-", "")):
+        return text.replace("-", "")
+    if LANDLINE_RE.fullmatch(text):
+        return text
+    raise ObjectionRefused(_("Enter an 11-digit mobile number or a landline with its area code (0371-12345678)."))
+
+
+def check_reconsideration(*, outcome: str, reason: str, amount: Decimal | None, published: Decimal) -> Decimal | None:
+    """P4: the panel's outcome on an objected line; returns the amount after reconsideration (None unless
+    changed). Raises ObjectionRefused."""
+    if outcome not in Outcome.values:
+        raise ObjectionRefused(_("Choose the outcome of the reconsideration."))
+    if not (reason or "").strip():
+        raise ObjectionRefused(_("Write the reasons for the reconsideration."))
+    if len(reason.strip()) > REASON_MAX:
+        raise ObjectionRefused(_("The reasons have at most %(n)d characters.") % {"n": REASON_MAX})
+    if outcome != Outcome.CHANGED:
+        return None
+    if amount is None:
+        raise ObjectionRefused(_("Enter the amount after reconsideration."))
+    if amount <= 0:
+        raise ObjectionRefused(_("The amount after reconsideration must be above zero; to give no credit, choose "
+                                 "“rejected”."))
+    if amount >= published:
+        raise ObjectionRefused(_("An objection can only lower a line, never raise it: enter an amount below "
+                                 "%(amount)s yuan, the line as it stands.") % {"amount": yuan(published)})
+    return amount
+
+
+def new_reference() -> str:
+    """An unguessable reference number: "YY" and 10 of 31 symbols (about 50 bits), from `secrets`."""
+    return REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def normalise_reference(raw: str) -> str:
+    """What a villager types back: any case, with spaces or dashes."""
+    return re.sub(r"[\s\-]+", "", raw or "").upper()

@@ -1,24 +1,36 @@
-"""P1/P2: what a village's board lists, read from the panel's decisions (SPEC §5 A7).
+"""Publicity reads: what a village's board lists (P1/P2), the officers' pages (a campaign's boards with their
+progress, one notice's items and objections), and the public pages of P4 (no login).
 
 A household is on the board when its panel decided to grant it an amount (not removed by the pre-check)
 and its consent to publicity (PIPL art. 25) is recorded. Escalated amounts are listed too: the village sees
 them before the level above approves (P5 makes them wait). Only the fields a board may show are read:
 group, the head's name and the amount — never ID or phone numbers, respondents, ratings or withhold reasons.
+
+Visitors of the public pages have an empty scope, so their notice is found by its token alone and only what
+the printed board shows is read.
 """
 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
+from django.http import Http404
 from django.utils import timezone
+from django_scopes import scope as django_scope
+from django_scopes import scopes_disabled
 
-from appraisal.models import Decision, DecisionStatus
-from appraisal.services_decisions import ESCALATION_KIND
+from appraisal.approvals import ESCALATION_KIND
+from appraisal.models import Decision, DecisionStatus, Panel
 from households.models import Relation
 from sunshine_credit.models import Approval
+from sunshine_credit.scoping import Scope, get_in_scope_or_404
+from surveys.models import Campaign
 
-from .rules import mask_name
+from .models import ItemStatus, Notice, NoticeItem, NoticeKind, Objection, Outcome
+from .rules import REFERENCE_RE, ObjectionRefused, check_running, mask_name, normalise_reference
+
+# --- the board's rows (P1/P2) -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -56,3 +68,138 @@ def escalations_approved_on(decision_ids: list[int], *, today: datetime.date) ->
                                    .values_list("subject_id", "decided_at")):
         days[subject_id] = timezone.localdate(decided_at)
     return days
+
+
+# --- the officers' pages (P1–P4) ----------------------------------------------------------------------------
+
+
+def campaigns(*, scope: Scope):
+    return Campaign.objects.filter(head_office_id=scope.head_office_id).order_by("-reference_date", "-pk")
+
+
+def campaign_boards(*, scope: Scope, campaign_id: int) -> list[Panel]:
+    """The campaign's panels in the scope, each with `notice` (or None): three queries in all."""
+    notices = Notice.objects.filter(kind=NoticeKind.PRECREDIT, campaign_id=campaign_id, village_id=OuterRef("village_id"))
+    panels = list(Panel.objects.filter(campaign_id=campaign_id, village_id__in=scope.village_ids,
+                                       campaign__head_office_id=scope.head_office_id)
+                  .select_related("village").annotate(notice_id=Subquery(notices.values("pk")[:1]))
+                  .order_by("village__code"))
+    by_id = {n.pk: n for n in Notice.objects.filter(pk__in=[p.notice_id for p in panels if p.notice_id])
+             .select_related("job").annotate(
+                 item_count=Count("items", distinct=True),
+                 frozen_count=Count("items", filter=Q(items__status=ItemStatus.FROZEN), distinct=True),
+                 effective_count=Count("items", filter=Q(items__status=ItemStatus.EFFECTIVE), distinct=True))}
+    for panel in panels:
+        panel.notice = by_id.get(panel.notice_id)
+    return panels
+
+
+def boards_progress(panels: list[Panel]) -> dict:
+    """Counts for the progress bar of whole-campaign rendering."""
+    notices = [p.notice for p in panels if p.notice]
+    done = sum(1 for n in notices if n.status == Notice.Status.PUBLISHED)
+    return {"panels": len(panels), "signed": sum(1 for p in panels if p.status == Panel.Status.SIGNED),
+            "published": len(notices), "printed": done,
+            "rendering": sum(1 for n in notices if n.status == Notice.Status.RENDERING),
+            "failed": sum(1 for n in notices if n.status == Notice.Status.FAILED),
+            "percent": round(100 * done / len(notices)) if notices else 0}
+
+
+def notice_or_404(scope: Scope, pk: int, *, for_edit: bool = False) -> Notice:
+    return get_in_scope_or_404(Notice.objects.select_related("village__branch", "campaign", "panel", "job",
+                                                             "published_by"), scope, for_edit=for_edit, pk=pk)
+
+
+def notice_items(notice: Notice):
+    return (NoticeItem.objects.filter(notice=notice).select_related("household", "reconsidered_by")
+            .annotate(open_objections=Count("objections", filter=Q(objections__status=Objection.Status.OPEN)))
+            .order_by("line_no"))
+
+
+def notice_objections(notice: Notice):
+    return Objection.objects.filter(notice=notice).select_related("item", "lodged_by").order_by("-lodged_at")
+
+
+def notice_lines(notice: Notice) -> list[NoticeItem]:
+    """The board's lines in board order, for the counter's objection form."""
+    return list(NoticeItem.objects.filter(notice=notice).order_by("line_no"))
+
+
+def item_or_404(scope: Scope, pk: int) -> NoticeItem:
+    """One board line in the scope's villages (R1: 404 outside)."""
+    return get_in_scope_or_404(NoticeItem.objects.select_related("notice", "household"), scope,
+                               village_field="notice__village_id", pk=pk)
+
+
+def running_refusal(notice: Notice, today: datetime.date | None = None) -> str:
+    """The message why objections are not taken now, or "" while the notice runs."""
+    try:
+        check_running(kind=notice.kind, status=notice.status, starts_on=notice.starts_on, ends_on=notice.ends_on,
+                      today=today or timezone.localdate())
+    except ObjectionRefused as exc:
+        return str(exc)
+    return ""
+
+
+# --- the public pages (P4, no login) ------------------------------------------------------------------------
+
+
+def public_notice_or_404(token: str) -> Notice:
+    """The published notice behind a board's QR code, whoever asks (anonymous visitors have an empty scope)."""
+    if not token:
+        raise Http404
+    with scopes_disabled():
+        notice = Notice.objects.filter(public_token=token, status=Notice.Status.PUBLISHED).first()
+    if notice is None:
+        raise Http404
+    return notice
+
+
+def public_board_items(notice: Notice) -> list[NoticeItem]:
+    """The board's lines with only what the printed board shows (序号, group, the name as published, amount)."""
+    with django_scope(village=[notice.village_id]):
+        return list(NoticeItem.objects.filter(notice=notice).only("id", "notice_id", "line_no", "group_name", "name",
+                                                                  "amount").order_by("line_no"))
+
+
+def public_objection_exists(notice: Notice, reference: str) -> bool:
+    """The confirmation page shows a reference only for an objection to this very board."""
+    with scopes_disabled():
+        return Objection.objects.filter(notice=notice, reference=reference).exists()
+
+
+@dataclass(frozen=True)
+class PublicObjection:
+    """What the public look-up shows: nothing beyond the board and the objection's own outcome."""
+
+    reference: str
+    title: str
+    line_no: int
+    name: str
+    status: str
+    status_display: str
+    reconsidered: bool
+    outcome: str
+    outcome_display: str
+    final_amount: Decimal | None
+    reasons: str
+
+
+def objection_public_get(*, reference: str) -> PublicObjection | None:
+    """P4 look-up by reference number (no login). None when no objection has it."""
+    reference = normalise_reference(reference)
+    if not REFERENCE_RE.fullmatch(reference):
+        return None
+    with scopes_disabled():
+        objection = Objection.objects.select_related("notice", "item").filter(reference=reference).first()
+    if objection is None:
+        return None
+    item = objection.item
+    reconsidered = objection.status == Objection.Status.CLOSED and bool(item.outcome)
+    return PublicObjection(
+        reference=objection.reference, title=objection.notice.title, line_no=item.line_no, name=item.name,
+        status=objection.status, status_display=objection.get_status_display(), reconsidered=reconsidered,
+        outcome=item.outcome if reconsidered else "",
+        outcome_display=item.get_outcome_display() if reconsidered else "",
+        final_amount=item.final_amount if reconsidered and item.outcome == Outcome.CHANGED else None,
+        reasons=item.outcome_reason if reconsidered else "")

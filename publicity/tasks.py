@@ -7,7 +7,7 @@ from celery import shared_task
 def render_notice(job_id: int) -> None:
     from sunshine_credit.jobs import job_finish, job_start
 
-    from .services_render import notice_render, notice_render_failed
+    from .services import notice_render, notice_render_failed
 
     job = job_start(job_id)
     if job is None:
@@ -29,7 +29,7 @@ def publish_campaign(job_id: int) -> None:
     from sunshine_credit.jobs import job_finish, job_start
     from sunshine_credit.scoping import activate, scope_for_user
 
-    from .services_publish import publish_campaign as publish
+    from .services import publish_campaign as publish
 
     job = job_start(job_id)
     if job is None:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .errors import Refusal
 from .models import Approval
 from .scoping import Scope, activate
 
@@ -41,7 +42,7 @@ def register(key: str, kind: Kind) -> None:
     KINDS[key] = kind
 
 
-class ApprovalRefused(Exception):
+class ApprovalRefused(Refusal):
     """The request or decision breaks maker-checker (R2); str() is shown to the user. Nothing was written."""
 
 

@@ -13,7 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scopes_disabled
 
-from .excel import UploadRefused, open_upload
+from .errors import Refusal
+from .lib.excel import UploadRefused, open_upload
 from .models import HeadOffice, Role, StaffProfile
 from .scoping import Scope, scope_for_user
 
@@ -21,8 +22,8 @@ REFUSED = 1
 USAGE = 2
 
 
-class Refused(Exception):
-    """The input was refused; `payload` is reported as the JSON result."""
+class Refused(Refusal):
+    """The input was refused (nothing written); `payload` is reported as the JSON result."""
 
     def __init__(self, payload: dict):
         super().__init__(payload.get("message", ""))

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from .excel import Sheet, UploadRefused, open_upload
 from .jobs import job_enqueue, job_finish, job_start
+from .lib.excel import Sheet, UploadRefused, open_upload
 from .scoping import activate, scope_for_user
 
 

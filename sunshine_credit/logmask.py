@@ -1,8 +1,8 @@
-"""R4: application logs never carry a whole ID or mobile number."""
+"""R4: application logs never carry a whole ID or mobile number (the masking itself: lib/masking.py)."""
 
 import logging
 
-from .lib.masking import mask_text  # noqa: F401  the one implementation (lib/masking.py), re-exported
+from .lib.masking import mask_text
 
 
 class MaskPersonalData(logging.Filter):

@@ -161,6 +161,9 @@ class Job(models.Model):
     class Meta:
         indexes = [models.Index(fields=["status", "sent_at"])]
 
+    def __str__(self):
+        return f"{self.task_name} #{self.pk}"
+
 
 class UploadedImport(models.Model):
     """R4: one uploaded workbook, its validation report and what applying it wrote (roster, questionnaires)."""

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils.translation import gettext as _
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django_scopes import scope as django_scope
 from django_scopes import scopes_disabled
 
@@ -89,7 +89,7 @@ def scope_for_profile(profile: StaffProfile) -> Scope:
         else:
             branch_ids, villages = (), villages.none()
         village_ids = tuple(villages.values_list("id", flat=True))
-    editable = village_ids if profile.role in {Role.ADMIN, Role.OFFICER} else ()
+    editable = village_ids if profile.role in MAKER_ROLES else ()
     return Scope(head_office_id=profile.head_office_id, role=profile.role, branch_ids=branch_ids,
                  village_ids=village_ids, editable_village_ids=editable, user_id=profile.user_id)
 

@@ -2,27 +2,32 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views_files, views_staff
+from publicity.urls import public_urlpatterns
+
+from . import views
 
 # The root URLconf is the composition root: the one module of the ground floor that may name the domain apps
-# (by their urls modules, as strings). Everything else under sunshine_credit/ imports none of them (STYLE §1).
+# (their urls modules; publicity's second, public URL set is mounted under /public/). Everything else under
+# sunshine_credit/ imports none of them (STYLE §1).
 urlpatterns = [
     path("", include("supervision.urls")),  # the dashboard, "/" (name "dashboard")
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", views_staff.PasswordChangeView.as_view(), name="password_change"),
-    path("staff/", views_staff.staff_list_page, name="staff_list"),
-    path("staff/<int:pk>/password/", views_staff.staff_password, name="staff_password"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("staff/", views.staff_list_page, name="staff_list"),
+    path("staff/<int:pk>/password/", views.staff_password, name="staff_password"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("files/<int:pk>/", views_files.generated_file_status, name="generated_file_status"),
-    path("files/<int:pk>/open/", views_files.generated_file_download, name="generated_file_download"),
+    path("files/<int:pk>/", views.generated_file_status, name="generated_file_status"),
+    path("files/<int:pk>/open/", views.generated_file_download, name="generated_file_download"),
     path("households/", include("households.urls")),
     path("surveys/", include("surveys.urls")),
     path("appraisal/", include("appraisal.urls")),
-    path("approvals/", include("sunshine_credit.urls_approvals")),
+    # O3/R2: the shared checker inbox.
+    path("approvals/", views.approval_inbox_page, name="approval_inbox"),
+    path("approvals/<int:pk>/decide/", views.approval_decide_view, name="approval_decide"),
     path("publicity/", include("publicity.urls")),
     path("lines/", include("credit_use.urls")),
     path("groups/", include("guarantee_groups.urls")),
-    path("public/", include("publicity.urls_public")),
+    path("public/", include((public_urlpatterns, "public"))),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from credit_use.models import CreditLine, Drawdown, LineStatus, RevocationCase
-from credit_use.selectors_time import time_limit_breach_count
+from credit_use.selectors.time_limits import time_limit_breach_count
 from households.selectors import coverage_by_village, coverage_totals
 from sunshine_credit.scoping import Scope
 

@@ -6,13 +6,12 @@ are in full only for villages the user may edit (R5), masked otherwise; they are
 
 from collections.abc import Iterator
 
-from households.rules import mask_id
-from sunshine_credit.excel import write_xlsx
+from sunshine_credit.lib.excel import write_xlsx
+from sunshine_credit.lib.masking import mask_id
 from sunshine_credit.scoping import Scope
 
-from .entry import WITHHOLD_REASONS
 from .models import Campaign, LimitResult, LimitStatus
-from .rules import MAX_AGE, MIN_AGE, NEEDS_ESCALATION, OVER_INCOME
+from .rules import MAX_AGE, MIN_AGE, NEEDS_ESCALATION, OVER_INCOME, WITHHOLD_REASONS, minimum_respondents
 
 HEADER = ["户号代码", "授信代表人", "身份证号码", "有效问卷数", "拟授信额度(元)", "状态", "原因"]
 ID_COLUMN = 2
@@ -42,8 +41,6 @@ def limits_export_rows(*, scope: Scope, campaign: Campaign) -> Iterator[list]:
 
     Call inside `activate(scope)`.
     """
-    from .rules import minimum_respondents
-
     minimum = minimum_respondents(campaign.method, campaign.min_respondents)
     editable = set(scope.editable_village_ids)
     results = (LimitResult.objects.filter(campaign=campaign, household__village_id__in=scope.village_ids)

@@ -9,6 +9,9 @@ file twice changes nothing.
 
 County scale (600,000 rows) is the design point: the per-row work is dictionary look-ups, and the
 parsing of repeated cells (code lists, amounts, ID numbers) is cached.
+
+Cells are read by column readers shared with the roster import: 户号代码 (required text), 身份证号码 and 是/否
+from households.imports, amounts from sunshine_credit.lib.columns (the one amount parser).
 """
 
 import json
@@ -18,11 +21,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from households.imports import resident_id_cell, yes_no_cell
 from households.models import Household, Member
-from households.rules import RuleViolation, parse_resident_id, parse_yes_no
-from sunshine_credit.bulk import bulk_insert
 from sunshine_credit.import_jobs import import_locked_apply
-from sunshine_credit.lib.money import AmountError, parse_amount
+from sunshine_credit.lib.bulk import bulk_insert
+from sunshine_credit.lib.columns import (
+    Cached,
+    CellError,
+    RowErrors,
+    amount_cell,
+    cell_text,
+    in_column,
+    padded,
+    read_header,
+    required_cell,
+)
 from sunshine_credit.models import Village
 from sunshine_credit.scoping import Scope
 
@@ -35,6 +48,7 @@ COLUMNS = {
 }
 BUSINESS_CODES = range(1, 17)   # S2: 1 种植 … 16 其他
 REASON_CODES = range(1, 10)     # S2: 1 游手好闲 … 9 其他
+AMOUNTS = ("assets", "liabilities", "income", "amount")
 MAX_STORED_ERRORS = 2000
 BAD = object()  # a cell already reported as an error
 CODE_SEPARATORS = str.maketrans({"，": ",", "、": ",", ";": ",", "；": ",", " ": ",", "/": ","})
@@ -65,28 +79,13 @@ class SurveyPlan:
         return len(self.records)
 
 
-class _Errors(list):
-    def add(self, row: int, column: str, message: str) -> None:
-        self.append({"row": row, "column": column, "message": message})
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if type(value) is str:
-        return value.strip()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def parse_codes(raw, allowed: range) -> tuple[int, ...]:
     """"1,7" (also 1，7 / 1、7 / a number cell) → (1, 7), sorted, without repeats. Raises ValueError(bad part)."""
     if isinstance(raw, float):
         if not raw.is_integer():
             raise ValueError(str(raw))
         raw = str(int(raw))
-    text = _text(raw).translate(CODE_SEPARATORS)
+    text = cell_text(raw).translate(CODE_SEPARATORS)
     codes = set()
     for part in text.split(","):
         if not part:
@@ -97,40 +96,28 @@ def parse_codes(raw, allowed: range) -> tuple[int, ...]:
     return tuple(sorted(codes))
 
 
-def _header_map(header: list) -> tuple[dict[str, int], list[str]]:
-    names = [_text(h) for h in header]
-    index, missing = {}, []
-    for key, title in COLUMNS.items():
-        if title in names:
-            index[key] = names.index(title)
-        else:
-            missing.append(title)
-    return index, missing
+def business_cell(raw) -> tuple[int, ...]:
+    """经营项目代码: codes 1 to 16."""
+    try:
+        return parse_codes(raw, BUSINESS_CODES)
+    except ValueError as exc:
+        raise CellError(_("Unknown business code %(value)s; use codes 1 to 16, separated by commas.")
+                        % {"value": exc}) from None
 
 
-def _parsed(cache: dict, value, parse):
-    """Parse each distinct cell value once: a county file repeats the same few codes 600,000 times."""
-    if value not in cache:
-        cache[value] = parse(value)  # a refused value raises and is not cached
-    return cache[value]
+def reasons_cell(raw) -> tuple[int, ...]:
+    """待授信原因代码: codes 1 to 9."""
+    try:
+        return parse_codes(raw, REASON_CODES)
+    except ValueError as exc:
+        raise CellError(_("Unknown withhold reason code %(value)s; use codes 1 to 9, separated by commas.")
+                        % {"value": exc}) from None
 
 
-def survey_validate(rows: list[list], *, scope: Scope, campaign: Campaign) -> SurveyPlan:
-    """Check every row; nothing is written. Errors name the sheet row, the column and the reason."""
-    plan = SurveyPlan(campaign_id=campaign.pk, rows_total=max(len(rows) - 1, 0))
-    errors = _Errors()
-    plan.errors = errors
-    if not rows:
-        errors.add(1, "", _("The sheet is empty."))
-        return plan
-    index, missing = _header_map(rows[0])
-    if missing:
-        errors.add(1, "", _("Row 1 must be the template's header; missing columns: %(cols)s.")
-                   % {"cols": "、".join(missing)})
-        return plan
-
+def _lookups(campaign: Campaign) -> tuple[dict, dict, dict, dict]:
+    """What the rows are checked against, read once: households by code, members by ID number, respondents by
+    (village, code), and the campaign's questionnaires by (household, respondent)."""
     head_office_id = campaign.head_office_id
-    editable = frozenset(scope.editable_village_ids) if scope.head_office_id == head_office_id else frozenset()
     with scopes_disabled():
         households = {code: (pk, village_id, rep_id) for code, pk, village_id, rep_id in Household.objects.filter(
             head_office_id=head_office_id).values_list("code", "id", "village_id", "representative_id").iterator(20000)}
@@ -142,160 +129,145 @@ def survey_validate(rows: list[list], *, scope: Scope, campaign: Campaign) -> Su
         if Questionnaire.objects.filter(campaign=campaign).exists():
             existing = {(row[0], row[1]): row[2:] for row in Questionnaire.objects.filter(campaign=campaign)
                         .values_list("household_id", "respondent_id", *COMPARED).iterator(20000)}
+    return households, members, respondents, existing
 
-    c = COLUMNS
-    ih, ir, ib, ia, ias, il, ii, irep, iam, irs = (index[k] for k in COLUMNS)
-    width = max(index.values()) + 1
-    business_cache, reasons_cache, yes_cache, amount_cache, id_cache = {}, {}, {}, {}, {}
-    seen: dict[tuple[str, str], int] = {}
-    records = plan.records
-    new_respondents = plan.new_respondents
-    per_village: dict[int, dict] = {}
-    unchanged = 0
 
-    def amount(raw, row, column):
-        """Cached parse; BAD when the cell is wrong (already reported)."""
+class _SurveyReader:
+    """Reads the rows of one survey file into new questionnaires (S2). A row stops at its first refused key cell
+    (户号代码, 调查对象编号); its answer cells are all checked and each refusal is reported."""
+
+    def __init__(self, plan: SurveyPlan, *, scope: Scope, campaign: Campaign, index: dict[str, int]):
+        self.plan, self.errors, self.index = plan, plan.errors, index
+        self.width = max(index.values()) + 1
+        same_office = scope.head_office_id == campaign.head_office_id
+        self.editable = frozenset(scope.editable_village_ids) if same_office else frozenset()
+        self.households, self.members, self.respondents, self.existing = _lookups(campaign)
+        self.seen: dict[tuple[str, str], int] = {}
+        self.per_village: dict[int, dict] = {}
+        # Each distinct cell value is read once (a county file repeats the same few codes 600,000 times).
+        self.readers = {"business": Cached(business_cell), "reasons": Cached(reasons_cell),
+                        "away": Cached(yes_no_cell), **dict.fromkeys(AMOUNTS, Cached(amount_cell))}
+        self.read_id = Cached(lambda raw: resident_id_cell(raw, numbers=(int, float)).number)
+
+    def row(self, number: int, raw: list) -> None:
+        raw = padded(raw, self.width)
+        key = self._key(number, raw)
+        if key is None:
+            return
+        answers = self._answers(number, raw, key)
+        if answers is not None:
+            self._record(number, key, answers)
+
+    def _key(self, number: int, raw: list) -> tuple | None:
+        """(户号代码, 调查对象编号, the household): a household the user may edit, one questionnaire per pair."""
+        code = cell_text(raw[self.index["household"]])
+        respondent_code = cell_text(raw[self.index["respondent"]])
+        if not code and not respondent_code and not any(cell_text(v) for v in raw):
+            return None  # a blank line inside the sheet
         try:
-            return amount_cache[raw]
-        except KeyError:
-            pass
-        except TypeError:  # unhashable: never from calamine, but be safe
-            return parse_amount(raw)
+            in_column("household", required_cell, code)
+            in_column("respondent", required_cell, respondent_code)
+            household = self.households.get(code)
+            if household is None or household[1] not in self.editable:
+                # Missing and out-of-scope read the same (O2: no existence leak).
+                raise CellError(_("Household %(code)s does not exist or is outside your scope.") % {"code": code},
+                                field="household")
+            if len(respondent_code) > 32:
+                raise CellError(_("A respondent code has at most 32 characters."), field="respondent")
+            first = self.seen.get((code, respondent_code))
+            if first is not None:
+                raise CellError(_("Respondent %(respondent)s already has a questionnaire for household %(household)s "
+                                  "in row %(row)d; one questionnaire per respondent and household.")
+                                % {"respondent": respondent_code, "household": code, "row": first}, field="respondent")
+        except CellError as exc:
+            self.errors.add(number, COLUMNS[exc.field], str(exc))
+            return None
+        self.seen[(code, respondent_code)] = number
+        return code, respondent_code, household
+
+    def _cell(self, number: int, raw: list, key: str):
+        """The value of the row's cell in column `key`, or BAD (reported)."""
         try:
-            value = parse_amount(raw)
-        except AmountError as exc:
-            errors.add(row, column, str(exc))
+            return self.readers[key](raw[self.index[key]])
+        except CellError as exc:
+            self.errors.add(number, COLUMNS[key], str(exc))
             return BAD
-        amount_cache[raw] = value
-        return value
 
-    for number, raw in enumerate(rows[1:], start=2):
-        if len(raw) < width:
-            raw = list(raw) + [""] * (width - len(raw))
-        code = _text(raw[ih])
-        respondent_code = _text(raw[ir])
-        if not code and not respondent_code and not any(_text(v) for v in raw):
-            continue  # a blank line inside the sheet
-        if not code:
-            errors.add(number, c["household"], _("This cell is required."))
-            continue
-        if not respondent_code:
-            errors.add(number, c["respondent"], _("This cell is required."))
-            continue
-        household = households.get(code)
-        if household is None or household[1] not in editable:
-            # Missing and out-of-scope read the same (O2: no existence leak).
-            errors.add(number, c["household"], _("Household %(code)s does not exist or is outside your scope.")
-                       % {"code": code})
-            continue
-        household_id, village_id, default_rep = household
-        if len(respondent_code) > 32:
-            errors.add(number, c["respondent"], _("A respondent code has at most 32 characters."))
-            continue
-        pair = (code, respondent_code)
-        first = seen.get(pair)
-        if first is not None:
-            errors.add(number, c["respondent"],
-                       _("Respondent %(respondent)s already has a questionnaire for household %(household)s "
-                         "in row %(row)d; one questionnaire per respondent and household.")
-                       % {"respondent": respondent_code, "household": code, "row": first})
-            continue
-        seen[pair] = number
-        row_ok = True
-
-        business = reasons = away = None
-        try:
-            business = _parsed(business_cache, raw[ib], lambda v: parse_codes(v, BUSINESS_CODES))
-        except ValueError as exc:
-            errors.add(number, c["business"], _("Unknown business code %(value)s; use codes 1 to 16, "
-                                                "separated by commas.") % {"value": exc})
-            row_ok = False
-        try:
-            reasons = _parsed(reasons_cache, raw[irs], lambda v: parse_codes(v, REASON_CODES))
-        except ValueError as exc:
-            errors.add(number, c["reasons"], _("Unknown withhold reason code %(value)s; use codes 1 to 9, "
-                                               "separated by commas.") % {"value": exc})
-            row_ok = False
-        try:
-            away = _parsed(yes_cache, raw[ia], parse_yes_no)
-        except RuleViolation as exc:
-            errors.add(number, c["away"], str(exc))
-            row_ok = False
-        assets = amount(raw[ias], number, c["assets"])
-        liabilities = amount(raw[il], number, c["liabilities"])
-        income = amount(raw[ii], number, c["income"])
-        proposed = amount(raw[iam], number, c["amount"])
+    def _answers(self, number: int, raw: list, key: tuple) -> tuple | None:
+        """The questionnaire's values in COMPARED order, or None when a cell was refused (each one reported)."""
+        code, _respondent_code, (household_id, _village_id, default_rep) = key
+        cell = self._cell  # written out, not looped: this runs for each of 600,000 rows
+        business, reasons, away = cell(number, raw, "business"), cell(number, raw, "reasons"), cell(number, raw, "away")
+        assets, liabilities = cell(number, raw, "assets"), cell(number, raw, "liabilities")
+        income, proposed = cell(number, raw, "income"), cell(number, raw, "amount")
+        row_ok = business is not BAD and reasons is not BAD and away is not BAD
         if assets is BAD or liabilities is BAD or income is BAD or proposed is BAD:
             row_ok = False
-        elif proposed is None and not reasons:
-            errors.add(number, c["amount"], _("Write the proposed amount, or withhold reason codes in %(column)s.")
-                       % {"column": c["reasons"]})
+        elif proposed is None and (reasons is BAD or not reasons):
+            self.errors.add(number, COLUMNS["amount"], _("Write the proposed amount, or withhold reason codes in "
+                                                         "%(column)s.") % {"column": COLUMNS["reasons"]})
             row_ok = False
-
-        value = raw[irep]
-        if value is None or value == "":
-            representative = default_rep  # H1: the household's representative (the head by default)
-        elif isinstance(value, (int, float)):
-            errors.add(number, c["representative"],
-                       _("The ID number was typed as a number and has lost digits; format the column as text."))
+        try:
+            representative = self._representative(raw[self.index["representative"]], household_id, code, default_rep)
+        except CellError as exc:
+            self.errors.add(number, COLUMNS["representative"], str(exc))
             row_ok = False
-            representative = None
-        else:
-            member = members.get(value)
-            if member is None:
-                normalised = id_cache.get(value)
-                if normalised is None:
-                    try:
-                        normalised = id_cache[value] = parse_resident_id(value).number
-                    except RuleViolation as exc:
-                        normalised = id_cache[value] = exc
-                if isinstance(normalised, RuleViolation):
-                    errors.add(number, c["representative"], str(normalised))
-                    row_ok = False
-                else:
-                    member = members.get(normalised)
-            representative = None
-            if not isinstance(id_cache.get(value), RuleViolation):  # a bad ID is reported once
-                if member is None or member[1] != household_id:
-                    errors.add(number, c["representative"],
-                               _("This ID number is not a member of household %(code)s.") % {"code": code})
-                    row_ok = False
-                else:
-                    representative = member[0]
         if not row_ok:
-            continue
+            return None
+        return business, away, assets, liabilities, income, representative, proposed, reasons
 
-        village = per_village.get(village_id)
+    def _representative(self, value, household_id: int, code: str, default_rep: int | None) -> int | None:
+        """授信代表人身份证号码: a member of the household; blank is the household's representative (H1: the
+        head by default)."""
+        if value is None or value == "":
+            return default_rep
+        member = self.members.get(value)  # an ID as stored needs no parsing
+        if member is None:
+            member = self.members.get(self.read_id(value))
+        if member is None or member[1] != household_id:
+            raise CellError(_("This ID number is not a member of household %(code)s.") % {"code": code})
+        return member[0]
+
+    def _record(self, number: int, key: tuple, answers: tuple) -> None:
+        """Count the row for its village's preview, and keep it unless the same questionnaire is stored."""
+        code, respondent_code, (household_id, village_id, _default_rep) = key
+        village = self.per_village.get(village_id)
         if village is None:
-            village = per_village[village_id] = {"village_id": village_id, "rows": 0, "households": set(),
-                                                 "respondents": set(), "new_respondents": set(), "unchanged": 0}
+            village = self.per_village[village_id] = {"village_id": village_id, "rows": 0, "households": set(),
+                                                      "respondents": set(), "new_respondents": set(), "unchanged": 0}
         village["rows"] += 1
         village["households"].add(household_id)
         village["respondents"].add(respondent_code)
-        respondent_id = respondents.get((village_id, respondent_code))
+        respondent_id = self.respondents.get((village_id, respondent_code))
         if respondent_id is None:
-            new_respondents.setdefault((village_id, respondent_code), number)
+            self.plan.new_respondents.setdefault((village_id, respondent_code), number)
             village["new_respondents"].add(respondent_code)
-        else:
-            stored = existing.get((household_id, respondent_id)) if existing else None
-            if stored is not None:
-                if (tuple(stored[0]), stored[1], stored[2], stored[3], stored[4], stored[5], stored[6],
-                        tuple(stored[7])) == (business, away, assets, liabilities, income, representative, proposed,
-                                              reasons):
-                    unchanged += 1
-                    village["unchanged"] += 1
-                    continue
-                errors.add(number, c["respondent"],
-                           _("Respondent %(respondent)s already has a different questionnaire for household "
-                             "%(household)s in this campaign; an import does not overwrite it.")
-                           % {"respondent": respondent_code, "household": code})
-                continue
-        records.append((number, household_id, village_id, respondent_code, respondent_id, business, away, assets,
-                        liabilities, income, representative, proposed, reasons))
+        elif self.existing and (household_id, respondent_id) in self.existing:
+            stored = self.existing[(household_id, respondent_id)]
+            if (tuple(stored[0]), *stored[1:7], tuple(stored[7])) == answers:
+                self.plan.unchanged += 1
+                village["unchanged"] += 1
+                return
+            self.errors.add(number, COLUMNS["respondent"],
+                            _("Respondent %(respondent)s already has a different questionnaire for household "
+                              "%(household)s in this campaign; an import does not overwrite it.")
+                            % {"respondent": respondent_code, "household": code})
+            return
+        self.plan.records.append((number, household_id, village_id, respondent_code, respondent_id, *answers))
 
-    plan.unchanged = unchanged
+
+def survey_validate(rows: list[list], *, scope: Scope, campaign: Campaign) -> SurveyPlan:
+    """Check every row; nothing is written. Errors name the sheet row, the column and the reason."""
+    plan = SurveyPlan(campaign_id=campaign.pk, rows_total=max(len(rows) - 1, 0))
+    errors = plan.errors = RowErrors()
+    index = read_header(rows, COLUMNS, errors)
+    if index is None:
+        return plan
+    reader = _SurveyReader(plan, scope=scope, campaign=campaign, index=index)
+    for number, raw in enumerate(rows[1:], start=2):
+        reader.row(number, raw)
     errors.sort(key=lambda e: e["row"])
-    _summarise(plan, per_village)
+    _summarise(plan, reader.per_village)
     return plan
 
 

@@ -110,6 +110,9 @@ class RespondentDraw(models.Model):
         verbose_name_plural = _("respondent draws")
         ordering = ["-drawn_at"]
 
+    def __str__(self):
+        return self.seed  # the draw's public record: anyone holding it redraws the same respondents (S1)
+
 
 class Questionnaire(models.Model):
     """S2: one questionnaire (表一) per respondent per household in a campaign."""

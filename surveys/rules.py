@@ -1,7 +1,8 @@
-"""Pre-credit limit rules (SPEC §4, L1–L6): pure functions on plain values, no ORM, no request.
+"""Questionnaire data (S2) and pre-credit limit rules (SPEC §4, L1–L6): pure functions on plain values, no ORM,
+no request.
 
-This is the reference computation. `surveys.compute` does the same set-based in SQL for a whole
-campaign; the property test in tests/surveys/test_compute.py holds the two equal.
+`compute_limit` is the reference computation. `surveys.services.limits` does the same set-based in SQL for a
+whole campaign; the property test in tests/surveys/test_compute.py holds the two equal.
 
 Exactness: every sum is taken in integer cents, so the floor to the rounding unit never suffers
 from binary fractions (83,000.00 must never become 82,999.9999 and round down to 82,000).
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from households.rules import age_on
+from sunshine_credit.errors import Refusal
 
 MIN_AGE, MAX_AGE = 20, 60          # L3, inclusive
 OVER_INCOME = "over_income"        # L5 warning
@@ -22,6 +24,50 @@ TRIMMED, MEAN = "trimmed", "mean"  # Method values
 
 CENT = Decimal("0.01")
 MEAN_PLACES = Decimal("0.0001")
+
+# S2 code lists: fixed domain data of the paper questionnaire (表一), kept in Chinese.
+BUSINESS_CODES = {1: "种植", 2: "养殖", 3: "粮食加工", 4: "饲料加工", 5: "木材加工", 6: "农产品收购储运",
+                  7: "商品批零", 8: "货运", 9: "贩卖", 10: "苗圃花卉", 11: "饮服", 12: "装潢", 13: "建筑",
+                  14: "矿产", 15: "酿造", 16: "其他"}
+WITHHOLD_REASONS = {1: "游手好闲", 2: "欠债较多", 3: "贫困低保户", 4: "五保户", 5: "贷款被诉讼", 6: "坐牢",
+                    7: "长期不在家", 8: "信用观念差", 9: "其他：赌博、放高利贷"}
+
+
+# --- One questionnaire row (S2) ------------------------------------------------------------------------
+
+class RowInvalid(Refusal):
+    """The row breaks S2; nothing was written. `.errors` maps a field name (or "__all__") to its message: the
+    shape the entry grid receives as JSON (`messages` reads it like any refusal's)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(message) for message in self.errors.values()]
+
+
+@dataclass(frozen=True)
+class RowInput:
+    """One questionnaire row as typed, converted to values."""
+
+    business_codes: list[int] = field(default_factory=list)
+    members_away: bool = False
+    total_assets: Decimal | None = None
+    total_liabilities: Decimal | None = None
+    net_income: Decimal | None = None
+    amount: Decimal | None = None
+    withhold_reasons: list[int] = field(default_factory=list)
+
+    @property
+    def net_assets(self) -> Decimal | None:
+        if self.total_assets is None or self.total_liabilities is None:
+            return None
+        return self.total_assets - self.total_liabilities
+
+
+# --- Pre-credit limits (SPEC §4) -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

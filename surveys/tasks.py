@@ -1,6 +1,6 @@
 """Thin job interfaces of the surveys app: load by id, re-enter the maker's scope, call one service (R8).
 
-Other engineers may add tasks below their own marked blocks.
+The services are imported inside each task: they import these tasks to enqueue them by their stable `.name`.
 """
 
 from celery import shared_task
@@ -10,9 +10,9 @@ from celery import shared_task
 
 @shared_task(name="surveys.render_blank_questionnaires", acks_late=True, time_limit=1800)
 def render_blank_questionnaires(job_id: int) -> None:
-    from sunshine_credit.files import run_file_job
+    from sunshine_credit.services import run_file_job
 
-    from .services_printouts import questionnaire_blank_render
+    from .services.printouts import questionnaire_blank_render
 
     run_file_job(job_id, questionnaire_blank_render)
 
@@ -29,7 +29,7 @@ def compute_limits(job_id: int) -> None:
     from sunshine_credit.scoping import activate, scope_for_profile, scope_for_user
 
     from .models import Campaign
-    from .services_limits import limits_compute_run
+    from .services.limits import limits_compute_run
 
     job = job_start(job_id)
     if job is None:
@@ -51,23 +51,21 @@ def compute_limits(job_id: int) -> None:
         raise
     job_finish(job_id)
 
-# --- end of pre-credit limits -----------------------------------------------------------------------
 
 
 # --- the questionnaire import (S2) ------------------------------------------------------------------
-# The services are imported inside each task: services_imports imports these tasks to enqueue them by .name.
 
 
 @shared_task(name="surveys.validate_surveys", acks_late=True, time_limit=1800)
 def validate_surveys(job_id: int) -> None:
-    from .services_imports import survey_import_check
+    from .services.imports import survey_import_check
 
     _run_import(job_id, survey_import_check)
 
 
 @shared_task(name="surveys.apply_surveys", acks_late=True, time_limit=3600)
 def apply_surveys(job_id: int) -> None:
-    from .services_imports import survey_import_write
+    from .services.imports import survey_import_write
 
     _run_import(job_id, survey_import_write)
 
@@ -78,5 +76,3 @@ def _run_import(job_id: int, service) -> None:
     from .models import SurveyImport
 
     run_import_job(job_id, SurveyImport, service, select_related=("created_by", "campaign"))
-
-# --- end of the questionnaire import ----------------------------------------------------------------

@@ -3,7 +3,7 @@ includes/seat_sign_off.html)."""
 
 from django import template
 
-from .. import selectors_summary
+from .. import selectors
 
 register = template.Library()
 
@@ -11,4 +11,4 @@ register = template.Library()
 @register.simple_tag
 def sign_off_progress(panel) -> dict:
     """{sign_offs: [{member, sign_off}], signed, total, undecided}; empty before the round is closed."""
-    return selectors_summary.sign_off_progress(panel)
+    return selectors.sign_off_progress(panel)

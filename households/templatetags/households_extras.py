@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from households import rules
-from sunshine_credit.logmask import mask_text
+from sunshine_credit.lib.masking import mask_text
 
 register = template.Library()
 

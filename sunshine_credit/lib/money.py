@@ -26,6 +26,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from ..errors import Refusal
+
 CENT = Decimal("0.01")
 LIMIT = Decimal(10) ** 12                  # a Decimal(14, 2) column holds less than this
 MAX_AMOUNT = LIMIT - CENT                  # 999,999,999,999.99 元
@@ -37,13 +39,12 @@ _AMOUNT = re.compile(
     r"\s*(?P<unit>[万萬wW])?\s*元?")
 
 
-class AmountError(ValueError):
+class AmountError(Refusal, ValueError):
     """An amount could not be taken. `.code` is stable ("format", "negative", "too_large"); str() is the
     translated message every door shows (as a JSON error, an import row's reason, a form error)."""
 
     def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
         self.message = message
 
 

@@ -14,11 +14,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from appraisal.models import Decision, Panel, PanelMember, Reviewer
-from credit_use.services_lines import lines_take_effect
+from credit_use.services.lines import lines_take_effect
 from households.models import ArchiveStatus, Household
 from publicity.models import Notice
-from publicity.services_publish import publish_precredit
-from publicity.services_render import notice_render
+from publicity.services import notice_render, publish_precredit
 from sunshine_credit.models import Village
 from sunshine_credit.scoping import activate, scope_for_profile
 from surveys.models import Campaign

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 from openpyxl import Workbook, load_workbook
 
-from appraisal import services_entry
-from appraisal.booklets import COLUMNS, HEADER_ROW
+from appraisal.exports import COLUMNS, HEADER_ROW
 from appraisal.models import Appraisal, BookletImport, Panel
-from appraisal.services_entry import EntryInput
+from appraisal.services import entry as services_entry
+from appraisal.services.entry import EntryInput
 from tests.appraisal.factories import make_panel_world
 
 pytestmark = pytest.mark.django_db
@@ -280,7 +280,7 @@ def test_commands_export_and_import_with_json(client, world, tmp_path):
 
 def test_read_booklet_refuses_a_non_workbook_and_skips_empty_sheets(world):
     from appraisal.imports import read_booklet
-    from sunshine_credit.excel import UploadRefused
+    from sunshine_credit.lib.excel import UploadRefused
 
     with pytest.raises(UploadRefused):
         read_booklet(b"PK\x03\x04 broken")
@@ -306,7 +306,7 @@ def test_a_maker_seated_on_the_panel_does_not_handle_its_booklets(client, world)
 
 def test_gaps_filled_on_paper_wait_for_the_officer(client, world, django_capture_on_commit_callbacks):
     """A4 on paper: 补充家庭住址 / 补充联系电话 become pending reviewer-supplied data; a bad phone is a row error."""
-    from appraisal.booklets import NEW_ADDRESS, NEW_PHONE
+    from appraisal.exports import NEW_ADDRESS, NEW_PHONE
     from appraisal.models import GapEdit
 
     new_address, new_phone = COLUMNS.index(NEW_ADDRESS), COLUMNS.index(NEW_PHONE)

@@ -16,13 +16,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from appraisal import services_decisions, services_entry, services_panels
-from appraisal.access import panel_or_404
+from appraisal.approvals import ESCALATION_KIND
 from appraisal.models import Decision, Panel, SignOff
-from appraisal.selectors_summary import decisions_summary
-from appraisal.services_decisions import ESCALATION_KIND, DecisionRefused, StaleDecision
-from appraisal.services_entry import EntryInput
+from appraisal.selectors import decisions_summary, panel_or_404
+from appraisal.services import decisions as services_decisions
+from appraisal.services import entry as services_entry
+from appraisal.services import panels as services_panels
+from appraisal.services.decisions import DecisionRefused
+from appraisal.services.entry import EntryInput
 from sunshine_credit.approvals import ApprovalRefused, approval_decide, approval_request
+from sunshine_credit.errors import Stale
 from sunshine_credit.models import Approval, GeneratedFile
 from sunshine_credit.scoping import activate, scope_for_user
 from tests.appraisal.factories import make_panel_world
@@ -140,7 +143,7 @@ def test_stale_decision_is_refused_and_nothing_written(client, world):
     assert about("A-0001", _("This decision was changed by someone else meanwhile. Reload the page.")) in messages_of(response)
     saved = decision_of(world)
     assert (saved.amount, saved.change_reason, saved.decided_by) == (Decimal(52000), "", world["ada"])
-    with pytest.raises(StaleDecision):
+    with pytest.raises(Stale):
         set_decision(world, version=decision.version, amount=Decimal(40000), reason="改")
 
 

@@ -17,9 +17,12 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
-from appraisal import precheck, services_entry, services_panels, services_precheck
+from appraisal import rules
 from appraisal.models import Decision, Panel, PreCheckFlag, PreCheckHit
-from appraisal.services_entry import EntryInput
+from appraisal.services import entry as services_entry
+from appraisal.services import panels as services_panels
+from appraisal.services import precheck as services_precheck
+from appraisal.services.entry import EntryInput
 from households.models import ExistingLoan
 from households.rules import mask_id
 from sunshine_credit.approvals import ApprovalRefused, approval_decide
@@ -35,34 +38,34 @@ D = Decimal
 
 # --- the rules, one household at a time (no database needed) ------------------------------------------------
 
-def loan(**kwargs) -> precheck.Loan:
+def loan(**kwargs) -> rules.Loan:
     values = {"member_name": "张三", "id_number": "410902199001011234", "loan_number": "L1", "amount": D("50000"),
               "balance": D("20000"), "classification": "正常", **kwargs}
-    return precheck.Loan(**values)
+    return rules.Loan(**values)
 
 
-def flags(facts: precheck.Facts) -> list[int]:
-    return [hit.flag for hit in precheck.check(facts)]
+def flags(facts: rules.Facts) -> list[int]:
+    return [hit.flag for hit in rules.precheck_hits(facts)]
 
 
 LISTED = {"on_list": True, "computed_amount": D("60000")}
 CASES = [  # (flag, facts that hit, facts that do not)
-    (1, precheck.Facts(loans=(loan(),)), precheck.Facts(loans=(loan(),), **LISTED)),
-    (1, precheck.Facts(loans=(loan(),)), precheck.Facts(loans=(loan(balance=D(0)),))),
-    (1, precheck.Facts(loans=(loan(),)), precheck.Facts(loans=(loan(as_guarantor=True),))),
-    (2, precheck.Facts(loans=(loan(), loan(loan_number="L2")), **LISTED), precheck.Facts(loans=(loan(),), **LISTED)),
-    (2, precheck.Facts(loans=(loan(amount=D("60000.01")),), **LISTED),
-     precheck.Facts(loans=(loan(amount=D("60000")),), **LISTED)),
-    (3, precheck.Facts(loans=(loan(classification="次级"),)), precheck.Facts(loans=(loan(classification="关注"),))),
-    (3, precheck.Facts(loans=(loan(classification="逾期"),)),
-     precheck.Facts(loans=(loan(classification="损失", balance=D(0)),))),
-    (4, precheck.Facts(loans=(loan(repaid_by_guarantor=True, balance=D(0)),)), precheck.Facts(loans=(loan(),))),
-    (5, precheck.Facts(loans=(loan(written_off=True, balance=D(0)),)), precheck.Facts(loans=(loan(),))),
-    (6, precheck.Facts(loans=(loan(as_guarantor=True, guarantee_defaulted=True),)),
-     precheck.Facts(loans=(loan(as_guarantor=True),))),
-    (7, precheck.Facts(loans=(loan(recovered_by_lawsuit=True, balance=D(0)),)), precheck.Facts(loans=(loan(),))),
-    (8, precheck.Facts(blacklist=(precheck.BlacklistHit("李四", "410902198001015678", "恶意逃废债", "法院"),)),
-     precheck.Facts()),
+    (1, rules.Facts(loans=(loan(),)), rules.Facts(loans=(loan(),), **LISTED)),
+    (1, rules.Facts(loans=(loan(),)), rules.Facts(loans=(loan(balance=D(0)),))),
+    (1, rules.Facts(loans=(loan(),)), rules.Facts(loans=(loan(as_guarantor=True),))),
+    (2, rules.Facts(loans=(loan(), loan(loan_number="L2")), **LISTED), rules.Facts(loans=(loan(),), **LISTED)),
+    (2, rules.Facts(loans=(loan(amount=D("60000.01")),), **LISTED),
+     rules.Facts(loans=(loan(amount=D("60000")),), **LISTED)),
+    (3, rules.Facts(loans=(loan(classification="次级"),)), rules.Facts(loans=(loan(classification="关注"),))),
+    (3, rules.Facts(loans=(loan(classification="逾期"),)),
+     rules.Facts(loans=(loan(classification="损失", balance=D(0)),))),
+    (4, rules.Facts(loans=(loan(repaid_by_guarantor=True, balance=D(0)),)), rules.Facts(loans=(loan(),))),
+    (5, rules.Facts(loans=(loan(written_off=True, balance=D(0)),)), rules.Facts(loans=(loan(),))),
+    (6, rules.Facts(loans=(loan(as_guarantor=True, guarantee_defaulted=True),)),
+     rules.Facts(loans=(loan(as_guarantor=True),))),
+    (7, rules.Facts(loans=(loan(recovered_by_lawsuit=True, balance=D(0)),)), rules.Facts(loans=(loan(),))),
+    (8, rules.Facts(blacklist=(rules.BlacklistHit("李四", "410902198001015678", "恶意逃废债", "法院"),)),
+     rules.Facts()),
 ]
 
 
@@ -73,9 +76,9 @@ def test_rule_hits_and_misses(flag, hit, miss):
 
 
 def test_rule_evidence_is_masked_and_json_ready():
-    facts = precheck.Facts(loans=(loan(classification="可疑"),),
-                           blacklist=(precheck.BlacklistHit("李四", "410902198001015678", "恶意逃废债", "法院"),))
-    hits = {hit.flag: hit for hit in precheck.check(facts)}
+    facts = rules.Facts(loans=(loan(classification="可疑"),),
+                           blacklist=(rules.BlacklistHit("李四", "410902198001015678", "恶意逃废债", "法院"),))
+    hits = {hit.flag: hit for hit in rules.precheck_hits(facts)}
     assert hits[3].evidence == ({"loan_number": "L1", "member": "张三", "id_masked": "410902********1234",
                                  "amount": "50000", "balance": "20000", "classification": "可疑"},)
     assert hits[8].evidence[0]["id_masked"] == "410902********5678" and hits[8].evidence[0]["source"] == "法院"
@@ -84,9 +87,9 @@ def test_rule_evidence_is_masked_and_json_ready():
 
 
 def test_only_hits_3_to_8_remove():
-    assert not precheck.removes([1, 2])
+    assert not rules.precheck_removes([1, 2])
     for flag in range(3, 9):
-        assert precheck.removes([1, flag])
+        assert rules.precheck_removes([1, flag])
 
 
 # --- the service, run by closing the round ------------------------------------------------------------------

@@ -8,9 +8,9 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from appraisal import services_entry
 from appraisal.models import Appraisal, GapEdit, Panel
-from appraisal.services_entry import EntryInput
+from appraisal.services import entry as services_entry
+from appraisal.services.entry import EntryInput
 from households.models import Household, Member
 from tests.appraisal.factories import make_panel_world
 from tests.factories import MemberFactory

@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from appraisal import services_panels
 from appraisal.models import Appraisal, Panel, Reviewer, ReviewerKind
+from appraisal.services import panels as services_panels
 from sunshine_credit.models import Role
 from sunshine_credit.scoping import scope_for_user
 from tests.appraisal.factories import PanelFactory, ReviewerFactory, make_panel_world, seat

@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 from django_scopes import scopes_disabled
 
-from appraisal import services_entry, services_panels
 from appraisal.models import Decision, Panel
-from appraisal.services_entry import EntryInput, EntryRefused
+from appraisal.services import entry as services_entry
+from appraisal.services import panels as services_panels
+from appraisal.services.entry import EntryInput, EntryRefused
 from sunshine_credit.scoping import scope_for_user
 from tests.appraisal.factories import make_panel_world
 

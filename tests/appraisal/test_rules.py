@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from appraisal import rules
-from appraisal.rules import RuleViolation, Seat
+from appraisal.rules import Seat
+from sunshine_credit.errors import RuleViolation
 from surveys import rules as limit_rules
 
 

@@ -17,8 +17,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scopes_disabled
 
-from appraisal import services_entry, services_panels
-from appraisal.services_entry import EntryInput
+from appraisal.services import entry as services_entry
+from appraisal.services import panels as services_panels
+from appraisal.services.entry import EntryInput
 from sunshine_credit.models import GeneratedFile
 from sunshine_credit.scoping import scope_for_user
 from tests.appraisal.factories import make_panel_world

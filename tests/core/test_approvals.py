@@ -8,10 +8,12 @@ import pytest
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from appraisal import services_decisions, services_entry, services_panels
+from appraisal.approvals import ESCALATION_KIND
 from appraisal.models import Decision
-from appraisal.services_decisions import ESCALATION_KIND
-from appraisal.services_entry import EntryInput
+from appraisal.services import decisions as services_decisions
+from appraisal.services import entry as services_entry
+from appraisal.services import panels as services_panels
+from appraisal.services.entry import EntryInput
 from sunshine_credit import approvals
 from sunshine_credit.models import Approval, Role
 from sunshine_credit.scoping import scope_for_user

@@ -50,14 +50,14 @@ from django_scopes import scopes_disabled
 
 from appraisal.models import BookletImport, Decision, GapEdit, Panel
 from credit_use.models import GuaranteeKind, Repayment, RevocationCase
-from credit_use.rules_drawdowns import DOCUMENTS
+from credit_use.rules.drawdowns import DOCUMENTS
 from guarantee_groups.models import GroupMember, GuaranteeGroup
 from households.models import ArchiveStatus, RosterImport
 from publicity.models import ItemStatus, Notice, NoticeItem, NoticeKind, Objection
-from publicity.services_notices import notice_publish
+from publicity.services import notice_publish
 from sunshine_credit.models import Branch, GeneratedFile, Job, Role, StaffProfile, UploadedImport, Village
-from surveys import services_limits
 from surveys.models import SurveyImport
+from surveys.services import limits as services_limits
 from tests.appraisal.factories import PanelFactory, reviewer_with_login, seat
 from tests.credit_use.factories_drawdowns import (
     create,

@@ -18,19 +18,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from appraisal import services_panels
 from appraisal.models import Panel, Reviewer, ReviewerKind
-from credit_use import services_drawdowns
+from appraisal.services import panels as services_panels
 from credit_use.models import Drawdown
+from credit_use.services import drawdowns as services_drawdowns
 from guarantee_groups import services as group_services
 from guarantee_groups.models import GuaranteeGroup
 from households.models import ExistingLoan, Household
-from households.services import ArchiveInvalid, MemberInput, household_create, household_update
-from households.services.archive import existing_loan_create
+from households.services import ArchiveInvalid, MemberInput, existing_loan_create, household_create, household_update
 from sunshine_credit.models import Role
 from sunshine_credit.scoping import scope_for_user
-from surveys import services_campaigns, services_imports
 from surveys.models import Campaign, SurveyImport
+from surveys.services import campaigns as services_campaigns
+from surveys.services import imports as services_imports
 from tests.appraisal.factories import ReviewerFactory, reviewer_with_login
 from tests.credit_use.factories_drawdowns import application, make_drawdown_world
 from tests.factories import (

@@ -1,6 +1,6 @@
 """R7 / SPEC §11: user text never starts an exported cell with `=`, `+`, `-` or `@` (formula injection).
 
-Every spreadsheet export writes its cells through `sunshine_credit.excel.safe_text` (`write_xlsx`, the pre-credit
+Every spreadsheet export writes its cells through `sunshine_credit.lib.excel.safe_text` (`write_xlsx`, the pre-credit
 template, the appraisal booklets); the exports' own tests run real user text through it.
 """
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from sunshine_credit.excel import safe_text, write_xlsx
+from sunshine_credit.lib.excel import safe_text, write_xlsx
 
 # Each of the four characters a spreadsheet reads as the start of a formula, as a user could type it.
 FORMULAS = ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)"]

@@ -1,12 +1,12 @@
-"""Files made by jobs (sunshine_credit.files): the row first, filled by the task; opened only by the user
+"""Files made by jobs (sunshine_credit.services): the row first, filled by the task; opened only by the user
 who asked, within their scope (R1: 404 otherwise); a redelivered job changes nothing; a failure shows."""
 
 import pytest
 from django_scopes import scopes_disabled
 
-from sunshine_credit.files import generated_file_request, run_file_job
 from sunshine_credit.models import GeneratedFile, Job
 from sunshine_credit.scoping import activate, scope_for_user
+from sunshine_credit.services import generated_file_request, run_file_job
 from tests.factories import VillageFactory, staff_for
 
 pytestmark = pytest.mark.django_db

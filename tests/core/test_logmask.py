@@ -2,7 +2,8 @@
 
 import logging
 
-from sunshine_credit.logmask import MaskPersonalData, mask_text
+from sunshine_credit.lib.masking import mask_text
+from sunshine_credit.logmask import MaskPersonalData
 
 
 def test_ids_and_phones_are_masked_in_log_text():

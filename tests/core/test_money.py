@@ -12,17 +12,14 @@ from django.utils.translation import gettext
 from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
-from appraisal.booklets import COLUMNS as BOOKLET_COLUMNS
-from appraisal.booklets import HEADER_ROW, booklet_write
-from appraisal.entry import parse_entry
-from appraisal.forms_decisions import DecisionForm
+from appraisal.exports import COLUMNS as BOOKLET_COLUMNS
+from appraisal.exports import HEADER_ROW, booklet_write
+from appraisal.forms import DecisionForm, parse_entry
 from appraisal.imports import booklet_validate, read_booklet
-from appraisal.services_entry import EntryRefused
-from credit_use.forms_drawdowns import DrawdownForm, GuarantorForm
-from credit_use.forms_repayments import RepaymentForm
-from credit_use.views_line_change import LineChangeForm
+from appraisal.services.entry import EntryRefused
+from credit_use.forms import DrawdownForm, GuarantorForm, LineChangeForm, RepaymentForm
 from households.forms import ExistingLoanForm
-from publicity.forms_objections import ReconsiderForm
+from publicity.forms import ReconsiderForm
 from sunshine_credit.lib.money import MAX_AMOUNT, AmountError, AmountField, parse_amount, yuan
 from sunshine_credit.scoping import activate, scope_for_user
 from surveys.models import Questionnaire

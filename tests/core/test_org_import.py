@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from sunshine_credit.excel import write_xlsx
+from sunshine_credit.imports import HEADER
+from sunshine_credit.lib.excel import write_xlsx
 from sunshine_credit.models import Branch, HeadOffice, Village
-from sunshine_credit.orgimport import HEADER
 
 pytestmark = pytest.mark.django_db
 

@@ -92,7 +92,7 @@ def test_text_output_lists_the_logins_and_the_open_panel():
 
 
 def test_demo_panel_is_open_with_five_reviewer_logins():
-    from appraisal.services_panels import check_panel
+    from appraisal.services.panels import check_panel
 
     result = seed()
     with scopes_disabled():

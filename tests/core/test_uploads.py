@@ -13,7 +13,7 @@ from django_scopes import scopes_disabled
 from openpyxl import Workbook
 
 from households.models import Household, RosterImport
-from sunshine_credit.excel import UploadRefused, check_xlsx, open_upload
+from sunshine_credit.lib.excel import UploadRefused, check_xlsx, open_upload
 
 NOT_XLSX = "This is not an Excel .xlsx workbook. Save it as .xlsx and upload it again."
 DAMAGED = "The workbook is damaged and cannot be opened."

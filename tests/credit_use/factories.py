@@ -4,7 +4,7 @@ import datetime
 
 from django_scopes import scopes_disabled
 
-from credit_use.services_lines import lines_take_effect
+from credit_use.services.lines import lines_take_effect
 from publicity.models import NoticeItem
 from tests.publicity.factories import make_notice_world
 

@@ -13,9 +13,10 @@ from decimal import Decimal
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from credit_use import services_drawdowns as services
 from credit_use.models import CreditLine, Drawdown, DrawdownGuarantor, GuaranteeKind, LineStatus
-from credit_use.rules_drawdowns import DOCUMENTS
+from credit_use.rules.drawdowns import DOCUMENTS
+from credit_use.services import disbursement
+from credit_use.services import drawdowns as services
 from guarantee_groups.models import GroupMember, GuaranteeGroup
 from households.models import ArchiveStatus
 from sunshine_credit.approvals import approval_decide
@@ -114,7 +115,7 @@ def decide(world, drawdown: Drawdown, *, approve: bool = True, user=None, note: 
 
 def disburse(world, drawdown: Drawdown, *, user=None, today=None) -> Drawdown:
     user = user or world["tom"]
-    return services.drawdown_disburse(scope=scope_for_user(user), actor=user, drawdown_id=drawdown.pk, today=today)
+    return disbursement.drawdown_disburse(scope=scope_for_user(user), actor=user, drawdown_id=drawdown.pk, today=today)
 
 
 def disbursed(world, i: int, **overrides) -> Drawdown:

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django_scopes import scopes_disabled
 
-from credit_use import services_drawdowns as services
 from credit_use.models import Authority, Drawdown
-from credit_use.services_drawdowns import DRAWDOWN_ABOVE_BRANCH_KIND, DRAWDOWN_KIND
+from credit_use.services import drawdowns as services
+from credit_use.services.drawdowns import DRAWDOWN_ABOVE_BRANCH_KIND, DRAWDOWN_KIND
 from sunshine_credit.approvals import ApprovalRefused
 from sunshine_credit.models import Approval, Role, StaffProfile
 from sunshine_credit.scoping import scope_for_user

@@ -4,7 +4,7 @@ the guarantee is checked again when the money leaves, and a group cannot shed a 
 import pytest
 from django_scopes import scopes_disabled
 
-from credit_use.services_drawdowns import DrawdownRefused
+from credit_use.services.drawdowns import DrawdownRefused
 from guarantee_groups.models import GroupMember, GuaranteeGroup
 from guarantee_groups.services import GroupRefused, member_remove
 from sunshine_credit.scoping import scope_for_user

@@ -11,7 +11,8 @@ from django.db.models import Sum
 from django_scopes import scopes_disabled
 
 from credit_use.models import Drawdown
-from credit_use.services_drawdowns import DrawdownRefused, drawdown_disburse
+from credit_use.services.disbursement import drawdown_disburse
+from credit_use.services.drawdowns import DrawdownRefused
 from sunshine_credit.models import Role
 from sunshine_credit.scoping import scope_for_user
 from tests.credit_use.factories_drawdowns import make_drawdown_world, raw_drawdown

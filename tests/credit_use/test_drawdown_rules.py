@@ -5,15 +5,15 @@ from decimal import Decimal
 
 import pytest
 
-from credit_use import rules_drawdowns as rules
-from credit_use.rules_drawdowns import RuleViolation
-from credit_use.rules_guarantee import (
+from credit_use.rules import drawdowns as rules
+from credit_use.rules.guarantee import (
     GuarantorFacts,
     check_guarantors,
     check_no_circle,
     guarantee_chain,
     guarantor_capacity,
 )
+from sunshine_credit.errors import RuleViolation
 
 D = Decimal
 TODAY = datetime.date(2026, 12, 10)

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from credit_use.models import CreditLine, Drawdown, DrawdownGuarantor, GuaranteeKind, LineStatus
-from credit_use.rules_drawdowns import latest_due_on
-from credit_use.services_drawdowns import DRAWDOWN_KIND, DrawdownRefused
+from credit_use.rules.drawdowns import latest_due_on
+from credit_use.services.drawdowns import DRAWDOWN_KIND, DrawdownRefused
 from publicity.models import Notice, NoticeKind
 from sunshine_credit.approvals import ApprovalRefused, approval_request
 from sunshine_credit.models import Approval, BlacklistEntry, Role, StaffProfile
@@ -257,7 +257,7 @@ def test_second_member_waits_for_the_first_members_post_loan_check(world):
 
 
 def test_a_post_loan_check_that_found_a_problem_holds_the_next_member_back(world):
-    from credit_use.services_drawdowns import drawdown_post_loan_check
+    from credit_use.services.drawdowns import drawdown_post_loan_check
 
     first = disbursed(world, 0)
     tina = world["tina"]
@@ -277,7 +277,7 @@ def test_post_loan_check_only_on_a_disbursed_drawdown(world):
     drawdown = create(world, 0)
     refused(post_loan_check, world, drawdown)
     with pytest.raises(PermissionDenied):
-        from credit_use.services_drawdowns import drawdown_post_loan_check
+        from credit_use.services.drawdowns import drawdown_post_loan_check
         drawdown_post_loan_check(scope=scope_for_user(world["tom"]), actor=world["tom"], drawdown_id=drawdown.pk,
                                  checked_on=timezone.localdate(), note="x")
 
@@ -314,7 +314,7 @@ def test_submission_needs_the_officers_opinion(world):
 
 
 def test_stale_edit_is_refused(world):
-    from credit_use.services_drawdowns import drawdown_update
+    from credit_use.services.drawdowns import drawdown_update
     from tests.credit_use.factories_drawdowns import application
     drawdown = create(world, 0)
     scope = scope_for_user(world["tina"])
@@ -356,7 +356,7 @@ def test_out_of_scope_is_not_found_and_nothing_written(world):
     with pytest.raises(Drawdown.DoesNotExist):
         disburse(world, drawdown, user=other_teller)
     with pytest.raises(CreditLine.DoesNotExist):
-        from credit_use.services_drawdowns import drawdown_create
+        from credit_use.services.drawdowns import drawdown_create
         from tests.credit_use.factories_drawdowns import application
         drawdown_create(scope=scope_for_user(world["bob"]), actor=world["bob"], line_id=world["lines"][0].pk,
                         data=application())
@@ -392,7 +392,7 @@ def test_above_the_threshold_approval_publishes_the_notice_and_disbursement_wait
     assert notices[0].snapshot["groups"][0]["name"] == "1组"
     assert world["spouse"].id_number not in str(notices[0].snapshot)
     assert codes(refused(disburse, world, big, today=notices[0].ends_on + datetime.timedelta(days=1))) == {"P6"}
-    from publicity.services_render import notice_render
+    from publicity.services import notice_render
 
     notice_render(notices[0].pk)  # printed (the job, after commit) and posted in the village
     error = refused(disburse, world, big, today=notices[0].ends_on)
@@ -403,7 +403,7 @@ def test_above_the_threshold_approval_publishes_the_notice_and_disbursement_wait
 
 def test_nothing_half_written_when_guarantors_are_refused(world):
     drawdown = create(world, 3)
-    from credit_use.services_drawdowns import drawdown_update
+    from credit_use.services.drawdowns import drawdown_update
     from tests.credit_use.factories_drawdowns import application
     with scopes_disabled():
         before = list(DrawdownGuarantor.objects.filter(drawdown=drawdown).values_list("household_id", "amount"))

@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from credit_use import rules_interest as ri
+from credit_use.rules import interest as ri
 
 D = datetime.date
 RATE = Decimal("0.0650")

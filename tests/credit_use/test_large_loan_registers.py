@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django_scopes import scopes_disabled
 
-from credit_use.services_large_loans import large_loan_registers, previous_period
+from credit_use.services.large_loans import large_loan_registers, previous_period
 from publicity.models import Notice, NoticeKind
 from tests.credit_use.factories_loans import household_with_line, make_drawdown, make_loan_world
 

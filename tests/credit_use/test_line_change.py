@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django_scopes import scopes_disabled
 
 from credit_use.models import CreditLine, CreditLineEvent, LineChangeRequest, LineStatus
-from credit_use.services_line_change import LINE_CHANGE_KIND, LineChangeRefused, line_change_request
+from credit_use.services.line_change import LINE_CHANGE_KIND, LineChangeRefused, line_change_request
 from sunshine_credit.approvals import ApprovalRefused, approval_decide
 from sunshine_credit.models import Approval, HeadOffice, Role
 from sunshine_credit.scoping import activate, scope_for_user

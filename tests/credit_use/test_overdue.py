@@ -11,9 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django_scopes import scopes_disabled
 
-from credit_use.approvals_revocation import REVERSAL_KIND, revocation_reversal_request
 from credit_use.models import CreditLineEvent, Drawdown, LineStatus, RevocationCase
-from credit_use.services_overdue import overdue_sweep
+from credit_use.services.overdue import REVERSAL_KIND, overdue_sweep, revocation_reversal_request
 from guarantee_groups.models import GroupMember, GuaranteeGroup
 from publicity.models import Notice, NoticeKind
 from sunshine_credit.approvals import ApprovalRefused, approval_decide

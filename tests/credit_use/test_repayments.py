@@ -10,7 +10,7 @@ from django.http import Http404
 from django_scopes import scopes_disabled
 
 from credit_use.models import CreditLine, Drawdown, Repayment
-from credit_use.services_repayments import RepaymentRefused, repayment_record
+from credit_use.services.repayments import RepaymentRefused, repayment_record
 from sunshine_credit.scoping import scope_for_user
 from tests.credit_use.factories_loans import household_with_line, make_drawdown, make_loan_world
 
@@ -50,7 +50,7 @@ def available(line: CreditLine) -> Decimal:
     with scopes_disabled():
         line = reload(line)
         try:
-            from credit_use.selectors_drawdowns import line_available
+            from credit_use.selectors.drawdowns import line_available
         except ImportError:  # not there yet: the same definition
             drawdowns = Drawdown.objects.filter(line=line)
             return line.amount - sum(d.principal_outstanding for d in drawdowns

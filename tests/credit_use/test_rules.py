@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from credit_use import rules
+from credit_use.rules import lines as rules
 from publicity import rules as publicity_rules
 
 D = datetime.date

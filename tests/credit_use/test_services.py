@@ -10,9 +10,9 @@ from django.db import IntegrityError, connection, connections
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from credit_use import services_lines
 from credit_use.models import CreditLine, CreditLineEvent, LineStatus
-from credit_use.services_lines import lines_take_effect
+from credit_use.services import lines as services_lines
+from credit_use.services.lines import lines_take_effect
 from publicity.models import ItemStatus, Notice, NoticeItem, Outcome
 from sunshine_credit.models import Approval
 from tests.credit_use.factories import DAY_AFTER, ENDS, make_ended_world, set_item

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
-from credit_use import rules_time
 from credit_use.models import Authority, Drawdown
-from credit_use.selectors_time import time_limit_breaches
+from credit_use.rules import time_limits as rules_time
+from credit_use.selectors.time_limits import time_limit_breaches
 from sunshine_credit.scoping import scope_for_user
 from tests.credit_use.factories_loans import at, household_with_line, make_drawdown, make_loan_world
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django_scopes import scopes_disabled
 
-from appraisal import services_entry
 from appraisal.models import Appraisal, Decision
-from appraisal.services_entry import EntryInput
+from appraisal.services import entry as services_entry
+from appraisal.services.entry import EntryInput
 from tests.appraisal.factories import make_panel_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

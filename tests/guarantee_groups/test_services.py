@@ -1,5 +1,5 @@
 """G1–G4 and G7 through the services: forming, changing, dissolving groups; re-checking them when a member's
-line changes (credit_use.services_line_change: requested by the officer, applied once head office approves) or is
+line changes (credit_use.services.line_change: requested by the officer, applied once head office approves) or is
 revoked; R3 stale versions; scope (R1)."""
 
 import datetime
@@ -13,11 +13,12 @@ from django.utils.translation import gettext
 from django_scopes import scopes_disabled
 
 from credit_use.models import CreditLine, CreditLineEvent, Drawdown, LineStatus
-from credit_use.services_line_change import LineChangeRefused, StaleLine, line_change_request
+from credit_use.services.line_change import LineChangeRefused, line_change_request
 from guarantee_groups import services
 from guarantee_groups.models import GroupMember, GuaranteeGroup
-from guarantee_groups.services import GroupRefused, StaleVersion, group_drawdown_refusal, groups_recheck
+from guarantee_groups.services import GroupRefused, group_drawdown_refusal, groups_recheck
 from sunshine_credit.approvals import approval_decide
+from sunshine_credit.errors import Stale
 from sunshine_credit.scoping import activate, scope_for_user
 
 from .factories import add_household, make_group, make_group_world, reload
@@ -208,14 +209,14 @@ def test_r3_a_stale_form_is_refused_and_writes_nothing(world):
     group = form(world)
     call(world, services.group_update, group_id=group.pk, version=1, name="甲", leader_id=ids(world, 1)[0],
          allows_outside=True)
-    with pytest.raises(StaleVersion):
+    with pytest.raises(Stale):
         call(world, services.group_update, group_id=group.pk, version=1, name="乙", leader_id=ids(world, 2)[0],
              allows_outside=False)
     again = reload(group)
     assert (again.name, again.leader_id, again.allows_outside, again.version) == ("甲", ids(world, 1)[0], True, 2)
-    with pytest.raises(StaleVersion):
+    with pytest.raises(Stale):
         call(world, services.member_add, group_id=group.pk, household_id=ids(world, 3)[0], version=1)
-    with pytest.raises(StaleVersion):
+    with pytest.raises(Stale):
         call(world, services.group_dissolve, group_id=group.pk, version=1)
     assert group_count() == (1, 3) and reload(group).status == "active"
 
@@ -385,7 +386,7 @@ def test_a_line_change_needs_a_new_positive_amount_and_a_reason(world, amount, r
 def test_r3_a_stale_line_change_is_refused(world):
     line = world["lines"][1]
     change(world, 1, 29000)
-    with pytest.raises(StaleLine):
+    with pytest.raises(Stale):
         request(world, line, 1, version=1)
     assert reload(line).amount == Decimal(29000)
 

@@ -10,8 +10,14 @@ from openpyxl import load_workbook
 
 from households.exports import HEADER
 from sunshine_credit.models import Role
-from tests.factories import (ExistingLoanFactory, HouseholdFactory, MemberFactory, VillageFactory,
-                             VillageGroupFactory, staff_for)
+from tests.factories import (
+    ExistingLoanFactory,
+    HouseholdFactory,
+    MemberFactory,
+    VillageFactory,
+    VillageGroupFactory,
+    staff_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +45,7 @@ def export_rows(client, **params):
     assert "no-store" in response["Cache-Control"]
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    return rows[0], [dict(zip(rows[0], row)) for row in rows[1:]]
+    return rows[0], [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
 def test_export_rows_for_the_users_scope(client, world):

@@ -13,11 +13,19 @@ from django_scopes import scopes_disabled
 
 from households import services
 from households.models import ExistingLoan, Household, Member
-from households.services import ArchiveInvalid, MemberInput, StaleEdit
+from households.services import ArchiveInvalid, MemberInput
+from sunshine_credit.errors import Stale
 from sunshine_credit.models import Role
 from sunshine_credit.scoping import scope_for_profile
-from tests.factories import (BlacklistEntryFactory, HouseholdFactory, MemberFactory, VillageFactory,
-                             VillageGroupFactory, make_id_number, staff_for)
+from tests.factories import (
+    BlacklistEntryFactory,
+    HouseholdFactory,
+    MemberFactory,
+    VillageFactory,
+    VillageGroupFactory,
+    make_id_number,
+    staff_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +81,7 @@ def test_update_saves_and_increments_the_version(world):
 
 
 def test_stale_version_is_refused_and_writes_nothing(world):
-    with pytest.raises(StaleEdit) as exc:
+    with pytest.raises(Stale) as exc:
         update(world, world["h_a"], version=0, address="过时的地址", land_area=Decimal("7.00"))
     labels = {str(row["label"]) for row in exc.value.differences}
     assert {zh("address"), zh("contracted land (mu)")} <= labels   # 家庭住址, 承包土地（亩）
@@ -86,7 +94,7 @@ def test_stale_version_is_refused_and_writes_nothing(world):
 def test_stale_differences_list_members_changed_meanwhile(world):
     members = inputs_for(world["h_a"])
     update(world, world["h_a"], members=[members[0], MemberInput(**{**members[1].__dict__, "name": "改名"})])
-    with pytest.raises(StaleEdit) as exc:
+    with pytest.raises(Stale) as exc:
         update(world, world["h_a"], version=1, members=members)
     assert any("改名" in str(row["saved"]) for row in exc.value.differences)
 

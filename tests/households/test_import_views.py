@@ -8,8 +8,8 @@ from django_scopes import scopes_disabled
 from households.models import Household, RosterImport
 from sunshine_credit.models import Role
 from tests.factories import StaffFactory, VillageFactory
-from tests.households.test_roster_import import households_rows
 from tests.households.roster_files import roster_bytes
+from tests.households.test_roster_import import households_rows
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("households:roster_import_list")
@@ -102,8 +102,9 @@ def test_a_file_that_is_not_xlsx_is_refused_in_chinese_and_nothing_is_stored(cli
 
 
 def test_template_download_has_the_section_11_header(client, setup):
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
     response = client.get(reverse("households:roster_template"))
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in sheet[1]][:5] == ["支行编码", "村编码", "村名称", "村民小组", "户号代码"]

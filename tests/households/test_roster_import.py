@@ -10,7 +10,7 @@ from django_scopes import scopes_disabled
 
 from households.imports import roster_apply, roster_validate
 from households.models import Household, Member, RosterImport
-from sunshine_credit.excel import open_upload
+from sunshine_credit.lib.excel import open_upload
 from sunshine_credit.models import BlacklistEntry, Role, Village, VillageGroup
 from sunshine_credit.scoping import scope_for_user
 from tests.factories import HouseholdFactory, StaffFactory, VillageFactory, make_id_number

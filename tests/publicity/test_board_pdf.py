@@ -17,11 +17,10 @@ from django_scopes import scopes_disabled
 from appraisal.models import Decision, Panel, Rating
 from households.models import Member
 from publicity.models import Notice
-from publicity.render import board_pdf
-from publicity.services_publish import publish_precredit
+from publicity.services import board_pdf, publish_precredit
 from sunshine_credit.scoping import activate, scope_for_user
-from surveys.entry import WITHHOLD_REASONS
 from surveys.models import Respondent
+from surveys.rules import WITHHOLD_REASONS
 from tests.appraisal.factories import make_panel_world
 
 pytestmark = [pytest.mark.django_db,

@@ -7,7 +7,7 @@ from auditlog.models import LogEntry
 from django.core.cache import cache
 from django_scopes import scopes_disabled
 
-from publicity import services_objections as services
+from publicity import services
 from publicity.models import NoticeItem, Objection
 from sunshine_credit.models import Role
 from sunshine_credit.scoping import scope_for_user

@@ -15,8 +15,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from publicity import services_objections as services
+from publicity import rules, selectors, services
 from publicity.models import ItemStatus, NoticeItem, Objection
+from sunshine_credit.errors import Stale
 from sunshine_credit.scoping import scope_for_user
 from tests.publicity.factories import make_notice_world
 
@@ -136,23 +137,23 @@ def test_counter_refuses_outside_the_notice_period(client, offset, days):
     client.force_login(world["tina"])
     response = client.post(lodge_url(world), {"line_no": "1", "content": "金额过高"})
     assert response.status_code == 200
-    expected = services.running_refusal(notice)
+    expected = selectors.running_refusal(notice)
     assert expected and response.context["closed"] == expected
     assert formats.date_format(notice.starts_on) in expected and formats.date_format(notice.ends_on) in expected
     assert objections_of(world) == [] and item_of(world).status == ItemStatus.LISTED
-    with pytest.raises(services.ObjectionRefused):
+    with pytest.raises(rules.ObjectionRefused):
         lodge(world)
 
 
 def test_running_check_includes_the_first_and_last_day():
     start, end = datetime.date(2026, 12, 1), datetime.date(2026, 12, 3)
     for today in (start, end):
-        services.check_running(kind="precredit", status="published", starts_on=start, ends_on=end, today=today)
+        rules.check_running(kind="precredit", status="published", starts_on=start, ends_on=end, today=today)
     for today, kind, status in [(start - datetime.timedelta(days=1), "precredit", "published"),
                                 (end + datetime.timedelta(days=1), "precredit", "published"),
                                 (start, "precredit", "rendering"), (start, "revocation", "published")]:
-        with pytest.raises(services.ObjectionRefused):
-            services.check_running(kind=kind, status=status, starts_on=start, ends_on=end, today=today)
+        with pytest.raises(rules.ObjectionRefused):
+            rules.check_running(kind=kind, status=status, starts_on=start, ends_on=end, today=today)
 
 
 def test_a_second_objection_keeps_the_line_frozen_and_moves_its_version(world):
@@ -168,7 +169,7 @@ def test_a_rejected_line_takes_no_more_objections(world):
     tina = world["tina"]
     services.item_reconsider(scope=scope_for_user(tina), actor=tina, item_id=world["items"][0].pk, version=2,
                              outcome="rejected", reason="核实属实")
-    with pytest.raises(services.ObjectionRefused):
+    with pytest.raises(rules.ObjectionRefused):
         lodge(world)
     assert len(objections_of(world)) == 1 and item_of(world).status == ItemStatus.REJECTED
 
@@ -284,7 +285,7 @@ def test_stale_version_is_refused(client, objected):
     assert _("This line was changed by someone else meanwhile (a new objection, or a reconsideration). "
              "Reload the page.") in messages_of(page)
     assert snapshot(objected) == before
-    with pytest.raises(services.StaleItem):
+    with pytest.raises(Stale):
         services.item_reconsider(scope=scope_for_user(objected["tina"]), actor=objected["tina"],
                                  item_id=objected["items"][0].pk, version=shown, outcome="upheld", reason="x")
 

@@ -12,8 +12,7 @@ from django_scopes import scopes_disabled
 
 from publicity import rules
 from publicity.models import Notice, NoticeKind
-from publicity.services_notices import large_loan_register_publish, notice_publish
-from publicity.services_publish import PublishRefused
+from publicity.services import PublishRefused, large_loan_register_publish, notice_publish
 from tests.factories import StaffFactory, VillageFactory, VillageGroupFactory
 
 pytestmark = pytest.mark.django_db

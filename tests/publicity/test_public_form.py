@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from households.models import Member
-from publicity import services_objections as services
+from publicity import selectors, services
 from publicity.models import ItemStatus, Notice, NoticeItem, Objection
 from sunshine_credit.scoping import scope_for_user
 from tests.publicity.factories import make_notice_world
@@ -166,7 +166,7 @@ def test_not_running_says_so_and_writes_nothing(client, offset, days):
     notice = world["notice"]
     page = client.get(form_url(world))
     assert page.status_code == 200
-    expected = services.running_refusal(notice)
+    expected = selectors.running_refusal(notice)
     assert expected and page.context["closed"] == expected
     assert 'id="notice-closed"' in page.content.decode() and 'id="objection-form"' not in page.content.decode()
     assert client.post(form_url(world), valid()).status_code == 200
@@ -221,7 +221,7 @@ REDIS_DOWN = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCach
 def test_with_redis_down_objections_are_lodged_and_looked_up_and_the_outage_is_logged(client, world, caplog):
     """R8: the rate limit fails open: a villager's objection is never refused because Redis is down."""
     with (override_settings(CACHES=REDIS_DOWN, PUBLIC_OBJECTIONS_PER_WINDOW=1),
-          caplog.at_level(logging.WARNING, logger="publicity.ratelimit")):
+          caplog.at_level(logging.WARNING, logger="sunshine_credit.lib.ratelimit")):
         response = client.post(form_url(world), valid(), follow=True)
         [objection] = objections_of(world)
         assert response.status_code == 200
@@ -230,7 +230,7 @@ def test_with_redis_down_objections_are_lodged_and_looked_up_and_the_outage_is_l
         lookup = client.post("/public/lookup/", {"reference": objection.reference})
         assert lookup.status_code == 200 and lookup.context["result"].reference == objection.reference
     assert len(objections_of(world)) == 2
-    warnings = [r for r in caplog.records if r.name == "publicity.ratelimit"]
+    warnings = [r for r in caplog.records if r.name == "sunshine_credit.lib.ratelimit"]
     assert [r.levelno for r in warnings] == [logging.WARNING] * 3
     assert "ConnectionError" in warnings[0].getMessage()
 

@@ -9,8 +9,7 @@ from django_scopes import scopes_disabled
 
 from appraisal.models import Decision, Panel
 from publicity.models import ItemStatus, Notice, NoticeItem
-from publicity.services_publish import PublishRefused, publish_campaign, publish_precredit
-from publicity.services_render import notice_render
+from publicity.services import PublishRefused, notice_render, publish_campaign, publish_precredit
 from sunshine_credit.models import Job
 from sunshine_credit.scoping import activate, scope_for_user
 from tests.appraisal.factories import make_panel_world
@@ -124,10 +123,10 @@ def test_the_render_job_is_sent_after_commit_and_a_redelivery_keeps_the_archived
 
 def test_a_failed_printing_marks_the_board_and_can_be_tried_again(world, django_capture_on_commit_callbacks,
                                                                    monkeypatch):
-    from publicity import services_render
-    from publicity.services_publish import notice_retry
+    from publicity import services
+    from publicity.services import notice_retry
 
-    monkeypatch.setattr(services_render, "board_pdf", lambda snapshot: (_ for _ in ()).throw(RuntimeError("x")))
+    monkeypatch.setattr(services, "board_pdf", lambda snapshot: (_ for _ in ()).throw(RuntimeError("x")))
     with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
         notice = publish(world)
     with scopes_disabled():

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django_scopes import scopes_disabled
 
-from publicity import services_objections as services
+from publicity import rules, services
 from publicity.models import NoticeItem, Outcome
 from sunshine_credit.scoping import scope_for_user
 from tests.publicity.factories import make_notice_world
@@ -33,6 +33,6 @@ def test_upheld_after_a_lowering_keeps_the_lowered_amount_and_a_change_cannot_ra
     lodge(world)
     assert reconsider(world, Outcome.CHANGED, Decimal(20000)).effective_amount == Decimal(20000)
     lodge(world)
-    with pytest.raises(services.ObjectionRefused):
+    with pytest.raises(rules.ObjectionRefused):
         reconsider(world, Outcome.CHANGED, Decimal(30000))  # below the published 50,000, above the standing 20,000
     assert reconsider(world, Outcome.UPHELD).effective_amount == Decimal(20000)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from surveys.models import Campaign, Method
-from surveys.services_campaigns import method_minimum_message
+from surveys.services.campaigns import method_minimum_message
 from tests.factories import HeadOfficeFactory, HouseholdFactory, StaffFactory, VillageFactory
 from tests.surveys.campaign_world import make_world, zh
 from tests.surveys.factories import CampaignFactory, QuestionnaireFactory

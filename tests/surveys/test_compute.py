@@ -14,9 +14,8 @@ from households.models import Household
 from sunshine_credit.models import Job, Role
 from sunshine_credit.scoping import activate, scope_for_user
 from surveys import rules
-from surveys.compute import compute_campaign_limits
 from surveys.models import LimitResult, LimitStatus, Method, Questionnaire
-from surveys.services_limits import limits_compute, limits_compute_run
+from surveys.services.limits import compute_campaign_limits, limits_compute, limits_compute_run
 from tests.factories import BranchFactory, HouseholdFactory, UserFactory, VillageFactory, make_id_number, staff_for
 from tests.surveys.factories import CampaignFactory, QuestionnaireFactory, RespondentFactory
 
@@ -56,12 +55,12 @@ def build(spec, households):
     respondents = [RespondentFactory(village=village, code=code) for code in CODES]
     surveyor = UserFactory()
     made = []
-    for number, h in enumerate(households):
+    for h in households:
         birth = h["birth"] or datetime.date(1980, 1, 1)
         item = HouseholdFactory(village=village, head__id_number=make_id_number(birth))
         if h["birth"] is None:
             Household.objects.filter(pk=item.pk).update(representative=None)
-        for respondent, a in zip(respondents, h["answers"]):
+        for respondent, a in zip(respondents, h["answers"], strict=False):  # answers ≤ respondents
             Questionnaire.objects.create(campaign=campaign, household=item, respondent=respondent,
                                          amount=a["amount"], withhold_reasons=a["reasons"], net_income=a["income"],
                                          surveyor=surveyor, surveyed_on=REF)

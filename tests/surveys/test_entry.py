@@ -14,8 +14,9 @@ from django_scopes import scopes_disabled
 
 from sunshine_credit.lib.money import AmountError, parse_amount
 from sunshine_credit.models import Role
-from surveys.entry import EntryError, RowInput, RowInvalid, parse_codes, parse_row, parse_yes_no
+from surveys.forms import EntryError, parse_codes, parse_row, parse_yes_no
 from surveys.models import Questionnaire
+from surveys.rules import RowInput, RowInvalid
 from tests.factories import HouseholdFactory, MemberFactory, VillageFactory, VillageGroupFactory, staff_for
 from tests.surveys.factories import CampaignFactory, QuestionnaireFactory, RespondentFactory
 
@@ -198,7 +199,7 @@ def test_respondent_names_only_for_the_survey_team(client, world):
 def test_saving_a_row_creates_the_questionnaire_with_surveyor_and_date_from_the_login(client, world):
     client.force_login(world["alice"])
     today = datetime.date(2026, 11, 20)
-    with mock.patch("surveys.services_entry.timezone.localdate", return_value=today):
+    with mock.patch("surveys.services.entry.timezone.localdate", return_value=today):
         response = post_row(client, save_url(world), household=world["h1"].pk, members_away="y",
                             surveyor="someone else", surveyed_on="2020-01-01")
     assert response.status_code == 200

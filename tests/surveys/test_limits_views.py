@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from surveys.models import LimitResult
 from sunshine_credit.models import Job
+from surveys.models import LimitResult
 from tests.surveys.campaign_world import make_world
 
 pytestmark = pytest.mark.django_db

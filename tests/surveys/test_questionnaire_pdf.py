@@ -10,7 +10,7 @@ import pytest
 from django_scopes import scopes_disabled
 
 from households.rules import mask_id
-from sunshine_credit import pdf
+from sunshine_credit.lib import pdf
 from sunshine_credit.models import GeneratedFile
 from tests.factories import HouseholdFactory
 from tests.surveys.campaign_world import make_world
@@ -36,7 +36,7 @@ def rendered(monkeypatch):
         seen.append({"html": html, "pages": len(document.pages)})
         return document
 
-    monkeypatch.setattr("surveys.services_printouts.html_to_document", html_to_document)
+    monkeypatch.setattr("surveys.services.printouts.html_to_document", html_to_document)
     return seen
 
 
@@ -126,7 +126,7 @@ def test_village_outside_the_scope_is_404(client, world, rendered, printout):
 
 
 def test_a_large_village_is_laid_out_in_steps_with_progress(client, world, rendered, printout, monkeypatch):
-    monkeypatch.setattr("surveys.services_printouts.HOUSEHOLDS_PER_STEP", 2)
+    monkeypatch.setattr("surveys.services.printouts.HOUSEHOLDS_PER_STEP", 2)
     with scopes_disabled():
         for n in range(2, 6):
             HouseholdFactory(village=world["v_a"], code=f"A-000{n}")

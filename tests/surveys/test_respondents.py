@@ -7,7 +7,7 @@ from django_scopes import scopes_disabled
 
 from sunshine_credit.scoping import activate, scope_for_user
 from surveys.models import Respondent, RespondentDraw
-from surveys.services_campaigns import DrawRefused, default_draw_size, draw_sample, respondent_draw
+from surveys.services.campaigns import DrawRefused, default_draw_size, draw_sample, respondent_draw
 from tests.surveys.campaign_world import make_world, zh
 from tests.surveys.factories import CampaignFactory, RespondentFactory
 

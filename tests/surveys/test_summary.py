@@ -14,7 +14,7 @@ from django_scopes import scopes_disabled
 from sunshine_credit.lib.money import yuan
 from sunshine_credit.models import Role
 from surveys.models import LimitResult
-from surveys.selectors_summary import explain_result
+from surveys.selectors import explain_result
 from tests.factories import HouseholdFactory, VillageFactory, VillageGroupFactory, staff_for
 from tests.surveys.factories import CampaignFactory, QuestionnaireFactory, RespondentFactory
 

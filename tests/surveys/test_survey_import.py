@@ -14,16 +14,16 @@ from django_scopes import scopes_disabled
 
 from households.imports import roster_apply
 from households.models import Household, Member
-from sunshine_credit.excel import open_upload
+from sunshine_credit.lib.excel import open_upload
 from sunshine_credit.lib.money import parse_amount
 from sunshine_credit.models import Role
 from sunshine_credit.scoping import scope_for_user
 from surveys.imports import COLUMNS, parse_codes, survey_apply, survey_validate
 from surveys.models import Questionnaire, Respondent, SurveyImport
 from tests.factories import StaffFactory, VillageFactory, make_id_number
-from tests.workbooks import workbook_bytes
 from tests.households.roster_files import roster_bytes, roster_row
 from tests.surveys.factories import CampaignFactory, RespondentFactory
+from tests.workbooks import workbook_bytes
 
 pytestmark = pytest.mark.django_db
 HEADER = list(COLUMNS.values())

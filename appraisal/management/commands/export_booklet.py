@@ -1,13 +1,12 @@
-from appraisal.booklets import EXPORT_STATUSES, booklet_write
-from appraisal.commands import find_panel as find_appraisal_panel
-from appraisal.services_booklets import booklet_panel_or_404
+from appraisal.exports import EXPORT_STATUSES, booklet_write
+from appraisal.selectors import booklet_panel_or_404, panel_by_codes
 from sunshine_credit.commands import BatchCommand, Refused
 from sunshine_credit.scoping import activate
 
 
 def find_panel(scope, campaign_code: str, village_code: str):
     """The panel through the booklet pages' chokepoint (makers of the village, not seated on the panel)."""
-    return find_appraisal_panel(scope, campaign_code, village_code, fetch=booklet_panel_or_404)
+    return panel_by_codes(scope, campaign_code, village_code, fetch=booklet_panel_or_404)
 
 
 class Command(BatchCommand):

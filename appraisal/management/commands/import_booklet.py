@@ -3,9 +3,9 @@ from django.core.management.base import CommandError
 
 from appraisal.imports import read_booklet
 from appraisal.management.commands.export_booklet import find_panel
-from appraisal.services_booklets import booklet_import_run
+from appraisal.services.booklets import booklet_import_run
 from sunshine_credit.commands import ImportCommand, Refused
-from sunshine_credit.excel import UploadRefused
+from sunshine_credit.lib.excel import UploadRefused
 from sunshine_credit.scoping import activate
 
 

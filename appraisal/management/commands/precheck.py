@@ -4,7 +4,7 @@ from django.http import Http404
 from django_scopes import scopes_disabled
 
 from appraisal.models import Panel
-from appraisal.services_precheck import PrecheckRefused, precheck_run
+from appraisal.services.precheck import PrecheckRefused, precheck_run
 from sunshine_credit.commands import BatchCommand, Refused
 from sunshine_credit.models import Village
 from surveys.models import Campaign

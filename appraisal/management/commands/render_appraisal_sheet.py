@@ -2,8 +2,8 @@ import hashlib
 
 from django.utils import translation
 
-from appraisal.commands import find_panel
-from appraisal.services_sheet import sheet_pdf
+from appraisal.selectors import panel_by_codes as find_panel
+from appraisal.services.sheet import sheet_pdf
 from sunshine_credit.commands import BatchCommand, Refused
 from sunshine_credit.scoping import activate
 

@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import CommandError
 
-from credit_use.services_lines import lines_take_effect
+from credit_use.services.lines import lines_take_effect
 from sunshine_credit.commands import BatchCommand
 
 

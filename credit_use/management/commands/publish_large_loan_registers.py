@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import CommandError
 
-from credit_use.services_large_loans import large_loan_registers
+from credit_use.services.large_loans import large_loan_registers
 from sunshine_credit.commands import BatchCommand
 
 

@@ -5,10 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
 from django_scopes import scopes_disabled
 
-from appraisal.commands import find_panel
+from appraisal.selectors import panel_by_codes as find_panel
 from publicity.models import Notice, NoticeKind
-from publicity.services_publish import PublishRefused, publish_precredit
-from publicity.services_render import notice_render
+from publicity.services import PublishRefused, notice_render, publish_precredit
 from sunshine_credit.commands import BatchCommand, Refused
 from sunshine_credit.scoping import activate
 

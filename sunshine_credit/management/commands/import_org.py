@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from sunshine_credit.commands import BatchCommand, Refused
-from sunshine_credit.excel import UploadRefused, open_upload
-from sunshine_credit.orgimport import org_apply, org_validate
+from sunshine_credit.imports import org_apply, org_validate
+from sunshine_credit.lib.excel import UploadRefused, open_upload
 
 
 class Command(BatchCommand):

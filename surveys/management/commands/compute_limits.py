@@ -6,7 +6,7 @@ from sunshine_credit.commands import BatchCommand
 from sunshine_credit.models import Village
 from sunshine_credit.scoping import activate
 from surveys.models import Campaign
-from surveys.services_limits import limits_compute_run
+from surveys.services.limits import limits_compute_run
 
 
 class Command(BatchCommand):

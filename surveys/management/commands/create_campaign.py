@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from sunshine_credit.commands import BatchCommand, Refused
 from surveys.models import METHOD_MINIMUM, Method
-from surveys.services_campaigns import CampaignInvalid, campaign_create
+from surveys.services.campaigns import CampaignInvalid, campaign_create
 
 
 def _date(value: str) -> datetime.date:

@@ -4,7 +4,8 @@ from django_scopes import scopes_disabled
 
 from sunshine_credit.commands import ImportCommand
 from sunshine_credit.scoping import activate
-from surveys.services_imports import campaign_for_import, survey_import_run
+from surveys.selectors import campaign_for_import
+from surveys.services.imports import survey_import_run
 
 
 class Command(ImportCommand):

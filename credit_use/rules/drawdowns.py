@@ -1,0 +1,243 @@
+"""SPEC §8 U1, U2, U4, U5, U6 for drawdowns (用信), and the amount in Chinese capitals for the slip.
+
+Pure functions: plain values in, values or a raised `RuleViolation` (sunshine_credit.errors: `.code` the rule,
+`.field` the form field it is about, None for the application as a whole) out; no ORM, no request (STYLE §2).
+"""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sunshine_credit.errors import RuleViolation
+from sunshine_credit.lib.money import yuan
+
+MAX_TERM_MONTHS = 9                # U2: 到期日期不得超过9个月
+SMALL_LOAN_LIMIT = Decimal(30000)  # U4/U5: 3万元（含）以内
+
+
+# --- U1: the line and what is left of it ---------------------------------------------------------------
+
+def check_line_open(*, status: str, effective_on: datetime.date, expires_on: datetime.date,
+                    today: datetime.date) -> None:
+    """U1: a drawdown goes against a line in effect (status active, today within effective_on..expires_on)."""
+    if status != "active":
+        raise RuleViolation("U1", _("The credit line is not in effect (revoked or expired)."))
+    if not effective_on <= today <= expires_on:
+        raise RuleViolation("U1", _("The credit line runs from %(start)s to %(end)s: it is not in effect today.")
+                            % {"start": effective_on.isoformat(), "end": expires_on.isoformat()})
+
+
+def available_amount(*, line_amount: Decimal, outstanding: Decimal, reserved: Decimal) -> Decimal:
+    """U1: what may still be drawn: the line − principal outstanding of disbursed drawdowns − the amounts of
+    applications submitted or approved but not yet disbursed (they hold their part of the line). Never < 0."""
+    return max(Decimal(line_amount) - Decimal(outstanding) - Decimal(reserved), Decimal(0))
+
+
+def check_amount(*, amount: Decimal | None, available: Decimal) -> None:
+    if amount is None or amount <= 0:
+        raise RuleViolation("U1", _("Enter the amount of the drawdown."), "amount")
+    if amount > available:
+        raise RuleViolation("U1", _("The amount (%(amount)s yuan) is more than the line's available amount "
+                                    "(%(available)s yuan).") % {"amount": yuan(amount), "available": yuan(available)},
+                            "amount")
+
+
+# --- U2: term and purpose ------------------------------------------------------------------------------
+
+def latest_due_on(applied_on: datetime.date) -> datetime.date:
+    """U2: the last due date of a drawdown applied for on `applied_on`: 9 calendar months later, on the same
+    day of the month, or the month's last day when that month is shorter (2026-05-31 → 2027-02-28;
+    2026-03-15 → 2026-12-15). So "9 months plus one day" is always refused."""
+    return applied_on + relativedelta(months=MAX_TERM_MONTHS)
+
+
+def check_term(*, applied_on: datetime.date, due_on: datetime.date | None, expires_on: datetime.date) -> None:
+    """U2: the due date is after the application date, at most 9 months after it and not past the line's expiry."""
+    if due_on is None:
+        raise RuleViolation("U2", _("Enter the due date."), "due_on")
+    if due_on <= applied_on:
+        raise RuleViolation("U2", _("The due date must be after the application date."), "due_on")
+    latest = latest_due_on(applied_on)
+    if due_on > latest:
+        raise RuleViolation("U2", _("The term may not exceed %(months)d months: due on %(latest)s at the latest.")
+                            % {"months": MAX_TERM_MONTHS, "latest": latest.isoformat()}, "due_on")
+    if due_on > expires_on:
+        raise RuleViolation("U2", _("The due date may not be after the credit line expires (%(expires)s).")
+                            % {"expires": expires_on.isoformat()}, "due_on")
+
+
+def check_applied_on(*, applied_on: datetime.date | None, effective_on: datetime.date, today: datetime.date) -> None:
+    """U2: the application is dated within the line's life, never in the future (the term counts from it)."""
+    if applied_on is None:
+        raise RuleViolation("U2", _("Enter the application date."), "applied_on")
+    if applied_on > today:
+        raise RuleViolation("U2", _("The application date may not be in the future."), "applied_on")
+    if applied_on < effective_on:
+        raise RuleViolation("U2", _("The application date is before the credit line took effect (%(start)s).")
+                            % {"start": effective_on.isoformat()}, "applied_on")
+
+
+def check_purpose(purpose: str) -> None:
+    if not (purpose or "").strip():
+        raise RuleViolation("U2", _("Enter the purpose of the drawdown."), "purpose")
+
+
+# --- U4: documents -------------------------------------------------------------------------------------
+
+BORROWER_ID = "borrower_id"
+SPOUSE_ID = "spouse_id"
+MARRIAGE_PROOF = "marriage_proof"
+GROUP_CONTRACT = "group_contract"
+GUARANTEE_CONTRACT = "guarantee_contract"
+GUARANTOR_ID = "guarantor_id"
+APPLICATION = "application"
+OFFICER_FORM = "officer_form"
+OFFICER_CONFIRMATION = "officer_confirmation"
+
+# In checklist order. The president's approval (行长签署用信审批意见) is not a paper here: it is the checker's
+# step itself (the approval request of the drawdown).
+DOCUMENTS = {
+    BORROWER_ID: gettext_lazy("Borrower's ID card"),
+    SPOUSE_ID: gettext_lazy("Spouse's ID card"),
+    MARRIAGE_PROOF: gettext_lazy("Proof of marriage"),
+    GROUP_CONTRACT: gettext_lazy("Signed joint-guarantee loan contract"),
+    GUARANTEE_CONTRACT: gettext_lazy("Signed maximum-amount personal guarantee contract"),
+    GUARANTOR_ID: gettext_lazy("Guarantors' ID cards"),
+    APPLICATION: gettext_lazy("Drawdown application form"),
+    OFFICER_FORM: gettext_lazy("Loan officer's drawdown approval form"),
+    OFFICER_CONFIRMATION: gettext_lazy("Loan officer's confirmation (one spouse away)"),
+}
+
+
+def required_documents(*, first: bool, amount: Decimal, guarantee: str, has_spouse: bool,
+                       spouse_away: bool) -> list[str]:
+    """U4 (seed 000 §六(二)): the document codes a drawdown needs, in checklist order.
+
+    First drawdown of the household (no earlier disbursed drawdown on any line): both spouses' ID cards and
+    the proof of marriage, the signed group contract (group guarantee) or the maximum-amount guarantee
+    contract with the guarantors' ID cards (named guarantors), the application and the officer's approval
+    form. `spouse_away` does not apply to a first drawdown: both spouses come.
+    Later drawdowns: up to 30,000 元 (inclusive) the borrower's ID card and the application only; above it
+    both spouses' ID cards and the application, or — when one spouse is away — the borrower's ID card, the
+    application and the officer's confirmation instead of the spouse's ID card.
+    A borrower without a spouse in the household (no 户主/配偶 pair) needs no spouse's ID card and no proof
+    of marriage.
+    """
+    if first:
+        codes = [BORROWER_ID] + ([SPOUSE_ID, MARRIAGE_PROOF] if has_spouse else [])
+        codes += [GROUP_CONTRACT] if guarantee == "group" else [GUARANTEE_CONTRACT, GUARANTOR_ID]
+        return codes + [APPLICATION, OFFICER_FORM]
+    if amount <= SMALL_LOAN_LIMIT or not has_spouse:
+        return [BORROWER_ID, APPLICATION]
+    if spouse_away:
+        return [BORROWER_ID, APPLICATION, OFFICER_CONFIRMATION]
+    return [BORROWER_ID, SPOUSE_ID, APPLICATION]
+
+
+def missing_documents(required: list[str], received) -> list[str]:
+    received = set(received or ())
+    return [code for code in required if code not in received]
+
+
+def check_documents(required: list[str], received) -> None:
+    missing = missing_documents(required, received)
+    if missing:
+        raise RuleViolation("U4", _("Documents still missing: %(documents)s.")
+                            % {"documents": "、".join(str(DOCUMENTS[code]) for code in missing)}, "documents")
+
+
+# --- U5: pre-loan investigation ------------------------------------------------------------------------
+
+def needs_investigation(amount: Decimal) -> bool:
+    """U5: up to 30,000 元 (inclusive) is signed face to face without a pre-loan investigation."""
+    return Decimal(amount) > SMALL_LOAN_LIMIT
+
+
+def check_investigation(*, amount: Decimal, investigated_on: datetime.date | None, investigation: str,
+                        today: datetime.date, required: bool = True) -> None:
+    """U5. `required` False (a draft): only what was entered is checked, a missing record is not refused yet."""
+    if investigated_on is not None and investigated_on > today:
+        raise RuleViolation("U5", _("The investigation date may not be in the future."), "investigated_on")
+    if not required or not needs_investigation(amount):
+        return
+    if investigated_on is None:
+        raise RuleViolation("U5", _("Above %(limit)s yuan a pre-loan investigation is required: enter its date.")
+                            % {"limit": yuan(SMALL_LOAN_LIMIT)}, "investigated_on")
+    if not (investigation or "").strip():
+        raise RuleViolation("U5", _("Above %(limit)s yuan a pre-loan investigation is required: enter its record.")
+                            % {"limit": yuan(SMALL_LOAN_LIMIT)}, "investigation")
+
+
+# --- U6: the previous group member's post-loan check ---------------------------------------------------
+
+def check_previous_member(*, previous_number: str | None, previous_checked_on: datetime.date | None,
+                          previous_problem: bool = False) -> None:
+    """U6: in a group, the latest disbursed drawdown of another member must have had its post-loan check, and
+    the check found no problem (seed 000: 无问题方可用信). `previous_number` None: the group's first drawdown."""
+    if previous_number is not None and previous_checked_on is None:
+        raise RuleViolation("U6", _("The post-loan check of the previous group member's drawdown (%(number)s) has "
+                                    "not been recorded yet.") % {"number": previous_number})
+    if previous_number is not None and previous_problem:
+        raise RuleViolation("U6", _("The post-loan check of the previous group member's drawdown (%(number)s) found "
+                                    "a problem: the next member draws once a later check finds none.")
+                            % {"number": previous_number})
+
+
+# --- the amount in Chinese capitals (大写金额) ----------------------------------------------------------
+
+CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+CAPITAL_UNITS = ("", "拾", "佰", "仟")
+CAPITAL_SECTIONS = ("", "万", "亿", "万亿")
+
+
+def chinese_capitals(amount: Decimal | int) -> str:
+    """12000 → 壹万贰仟元整; 30001 → 叁万零壹元整; 100000 → 壹拾万元整; 1234.05 → 壹仟贰佰叁拾肆元零伍分;
+    0.5 → 伍角. Zeros between digits are written once (零), trailing zeros not; 拾 is always preceded by
+    its digit (壹拾), as on bank vouchers (《支付结算办法》 附一)."""
+    amount = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if amount < 0:
+        raise ValueError("negative amount")
+    cents = int(amount * 100)
+    whole, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
+    if whole >= 10 ** 16:
+        raise ValueError("amount too large")
+    text = _capital_whole(whole)
+    if whole == 0 and (jiao or fen):
+        text = ""
+    else:
+        text += "元"
+    if jiao == 0 and fen == 0:
+        return text + "整"
+    if jiao:
+        text += CAPITAL_DIGITS[jiao] + "角"
+    elif whole:
+        text += "零"
+    if fen:
+        text += CAPITAL_DIGITS[fen] + "分"
+    return text
+
+
+def _capital_whole(whole: int) -> str:
+    if whole == 0:
+        return "零"
+    digits = str(whole)
+    out, zero_pending, section_has_digit = [], False, False
+    for index, char in enumerate(digits):
+        position = len(digits) - 1 - index
+        digit = int(char)
+        if digit == 0:
+            zero_pending = bool(out)
+        else:
+            if zero_pending:
+                out.append("零")
+                zero_pending = False
+            out.append(CAPITAL_DIGITS[digit] + CAPITAL_UNITS[position % 4])
+            section_has_digit = True
+        if position % 4 == 0:
+            if section_has_digit and position:
+                out.append(CAPITAL_SECTIONS[position // 4])
+            section_has_digit = False
+    return "".join(out)

@@ -1,0 +1,84 @@
+"""Reads of credit lines (P5). Every selector starts from the caller's scope (R1)."""
+
+from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from households.models import Relation
+from sunshine_credit.models import Approval, Village
+from sunshine_credit.scoping import Scope, get_in_scope_or_404
+from surveys.models import Campaign
+
+from ..models import CreditLine, CreditLineEvent, LineChangeRequest, LineStatus
+
+LIST_ORDER = ("village__code", "household__code")
+
+
+def _with_holder(lines: QuerySet) -> QuerySet:
+    """The customer of each line: the household's credit representative (H1), or its head (户主) when none is
+    set — one filtered join, no query per row."""
+    return (lines.alias(head=FilteredRelation("household__members",
+                                              condition=Q(household__members__relation=Relation.HEAD)))
+            .annotate(holder_name=Coalesce(F("household__representative__name"), F("head__name")),
+                      holder_id_number=Coalesce(F("household__representative__id_number"), F("head__id_number"))))
+
+
+def credit_line_list(*, scope: Scope, village_id: int | None = None, campaign_id: int | None = None,
+                     status: str = "") -> QuerySet:
+    """Lines of the scope's villages, by village and household code, with the holder's name and ID number."""
+    # The manager scopes by village too; the explicit filter is the second layer (STYLE §3).
+    lines = CreditLine.objects.filter(village_id__in=scope.village_ids)
+    if village_id:
+        lines = lines.filter(village_id=village_id)
+    if campaign_id:
+        lines = lines.filter(campaign_id=campaign_id)
+    if status:
+        lines = lines.filter(status=status)
+    return _with_holder(lines.select_related("village", "campaign", "household")).order_by(*LIST_ORDER)
+
+
+def credit_line_get(*, scope: Scope, pk: int) -> CreditLine:
+    """One line of the scope; Http404 otherwise (missing and forbidden look the same, O2)."""
+    lines = _with_holder(CreditLine.objects.select_related("village__branch", "campaign", "household",
+                                                           "notice_item__notice"))
+    return get_in_scope_or_404(lines, scope, pk=pk)
+
+
+def credit_line_events(*, line: CreditLine) -> QuerySet:
+    """The line's history, oldest first; actor None is the system."""
+    return CreditLineEvent.objects.filter(line=line).select_related("actor").order_by("at", "id")
+
+
+def line_change_requests(*, line: CreditLine) -> QuerySet:
+    """The line's change requests (R2), newest first, with who asked and who decided."""
+    return (LineChangeRequest.objects.filter(line=line)
+            .select_related("approval__requested_by", "approval__decided_by").order_by("-id"))
+
+
+def line_change_pending(*, line: CreditLine) -> LineChangeRequest | None:
+    """The line's change waiting for head office, if any (at most one: R2)."""
+    return line_change_requests(line=line).filter(approval__status=Approval.Status.PENDING).first()
+
+
+def campaign_get(*, scope: Scope, pk: int) -> Campaign:
+    """A campaign of the user's head office; Http404 otherwise (campaigns belong to the head office, not to a
+    village)."""
+    campaign = Campaign.objects.filter(pk=pk, head_office_id=scope.head_office_id).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def line_filter_choices(*, scope: Scope) -> tuple[list[Village], list[Campaign]]:
+    """The scope's villages and its head office's campaigns, for the list's filter boxes."""
+    villages = list(Village.objects.filter(id__in=scope.village_ids).order_by("code"))
+    campaigns = list(Campaign.objects.filter(head_office_id=scope.head_office_id).order_by("-reference_date", "code"))
+    return villages, campaigns
+
+
+def precredit_lines(*, scope: Scope, campaign: Campaign) -> QuerySet:
+    """The campaign's lines in effect in the scope's villages, for the core-banking template; plain values."""
+    lines = CreditLine.objects.filter(village_id__in=scope.village_ids, campaign=campaign, status=LineStatus.ACTIVE)
+    return (_with_holder(lines).order_by(*LIST_ORDER)
+            .values("holder_name", "holder_id_number", "amount", "effective_on", "expires_on",
+                    "village__branch__code", "village__name", "household__code"))

@@ -1,0 +1,90 @@
+"""U7/V1: drawdowns that broke their time limit (限时服务), for the supervisors' page and dashboards.
+
+Set-based: one query fetches the scope's drawdowns whose application is complete and which were (or are
+waiting to be) decided; the deadlines are computed in Python over one working-day table for the whole span
+(rules.time_limits.WorkCalendar), never a query per row. Every selector starts from the caller's scope (R1).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import F, FilteredRelation, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from households.models import Relation
+from sunshine_credit.scoping import Scope, activate
+
+from ..models import Authority, Drawdown
+from ..rules import time_limits as rules
+
+CLOCKED = (Drawdown.Status.SUBMITTED, Drawdown.Status.APPROVED, Drawdown.Status.REJECTED, Drawdown.Status.DISBURSED,
+           Drawdown.Status.REPAID)  # a late decision stays late once the loan is repaid
+FIELDS = ("pk", "number", "loan_number", "status", "authority", "small_farm", "complete_at", "decided_at",
+          "disbursed_at", "village_id", "village__name", "household__code", "head_name")
+
+
+@dataclass(frozen=True)
+class Breach:
+    pk: int
+    number: str
+    loan_number: str
+    status: str
+    village: str
+    household_code: str
+    head_name: str
+    authority: str
+    limit: int                          # working days
+    complete_on: datetime.date
+    deadline: datetime.date
+    decided_on: datetime.date | None    # None: still waiting for the decision
+    disbursed_on: datetime.date | None
+    days_late: int                      # working days after the deadline (up to today while pending)
+
+    @property
+    def authority_label(self) -> str:
+        return Authority(self.authority).label
+
+
+def _local(value: datetime.datetime | None) -> datetime.date | None:
+    return timezone.localtime(value).date() if value is not None else None
+
+
+def _clocked_drawdowns(scope: Scope):
+    # The manager scopes by village too; the explicit filter is the second layer (STYLE §3).
+    drawdowns = Drawdown.objects.filter(head_office_id=scope.head_office_id, village_id__in=scope.village_ids,
+                                        complete_at__isnull=False, status__in=CLOCKED)
+    heads = FilteredRelation("household__members", condition=Q(household__members__relation=Relation.HEAD))
+    return (drawdowns.alias(head=heads)
+            .annotate(head_name=Coalesce(F("head__name"), F("household__representative__name")))
+            .values(*FIELDS))
+
+
+def time_limit_breaches(*, scope: Scope, today: datetime.date | None = None) -> list[Breach]:
+    """The scope's drawdowns decided after their deadline, or undecided past it today; latest first."""
+    today = today or timezone.localdate()
+    with activate(scope):
+        rows = list(_clocked_drawdowns(scope))
+    if not rows:
+        return []
+    completes = [_local(row["complete_at"]) for row in rows]
+    ends = [_local(row["decided_at"]) or today for row in rows]
+    calendar = rules.WorkCalendar(min(completes), max([today, *ends]))
+    breaches = []
+    for row, complete_on, decided_on in zip(rows, completes, ends, strict=True):
+        limit = rules.time_limit(row["authority"], row["small_farm"])
+        deadline = calendar.deadline(complete_on, limit)
+        if not rules.in_breach(deadline, decided_on):
+            continue
+        breaches.append(Breach(
+            pk=row["pk"], number=row["number"], loan_number=row["loan_number"], status=row["status"],
+            village=row["village__name"], household_code=row["household__code"], head_name=row["head_name"] or "",
+            authority=row["authority"], limit=limit, complete_on=complete_on, deadline=deadline,
+            decided_on=_local(row["decided_at"]), disbursed_on=_local(row["disbursed_at"]),
+            days_late=rules.days_late(deadline, decided_on, calendar=calendar)))
+    return sorted(breaches, key=lambda b: (-b.days_late, b.deadline, b.number))
+
+
+def time_limit_breach_count(*, scope: Scope, today: datetime.date | None = None) -> int:
+    """V1: the dashboard's figure."""
+    return len(time_limit_breaches(scope=scope, today=today))

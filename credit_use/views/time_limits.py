@@ -1,0 +1,30 @@
+"""U7 for supervisors, presidents and officers: the drawdowns of the scope that broke their time limit (限时服务).
+Thin views: the role check, one selector, a template; everything comes through the scope (404 outside, R1), and
+the pages are never cached (names of borrowers, R5)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from sunshine_credit.models import Role
+from sunshine_credit.scoping import HEAD_OFFICE_READERS
+
+from ..selectors import time_limits as selectors
+
+# Who reads the supervision pages of credit use (time limits here, revocations in views.overdue).
+READERS = frozenset({*HEAD_OFFICE_READERS, Role.PRESIDENT, Role.OFFICER})
+
+
+def require_reader(request) -> None:
+    if request.scope.role not in READERS:
+        raise Http404
+
+
+@never_cache
+@login_required
+def time_limit_breaches(request):
+    require_reader(request)
+    return render(request, "credit_use/time_limit_breaches.html", {
+        "breaches": selectors.time_limit_breaches(scope=request.scope), "today": timezone.localdate()})

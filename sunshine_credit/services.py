@@ -1,0 +1,109 @@
+"""The ground floor's writes: files made by background jobs, and staff passwords.
+
+Files (STYLE §4): the request records a GeneratedFile and its job, the task renders and stores it, the user
+downloads it from its status page (selectors.generated_file_get). Running a task twice overwrites the same file
+(PX `CachedFile`), so a redelivered job is harmless.
+
+Passwords: each user changes their own (Django's PasswordChangeView, see views), and the head office's
+administrator gives a staff user of their head office a new one (SPEC §1: admin does user set-up). Every
+password set here is written to the audit log with the value masked (R4).
+"""
+
+import hashlib
+import secrets
+
+from auditlog.models import LogEntry
+from axes.utils import reset as axes_reset
+from django.contrib.auth.password_validation import validate_password
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone, translation
+
+from .jobs import job_enqueue
+from .models import GeneratedFile
+from .scoping import Scope
+from .selectors import staff_get
+
+# --- files made by jobs -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def generated_file_request(*, scope: Scope, actor, kind: str, task_name: str, title: str, file_name: str,
+                           content_type: str, village=None, params: dict | None = None) -> GeneratedFile:
+    """Record the file and send its job after commit (R8). The task receives {"file_id": ...}."""
+    item = GeneratedFile.objects.create(
+        head_office_id=scope.head_office_id, village=village, kind=kind, title=title, params=params or {},
+        language=translation.get_language() or "zh-hans", file_name=file_name, content_type=content_type,
+        created_by=actor)
+    item.job = job_enqueue(task_name=task_name, kwargs={"file_id": item.pk}, actor=actor)
+    item.save(update_fields=["job"])
+    return item
+
+
+def generated_file_store(*, item: GeneratedFile, content: bytes) -> None:
+    """Save the rendered bytes (replacing an earlier attempt's) and mark the file ready."""
+    if item.file:
+        item.file.delete(save=False)
+    item.file.save(item.file_name, ContentFile(content), save=False)
+    item.sha256 = hashlib.sha256(content).hexdigest()
+    item.size = len(content)
+    item.status = GeneratedFile.Status.DONE
+    item.finished_at = timezone.now()
+    item.save(update_fields=["file", "sha256", "size", "status", "finished_at"])
+
+
+def generated_file_fail(*, item: GeneratedFile) -> None:
+    GeneratedFile.objects.filter(pk=item.pk).update(status=GeneratedFile.Status.FAILED, finished_at=timezone.now())
+
+
+def run_file_job(job_id: int, render) -> None:
+    """Thin job interface: load the file by id, re-enter the asker's scope and language, call
+    `render(item=..., scope=..., progress=...)` for the bytes, store them (a redelivery overwrites)."""
+    from django_scopes import scopes_disabled
+
+    from .jobs import job_finish, job_progress, job_start
+    from .scoping import activate, scope_for_user
+
+    job = job_start(job_id)
+    if job is None:
+        return  # already done: a redelivery
+    try:
+        with scopes_disabled():
+            item = GeneratedFile.objects.select_related("created_by").get(pk=job.kwargs["file_id"])
+        scope = scope_for_user(item.created_by)
+        with activate(scope), translation.override(item.language):
+            content = render(item=item, scope=scope, progress=lambda percent: job_progress(job_id, min(percent, 99)))
+            generated_file_store(item=item, content=content)
+    except Exception as exc:
+        job_finish(job_id, error=repr(exc))
+        generated_file_fail(item=GeneratedFile(pk=job.kwargs["file_id"]))
+        raise
+    job_finish(job_id)
+
+
+# --- staff passwords ----------------------------------------------------------------------------------------
+
+
+def password_audit(*, user, actor) -> None:
+    """R4: who set whose password and when (the middleware adds from where); never the password."""
+    LogEntry.objects.log_create(user, action=LogEntry.Action.UPDATE, actor=actor,
+                                changes={"password": ["***", "***"]})
+
+
+@transaction.atomic
+def staff_password_reset(*, scope: Scope, actor, user_id: int, password: str = "") -> str:
+    """Set a staff user's password: the one the administrator typed, else a new random one-time password to
+    hand over (the caller shows it once and keeps it nowhere). Returns the password. The user's other sessions
+    end (Django checks the password hash on every request), their failed-login lockout (R9) is lifted, and the
+    audit log records it. Raises PermissionDenied for any role but admin, StaffProfile.DoesNotExist (see
+    selectors.staff_get), ValidationError when a typed password fails the configured validators."""
+    user = staff_get(scope=scope, user_id=user_id).user
+    if password:
+        validate_password(password, user=user)
+    else:
+        password = secrets.token_urlsafe(9)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    axes_reset(username=user.get_username())
+    password_audit(user=user, actor=actor)
+    return password

@@ -1,0 +1,172 @@
+"""The ground floor's pages, and the parts of the import pages every app shares.
+
+- Passwords: every logged-in user changes their own (the old one first; the session stays logged in), and the
+  head office's administrator sets a staff user's new one from the staff list. Pages outside the administrator's
+  head office, or for other roles, answer 404 (R1).
+- O3/R2: the checker's inbox, shared by every maker-checker action (sunshine_credit.approvals). Pending requests
+  the user's role may decide, within their scope; the user's own requests are shown but cannot be decided by
+  them (maker-checker). Refusals are shown as messages and nothing is written; a request outside the scope
+  answers 404 (R1).
+- A generated file's status page (progress while its job runs) and its download.
+- The import pages (roster, questionnaires, booklets) share their upload, detail and confirm steps
+  (`import_store_upload`, `import_detail`, `import_confirm`).
+"""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from .approvals import KINDS, ApprovalRefused, approval_decide, approval_inbox, approvals_requested, may_decide
+from .forms import StaffPasswordForm
+from .import_jobs import too_large_message, upload_limit
+from .lib.excel import UploadRefused
+from .models import Approval, GeneratedFile, StaffProfile
+from .selectors import generated_file_get, staff_get, staff_list
+from .services import password_audit, staff_password_reset
+
+# --- passwords ----------------------------------------------------------------------------------------------
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's own form (old password, then the new one twice, with AUTH_PASSWORD_VALIDATORS); form_valid keeps
+    the session (update_session_auth_hash), so the user is not logged out by their own change."""
+
+    template_name = "sunshine_credit/password_change.html"
+    success_url = reverse_lazy("dashboard")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_audit(user=self.request.user, actor=self.request.user)
+        messages.success(self.request, _("Your password was changed."))
+        return response
+
+
+@login_required
+def staff_list_page(request):
+    try:
+        staff = staff_list(scope=request.scope)
+    except PermissionDenied:
+        raise Http404 from None
+    return render(request, "sunshine_credit/staff_list.html", {
+        "page": Paginator(staff, 100).get_page(request.GET.get("page"))})
+
+
+@login_required
+@never_cache
+def staff_password(request, pk: int):
+    try:
+        profile = staff_get(scope=request.scope, user_id=pk)
+    except (PermissionDenied, StaffProfile.DoesNotExist):
+        raise Http404 from None
+    form = StaffPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        typed = form.cleaned_data["password1"]
+        try:
+            password = staff_password_reset(scope=request.scope, actor=request.user, user_id=pk, password=typed)
+        except ValidationError as exc:
+            form.add_error("password1", exc)
+        else:
+            if typed:
+                messages.success(request, _("The password of %(user)s was set.") % {"user": profile.user.username})
+                return redirect("staff_list")
+            # The one-time password is on this response only (never stored, never in a URL or the session).
+            return render(request, "sunshine_credit/staff_password_done.html", {"profile": profile,
+                                                                                 "password": password})
+    return render(request, "sunshine_credit/staff_password.html", {"profile": profile, "form": form})
+
+
+# --- the checker's inbox (O3/R2) ----------------------------------------------------------------------------
+
+
+def _approval_row(scope, approval: Approval) -> dict:
+    kind = KINDS.get(approval.kind)
+    url = kind.subject_url(approval) if kind is not None and kind.subject_url else ""
+    return {"approval": approval, "label": kind.label if kind else approval.kind, "url": url,
+            "may_decide": may_decide(scope, approval), "own": approval.requested_by_id == scope.user_id}
+
+
+@login_required
+@never_cache
+def approval_inbox_page(request):
+    scope = request.scope
+    return render(request, "sunshine_credit/approval_inbox.html", {
+        "pending": [_approval_row(scope, a) for a in approval_inbox(scope=scope)],
+        "mine": [_approval_row(scope, a) for a in approvals_requested(scope=scope)]})
+
+
+@login_required
+@require_POST
+def approval_decide_view(request, pk: int):
+    approve = request.POST.get("decision") == "approve"
+    try:
+        approval_decide(scope=request.scope, actor=request.user, approval_id=pk, approve=approve,
+                        note=request.POST.get("note", "")[:2000])
+    except Approval.DoesNotExist:
+        raise Http404 from None
+    except (ApprovalRefused, PermissionDenied) as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    else:
+        messages.success(request, _("The request was approved.") if approve else _("The request was refused."))
+    return redirect("approval_inbox")
+
+
+# --- generated files ----------------------------------------------------------------------------------------
+
+
+@login_required
+def generated_file_status(request, pk: int):
+    item = generated_file_get(scope=request.scope, user=request.user, pk=pk)
+    waiting = item.status == GeneratedFile.Status.PENDING
+    return render(request, "sunshine_credit/generated_file.html", {"item": item, "job": item.job, "waiting": waiting})
+
+
+@login_required
+def generated_file_download(request, pk: int):
+    item = generated_file_get(scope=request.scope, user=request.user, pk=pk)
+    if item.status != GeneratedFile.Status.DONE or not item.file:
+        raise Http404
+    return FileResponse(item.file.open("rb"), content_type=item.content_type, filename=item.file_name,
+                        as_attachment=False)
+
+
+# --- the import pages' shared steps (roster, questionnaires, booklets) -------------------------------------
+
+
+def import_store_upload(form, upload):
+    """Store the form's uploaded file with upload(name=, data=); on refusal the form shows why and None is returned."""
+    file = form.cleaned_data["file"]
+    try:
+        if file.size > upload_limit():
+            raise UploadRefused(too_large_message(file.size))
+        return upload(name=file.name, data=file.read())
+    except UploadRefused as exc:
+        form.add_error("file", str(exc))
+        return None
+
+
+def import_detail(request, item, template: str):
+    """An import's page (404 if not visible): refreshed while a job works on it; its maker confirms a checked file."""
+    if item is None:
+        raise Http404
+    Status = type(item).Status
+    return render(request, template, {
+        "item": item, "waiting": item.status in (Status.VALIDATING, Status.APPLYING), "job": item.job,
+        "can_confirm": item.status == Status.VALID and item.created_by_id == request.user.pk,
+    })
+
+
+def import_confirm(request, item, *, confirm, message: str, detail: str):
+    """Only the maker confirms their own import; then back to its page with message."""
+    if item is None or item.created_by_id != request.user.pk:
+        raise Http404
+    confirm(scope=request.scope, actor=request.user, item=item)
+    messages.success(request, message)
+    return redirect(detail, pk=item.pk)
