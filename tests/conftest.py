@@ -53,3 +53,11 @@ def _default_interface_language():
 
     with translation.override("zh-hans"):
         yield
+
+
+@pytest.fixture
+def county(db):
+    """The small county most tests share (tests/county.py): two branches, every role, named people."""
+    from tests.county import build_county
+
+    return build_county()

@@ -5,12 +5,10 @@ idempotent, recusal (A2), counts only on the report, scoped (R1) with two branch
 import io
 import json
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import reverse
 from django_scopes import scopes_disabled
 from openpyxl import Workbook, load_workbook
@@ -20,6 +18,7 @@ from appraisal.models import Appraisal, BookletImport, Panel
 from appraisal.services import entry as services_entry
 from appraisal.services.entry import EntryInput
 from tests.appraisal.factories import make_panel_world
+from tests.commands import run_json
 
 pytestmark = pytest.mark.django_db
 AMOUNT, REASONS, RATING = (COLUMNS.index(c) + 1 for c in ("授信额度(元)", "待授信原因代码", "评级"))
@@ -242,26 +241,16 @@ def test_scope_other_branch_officer_and_reviewers_get_404(client, world, django_
     assert BookletImport.objects.count() == 1 and stored(world) == {}
 
 
-def run(*args):
-    out = StringIO()
-    try:
-        call_command(*args, "--json", stdout=out)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, json.loads(out.getvalue())
-
-
 def test_commands_export_and_import_with_json(client, world, tmp_path):
     campaign, village, tina = world["campaign"].code, world["v_a"].code, world["tina"].username
     out = tmp_path / "booklet.xlsx"
-    code, result = run("export_booklet", campaign, village, "--out", str(out), "--user", tina)
+    code, result = run_json("export_booklet", campaign, village, "--out", str(out), "--user", tina)
     assert code == 0 and result["ok"] and result["sheets"] == 5 and result["rows"] == 6 * 5 - 1
     filled = tmp_path / "filled.xlsx"
     filled.write_bytes(fill(load_workbook(out), FILLED))
-    code, result = run("import_booklet", campaign, village, str(filled), "--dry-run", "--user", tina)
+    code, result = run_json("import_booklet", campaign, village, str(filled), "--dry-run", "--user", tina)
     assert code == 0 and result["status"] == "valid" and stored(world) == {}
-    code, result = run("import_booklet", campaign, village, str(filled), "--user", tina)
+    code, result = run_json("import_booklet", campaign, village, str(filled), "--user", tina)
     assert code == 0 and result["status"] == "applied" and stored(world) == EXPECTED
     with scopes_disabled():  # R4: every entry's audit names the importing officer; the import row the file
         assert set(LogEntry.objects.get_for_model(Appraisal).values_list("actor__username", flat=True)) == {tina}
@@ -270,12 +259,12 @@ def test_commands_export_and_import_with_json(client, world, tmp_path):
         "seat": 1, "name": "评议员1", "sheet": "评议员1", "rows": 3}
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(fill(load_workbook(out), {1: {"A-0001": (30000, None, None)}}))
-    code, result = run("import_booklet", campaign, village, str(bad), "--user", tina)
+    code, result = run_json("import_booklet", campaign, village, str(bad), "--user", tina)
     assert code == 1 and not result["ok"] and result["errors"][0]["sheet"] == "评议员1"
-    assert run("import_booklet", campaign, village, str(bad))[0] == 2            # no --user
-    assert run("export_booklet", campaign, "NOPE", "--out", str(out), "--user", tina)[0] == 2
+    assert run_json("import_booklet", campaign, village, str(bad))[0] == 2            # no --user
+    assert run_json("export_booklet", campaign, "NOPE", "--out", str(out), "--user", tina)[0] == 2
     # Branch B's officer: the panel of village A is outside the scope.
-    assert run("export_booklet", campaign, village, "--out", str(out), "--user", world["bob"].username)[0] == 2
+    assert run_json("export_booklet", campaign, village, "--out", str(out), "--user", world["bob"].username)[0] == 2
 
 
 def test_read_booklet_refuses_a_non_workbook_and_skips_empty_sheets(world):

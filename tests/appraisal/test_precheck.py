@@ -4,11 +4,9 @@ maker-checker (R2), the pages with their scope (R1), evidence masking (R5) and t
 import io
 import json
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
@@ -29,6 +27,7 @@ from sunshine_credit.approvals import ApprovalRefused, approval_decide
 from sunshine_credit.models import Approval
 from sunshine_credit.scoping import scope_for_user
 from tests.appraisal.factories import make_panel_world
+from tests.commands import run_json
 from tests.factories import BlacklistEntryFactory, ExistingLoanFactory, HouseholdFactory
 
 pytestmark = pytest.mark.django_db
@@ -367,13 +366,7 @@ def test_audit_referrals_list_and_export_guard_formulas(client, world):
 # --- the batch interface (SPEC §11) ------------------------------------------------------------------------------
 
 def run(*args):
-    out = StringIO()
-    try:
-        call_command("precheck", *args, "--json", stdout=out)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, json.loads(out.getvalue())
+    return run_json("precheck", *args)
 
 
 def test_command_reruns_closed_panels(world):

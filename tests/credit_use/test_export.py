@@ -4,12 +4,9 @@ as text, real dates, numbers, formula safety (R7), only active lines of the camp
 
 import datetime
 import io
-import json
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
@@ -17,20 +14,11 @@ from credit_use.exports import HEADER, TEMPLATE_NAME
 from credit_use.models import CreditLine, LineStatus
 from households.models import Member
 from sunshine_credit.models import GeneratedFile
+from tests.commands import run_json
 from tests.credit_use.factories import make_lines_world
 from tests.surveys.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def run(*args):
-    out = StringIO()
-    try:
-        call_command(*args, "--json", stdout=out)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, json.loads(out.getvalue())
 
 
 def add_line(home, campaign, status=LineStatus.ACTIVE, amount=Decimal(20000)) -> CreditLine:
@@ -62,7 +50,7 @@ def sheet_rows(source):
 
 def test_template_header_types_and_formula_safety(world, tmp_path):
     out = tmp_path / "pre.xlsx"
-    code, result = run("export_precredit", world["campaign"].code, "--out", str(out))
+    code, result = run_json("export_precredit", world["campaign"].code, "--out", str(out))
     assert code == 0 and result == {"ok": True, "campaign": world["campaign"].code, "out": str(out), "rows": 4}
     sheet, rows = sheet_rows(out)
     assert sheet.title == TEMPLATE_NAME
@@ -90,26 +78,26 @@ def test_template_header_types_and_formula_safety(world, tmp_path):
 
 def test_the_acting_user_sees_only_their_scope(world, tmp_path):
     out = tmp_path / "tina.xlsx"
-    code, result = run("export_precredit", world["campaign"].code, "--out", str(out), "--user", world["tina"].username)
+    code, result = run_json("export_precredit", world["campaign"].code, "--out", str(out), "--user", world["tina"].username)
     assert code == 0 and result["rows"] == 3
     _sheet, rows = sheet_rows(out)
     assert world["h_b"].code not in [row[10].value for row in rows[1:]]
-    code, result = run("export_precredit", world["campaign"].code, "--out", str(out), "--user", world["bob"].username)
+    code, result = run_json("export_precredit", world["campaign"].code, "--out", str(out), "--user", world["bob"].username)
     assert code == 0 and result["rows"] == 1
 
 
 def test_command_refuses_roles_that_may_not_take_ids_out(world, tmp_path):
     out = tmp_path / "sue.xlsx"
-    code, result = run("export_precredit", world["campaign"].code, "--out", str(out), "--user", world["sue"].username)
+    code, result = run_json("export_precredit", world["campaign"].code, "--out", str(out), "--user", world["sue"].username)
     assert code == 1 and not result["ok"] and not out.exists()
 
 
 def test_command_usage_errors(world, tmp_path):
-    code, result = run("export_precredit", "NOPE", "--out", str(tmp_path / "x.xlsx"))
+    code, result = run_json("export_precredit", "NOPE", "--out", str(tmp_path / "x.xlsx"))
     assert code == 2 and "NOPE" in result["error"]
-    code, result = run("export_precredit", world["campaign"].code, "--out", str(tmp_path / "x.csv"))
+    code, result = run_json("export_precredit", world["campaign"].code, "--out", str(tmp_path / "x.csv"))
     assert code == 2 and not result["ok"]
-    code, result = run("export_precredit", world["campaign"].code, "--out", str(tmp_path / "x.xlsx"),
+    code, result = run_json("export_precredit", world["campaign"].code, "--out", str(tmp_path / "x.xlsx"),
                        "--user", "nobody")
     assert code == 2
 

@@ -1,31 +1,19 @@
 """P5 through its interfaces: the Celery task on beat's schedule, and `manage.py lines_take_effect` (SPEC §11)."""
 
 import datetime
-import json
-from io import StringIO
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from credit_use.models import CreditLine
 from credit_use.tasks import lines_take_effect as lines_take_effect_task
+from tests.commands import run_json
 from tests.credit_use.factories import DAY_AFTER, ENDS, make_ended_world
 from tests.publicity.factories import make_notice_world
 
 pytestmark = pytest.mark.django_db
-
-
-def run(*args):
-    out = StringIO()
-    try:
-        call_command(*args, "--json", stdout=out)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, json.loads(out.getvalue())
 
 
 def test_beat_runs_the_task_by_its_registered_name():
@@ -43,13 +31,13 @@ def test_the_task_makes_the_lines_of_boards_that_ended_before_today():
 
 def test_command_runs_as_of_a_day_and_prints_one_json_object():
     make_ended_world()
-    code, result = run("lines_take_effect", "--today", ENDS.isoformat())
+    code, result = run_json("lines_take_effect", "--today", ENDS.isoformat())
     assert code == 0 and result["ok"] and result["created"] == 0
-    code, result = run("lines_take_effect", "--today", DAY_AFTER.isoformat())
+    code, result = run_json("lines_take_effect", "--today", DAY_AFTER.isoformat())
     assert code == 0 and result == {"ok": True, "notices": 1, "created": 4, "refused": 0, "waiting": 0, "frozen": 0,
                                     "skipped": 0, "failed": 0}
 
 
 def test_command_usage_error_on_a_bad_date():
-    code, result = run("lines_take_effect", "--today", "2026-13-01")
+    code, result = run_json("lines_take_effect", "--today", "2026-13-01")
     assert code == 2 and not result["ok"] and "--today" in result["error"]

@@ -1,9 +1,7 @@
 """H6 roster import: validation by row and column, all or nothing, idempotent, scoped (R1), recorded (R4)."""
 
-import json
 
 import pytest
-from django.core.management import call_command
 from django.utils import translation
 from django.utils.translation import gettext
 from django_scopes import scopes_disabled
@@ -13,6 +11,7 @@ from households.models import Household, Member, RosterImport
 from sunshine_credit.lib.excel import open_upload
 from sunshine_credit.models import BlacklistEntry, Role, Village, VillageGroup
 from sunshine_credit.scoping import scope_for_user
+from tests.commands import run_json
 from tests.factories import HouseholdFactory, StaffFactory, VillageFactory, make_id_number
 from tests.households.roster_files import roster_bytes, roster_row
 
@@ -216,14 +215,7 @@ def test_missing_header_column_is_reported_on_row_1(world):
 # --- the batch interface (SPEC §11) ---
 
 def run_command(*args):
-    from io import StringIO
-    out = StringIO()
-    try:
-        call_command("import_roster", *args, "--json", stdout=out)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, json.loads(out.getvalue())
+    return run_json("import_roster", *args)  # exactly one JSON object, nothing else
 
 
 def test_command_dry_run_writes_nothing_and_import_is_recorded(world, tmp_path):

@@ -2,12 +2,9 @@
 locking (R3), head-office scope (O2) and one query per list."""
 
 import datetime
-import io
-import json
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,6 +12,7 @@ from django_scopes import scopes_disabled
 
 from surveys.models import Campaign, Method
 from surveys.services.campaigns import method_minimum_message
+from tests.commands import run_json
 from tests.factories import HeadOfficeFactory, HouseholdFactory, StaffFactory, VillageFactory
 from tests.surveys.campaign_world import make_world, zh
 from tests.surveys.factories import CampaignFactory, QuestionnaireFactory
@@ -28,13 +26,7 @@ def world():
 
 
 def run_command(*args):
-    out = io.StringIO()
-    try:
-        call_command("create_campaign", *args, "--json", stdout=out)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, json.loads(out.getvalue())
+    return run_json("create_campaign", *args)  # exactly one JSON object, nothing else
 
 
 def campaign_codes():

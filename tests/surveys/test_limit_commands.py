@@ -2,10 +2,8 @@
 
 import datetime
 import json
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
@@ -14,20 +12,11 @@ from households.rules import mask_id
 from sunshine_credit.models import Role
 from surveys.exports import HEADER
 from surveys.models import LimitResult
+from tests.commands import run_json
 from tests.factories import BranchFactory, HouseholdFactory, VillageFactory, staff_for
 from tests.surveys.factories import CampaignFactory, QuestionnaireFactory, RespondentFactory
 
 REF = datetime.date(2026, 11, 1)
-
-
-def run(*args):
-    out = StringIO()
-    try:
-        call_command(*args, "--json", stdout=out)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, json.loads(out.getvalue())
 
 
 @pytest.fixture
@@ -51,17 +40,17 @@ def county(unscoped):
 
 @pytest.mark.django_db
 def test_compute_limits_prints_counts_per_status(county):
-    code, result = run("compute_limits", "2026A")
+    code, result = run_json("compute_limits", "2026A")
     assert code == 0 and result["ok"]
     assert result["counts"] == {"granted": 2, "withheld": 1, "ineligible": 0, "incomplete": 1}
     assert result["villages"] == 3 and result["written"] == 4
-    code, again = run("compute_limits", "2026A")
+    code, again = run_json("compute_limits", "2026A")
     assert code == 0 and again["written"] == 0 and again["counts"] == result["counts"]  # L7
 
 
 @pytest.mark.django_db
 def test_compute_limits_for_one_village(county):
-    code, result = run("compute_limits", "2026A", "--village", county["a2"].code)
+    code, result = run_json("compute_limits", "2026A", "--village", county["a2"].code)
     assert code == 0 and result["counts"] == {"granted": 0, "withheld": 1, "ineligible": 0, "incomplete": 0}
     with scopes_disabled():
         assert list(LimitResult.objects.values_list("household__village__code", "reasons")) == [
@@ -71,11 +60,11 @@ def test_compute_limits_for_one_village(county):
 @pytest.mark.django_db
 def test_compute_limits_as_a_user_stays_in_their_branch(county):
     officer = staff_for(county["a1"], county["a2"])
-    code, result = run("compute_limits", "2026A", "--user", officer.user.username)
+    code, result = run_json("compute_limits", "2026A", "--user", officer.user.username)
     assert code == 0 and result["villages"] == 2
     with scopes_disabled():
         assert county["b1"].pk not in set(LimitResult.objects.values_list("household__village_id", flat=True))
-    code, result = run("compute_limits", "2026A", "--village", county["b1"].code, "--user", officer.user.username)
+    code, result = run_json("compute_limits", "2026A", "--village", county["b1"].code, "--user", officer.user.username)
     assert code == 2 and not result["ok"]
     with scopes_disabled():
         assert not LimitResult.objects.filter(household__village=county["b1"]).exists()
@@ -83,7 +72,7 @@ def test_compute_limits_as_a_user_stays_in_their_branch(county):
 
 @pytest.mark.django_db
 def test_compute_limits_unknown_campaign_is_a_usage_error(county):
-    code, result = run("compute_limits", "NOPE")
+    code, result = run_json("compute_limits", "NOPE")
     assert code == 2 and not result["ok"]
 
 
@@ -94,9 +83,9 @@ def read(path):
 
 @pytest.mark.django_db
 def test_export_limits_columns_words_and_no_respondent_names(county, tmp_path):
-    assert run("compute_limits", "2026A")[0] == 0
+    assert run_json("compute_limits", "2026A")[0] == 0
     out = tmp_path / "limits.xlsx"
-    code, result = run("export_limits", "2026A", "--out", str(out))
+    code, result = run_json("export_limits", "2026A", "--out", str(out))
     assert code == 0 and result["rows"] == 4
     rows = read(out)
     assert rows[0] == HEADER == ["户号代码", "授信代表人", "身份证号码", "有效问卷数", "拟授信额度(元)", "状态", "原因"]
@@ -119,10 +108,10 @@ def test_export_limits_columns_words_and_no_respondent_names(county, tmp_path):
 
 @pytest.mark.django_db
 def test_export_masks_ids_for_readers_and_keeps_to_the_scope(county, tmp_path):
-    assert run("compute_limits", "2026A")[0] == 0
+    assert run_json("compute_limits", "2026A")[0] == 0
     president = staff_for(county["a1"], role=Role.PRESIDENT)   # reads branch A, edits nothing
     out = tmp_path / "limits.xlsx"
-    code, result = run("export_limits", "2026A", "--out", str(out), "--user", president.user.username)
+    code, result = run_json("export_limits", "2026A", "--out", str(out), "--user", president.user.username)
     assert code == 0 and result["rows"] == 3
     rows = read(out)[1:]
     with scopes_disabled():
@@ -141,9 +130,9 @@ def test_export_flags_and_warnings_are_readable(county, tmp_path):
         county["a"].save()
         from surveys.models import Questionnaire
         Questionnaire.objects.update(net_income=20000)
-    run("compute_limits", "2026A")
+    run_json("compute_limits", "2026A")
     out = tmp_path / "limits.xlsx"
-    run("export_limits", "2026A", "--out", str(out))
+    run_json("export_limits", "2026A", "--out", str(out))
     row = next(r for r in read(out)[1:] if r[5] == "拟授信" and r[0] == county["homes"][county["a1"].code].code)
     assert row[6] == "超过家庭净收入上限倍数（预警）；超过支行审批权限，须报上级审批"
 
@@ -158,9 +147,9 @@ def test_export_limits_escapes_each_formula_start_of_a_representatives_name(coun
         for home, name in zip(homes, names, strict=True):
             Member.objects.filter(pk=home.representative_id).update(name=name)
         expected = {home.code: "'" + name for home, name in zip(homes, names, strict=True)}
-    assert run("compute_limits", "2026A")[0] == 0
+    assert run_json("compute_limits", "2026A")[0] == 0
     out = tmp_path / "limits.xlsx"
-    assert run("export_limits", "2026A", "--out", str(out))[0] == 0
+    assert run_json("export_limits", "2026A", "--out", str(out))[0] == 0
     assert {row[0]: row[1] for row in read(out)[1:]} == expected
     sheet = load_workbook(out).worksheets[0]
     assert all(sheet.cell(row=r, column=2).data_type == "s" for r in range(2, 2 + len(names)))
@@ -168,5 +157,5 @@ def test_export_limits_escapes_each_formula_start_of_a_representatives_name(coun
 
 @pytest.mark.django_db
 def test_export_limits_usage_errors(county, tmp_path):
-    assert run("export_limits", "2026A", "--out", str(tmp_path / "x.csv"))[0] == 2
-    assert run("export_limits", "NOPE", "--out", str(tmp_path / "x.xlsx"))[0] == 2
+    assert run_json("export_limits", "2026A", "--out", str(tmp_path / "x.csv"))[0] == 2
+    assert run_json("export_limits", "NOPE", "--out", str(tmp_path / "x.xlsx"))[0] == 2

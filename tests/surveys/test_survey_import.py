@@ -3,7 +3,6 @@ one questionnaire per respondent and household, idempotent re-import, scoped (R1
 
 import datetime
 import io
-import json
 from decimal import Decimal
 
 import pytest
@@ -20,6 +19,7 @@ from sunshine_credit.models import Role
 from sunshine_credit.scoping import scope_for_user
 from surveys.imports import COLUMNS, parse_codes, survey_apply, survey_validate
 from surveys.models import Questionnaire, Respondent, SurveyImport
+from tests.commands import SAMPLES, run_json
 from tests.factories import StaffFactory, VillageFactory, make_id_number
 from tests.households.roster_files import roster_bytes, roster_row
 from tests.surveys.factories import CampaignFactory, RespondentFactory
@@ -311,13 +311,7 @@ def test_wrong_header_is_refused_in_row_1(world):
 
 
 def run_command(*args):
-    out = io.StringIO()
-    try:
-        call_command("import_surveys", *args, "--json", stdout=out)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, json.loads(out.getvalue())  # exactly one JSON object, nothing else
+    return run_json("import_surveys", *args)  # exactly one JSON object, nothing else
 
 
 def test_command_dry_run_writes_nothing_then_import_is_recorded(world, tmp_path):
@@ -381,14 +375,13 @@ def test_command_usage_errors_exit_2(world, tmp_path, args):
 
 
 def test_the_sample_workbooks_org_roster_then_surveys_import_cleanly_and_idempotently():
-    """/work/shared/samples: org.xlsx and roster.xlsx through their commands, then surveys.xlsx through ours."""
-    from pathlib import Path
+    """../shared/samples: org.xlsx and roster.xlsx through their commands, then surveys.xlsx through ours."""
 
     from django.contrib.auth import get_user_model
 
     from sunshine_credit.models import HeadOffice
 
-    samples = Path("/work/shared/samples")
+    samples = SAMPLES
     if not (samples / "surveys.xlsx").exists():
         pytest.skip("sample workbooks not available")
     call_command("import_org", str(samples / "org.xlsx"), "--json", stdout=io.StringIO())
