@@ -5,8 +5,8 @@
       tina   loan officer of 东岭村 and 南坡村 (包片)           bob    loan officer of 西河村
       pat    branch president                                  pete   branch president
       tom    teller                                            tess   teller
-    head office: ada (administrator), sue (supervisor), aude (auditor); campaign 2026年第一批 (reference date
-    2026-06-30, trimmed mean, minimum 5 respondents).
+    head office: ada (administrator), sue (supervisor), aude (auditor); and a campaign
+    (CampaignFactory's defaults).
 
 Every person is a User whose password is `PASSWORD`; `county.scope(user)` is their org scope. Stages are built on
 top of the county by the builders of each app's factories (a panel in its round, a published board, lines in
@@ -55,7 +55,7 @@ class County:
 
     def household(self, village=None, *, archived: bool = True, **kwargs):
         """A household of `village` (东岭村 by default) with its head as credit representative."""
-        kwargs.setdefault("archive_status", ArchiveStatus.ARCHIVED if archived else ArchiveStatus.PENDING)
+        kwargs.setdefault("archive_status", ArchiveStatus.ARCHIVED if archived else ArchiveStatus.ON_ROSTER)
         with scopes_disabled():
             return HouseholdFactory(village=village or self.v_a, **kwargs)
 

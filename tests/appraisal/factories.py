@@ -1,20 +1,12 @@
-"""Reviewers and panels. `make_panel_world()` builds an open standard panel over a village with households."""
+"""Reviewers and panels. `make_panel_world(county)` puts an open standard panel over 东岭村 of the shared county."""
 
 import factory
 from django_scopes import scopes_disabled
 
 from appraisal.models import Panel, PanelMember, Reviewer, ReviewerKind
-from households.models import ArchiveStatus
-from sunshine_credit.models import Role
-from tests.factories import (
-    BranchFactory,
-    HouseholdFactory,
-    StaffFactory,
-    UserFactory,
-    VillageFactory,
-    VillageGroupFactory,
-    staff_for,
-)
+from sunshine_credit.models import Branch, Role
+from tests.county import County, build_county
+from tests.factories import BranchFactory, StaffFactory, VillageFactory
 from tests.surveys.factories import CampaignFactory
 
 
@@ -47,35 +39,35 @@ def seat(panel, reviewer, number, position="member") -> PanelMember:
     return PanelMember.objects.create(panel=panel, reviewer=reviewer, seat=number, position=position)
 
 
-def make_panel_world(*, households: int = 3, status=Panel.Status.OPEN) -> dict:
-    """Branch A, village v_a (groups 1组 and 2组) with `households` archived households, officer tina in
-    charge; an open standard panel with five reviewers (two cadres) who log in; branch B with officer bob
-    and a panel of its own; head-office admin ada and supervisor sue; president pat of branch A."""
+def make_panel_world(county: County | None = None, *, households: int = 3, status=Panel.Status.OPEN,
+                     approval_authority: int = 100000) -> County:
+    """An appraisal round on `county` (a new county when none is given); returns the county.
+
+    东岭村 gets `households` archived households A-0001… (alternately in 1组 and 2组, heads 农户1…) and a standard
+    panel of the county's campaign in `status` with five reviewers who log in (two cadres, seat 1 the leader);
+    西河村 gets household B-0001 and a panel of its own with one reviewer (外村评议员). Branch A's approval
+    authority becomes `approval_authority` (100,000 元, so that 150,000 is escalated); a second supervisor, sam,
+    is the other checker of maker-checker tests. Adds households, h_b, panel, panel_b, reviewers, seats, r_b, sam.
+    """
+    if county is None:
+        county = build_county()
     with scopes_disabled():
-        v_a = VillageFactory(name="东岭村", branch=BranchFactory(approval_authority=100000))
-        v_b = VillageFactory(name="西河村", branch=BranchFactory(head_office=v_a.branch.head_office))
-        g1, g2 = VillageGroupFactory(village=v_a, name="1组"), VillageGroupFactory(village=v_a, name="2组")
-        homes = [HouseholdFactory(village=v_a, group=g1 if i % 2 == 0 else g2, code=f"A-{i + 1:04d}",
-                                  archive_status=ArchiveStatus.ARCHIVED, head__name=f"农户{i + 1}")
-                 for i in range(households)]
-        h_b = HouseholdFactory(village=v_b, code="B-0001", archive_status=ArchiveStatus.ARCHIVED)
-        campaign = CampaignFactory(head_office=v_a.branch.head_office)
-        panel = PanelFactory(campaign=campaign, village=v_a, status=status)
+        Branch.objects.filter(pk=county.branch_a.pk).update(approval_authority=approval_authority)
+        county.branch_a.approval_authority = approval_authority
+        county.households = [county.household(county.v_a, group=county.g1 if i % 2 == 0 else county.g2,
+                                              code=f"A-{i + 1:04d}", head__name=f"农户{i + 1}")
+                             for i in range(households)]
+        county.h_b = county.household(county.v_b, code="B-0001")
+        county.panel = PanelFactory(campaign=county.campaign, village=county.v_a, status=status)
         kinds = [ReviewerKind.CADRE, ReviewerKind.VILLAGE_SECRETARY, ReviewerKind.VILLAGER, ReviewerKind.VILLAGER,
                  ReviewerKind.VILLAGER]
-        reviewers = [reviewer_with_login(v_a.branch, kind=kind, name=f"评议员{i + 1}") for i, kind in enumerate(kinds)]
-        seats = [seat(panel, r, i + 1, "leader" if i == 0 else "member") for i, r in enumerate(reviewers)]
-        panel_b = PanelFactory(campaign=campaign, village=v_b, status=status)
-        r_b = reviewer_with_login(v_b.branch, name="外村评议员")
-        seat(panel_b, r_b, 1)
-        head_office = v_a.branch.head_office
-        return {
-            "v_a": v_a, "v_b": v_b, "g1": g1, "g2": g2, "households": homes, "h_b": h_b, "campaign": campaign,
-            "panel": panel, "panel_b": panel_b, "reviewers": reviewers, "seats": seats, "r_b": r_b,
-            "tina": staff_for(v_a).user, "bob": staff_for(v_b).user,
-            "pat": staff_for(v_a, role=Role.PRESIDENT).user,
-            "ada": StaffFactory(role=Role.ADMIN, branch=None, head_office=head_office).user,
-            "sue": StaffFactory(role=Role.SUPERVISOR, branch=None, head_office=head_office).user,
-            "sam": StaffFactory(role=Role.SUPERVISOR, branch=None, head_office=head_office).user,
-            "stranger": UserFactory(),
-        }
+        county.reviewers = [reviewer_with_login(county.branch_a, kind=kind, name=f"评议员{i + 1}")
+                            for i, kind in enumerate(kinds)]
+        county.seats = [seat(county.panel, r, i + 1, "leader" if i == 0 else "member")
+                        for i, r in enumerate(county.reviewers)]
+        county.panel_b = PanelFactory(campaign=county.campaign, village=county.v_b, status=status)
+        county.r_b = reviewer_with_login(county.branch_b, name="外村评议员")
+        seat(county.panel_b, county.r_b, 1)
+        county.sam = StaffFactory(role=Role.SUPERVISOR, branch=None, head_office=county.head_office,
+                                  user__username="sam").user
+    return county

@@ -25,24 +25,25 @@ AMOUNT, REASONS, RATING = (COLUMNS.index(c) + 1 for c in ("授信额度(元)", "
 
 
 @pytest.fixture
-def world():
-    w = make_panel_world(households=6)
+def county(county):
+    """make_panel_world with six households; reviewer 2 lives in A-0003 (A2 recusal) and A-0001's address is a
+    formula (R7)."""
+    make_panel_world(county, households=6)
     with scopes_disabled():
-        own = w["households"][2]  # A-0003 is the household of reviewer 2 (A2 recusal)
-        w["reviewers"][1].household = own
-        w["reviewers"][1].save()
-        w["households"][0].address = "=HYPERLINK(\"http://x\")"
-        w["households"][0].save()
-    return w
+        county.reviewers[1].household = county.households[2]
+        county.reviewers[1].save()
+        county.households[0].address = "=HYPERLINK(\"http://x\")"
+        county.households[0].save()
+    return county
 
 
-def export(client, world, user="tina"):
-    client.force_login(world[user])
-    return client.get(reverse("appraisal:booklet_export", args=[world["panel"].pk]))
+def export(client, county, user=None):
+    client.force_login(user or county.tina)
+    return client.get(reverse("appraisal:booklet_export", args=[county.panel.pk]))
 
 
-def book(client, world):
-    response = export(client, world)
+def book(client, county):
+    response = export(client, county)
     assert response.status_code == 200
     return load_workbook(io.BytesIO(response.content))
 
@@ -63,9 +64,9 @@ def fill(workbook, entries: dict, extra: dict | None = None) -> bytes:
     return out.getvalue()
 
 
-def upload(client, world, data, capture):
+def upload(client, county, data, capture):
     with capture(execute=True):
-        response = client.post(reverse("appraisal:booklet_import_list", args=[world["panel"].pk]),
+        response = client.post(reverse("appraisal:booklet_import_list", args=[county.panel.pk]),
                                {"file": SimpleUploadedFile("评议册.xlsx", data)})
     return response, BookletImport.objects.latest("id")
 
@@ -77,10 +78,10 @@ def confirm(client, item, capture):
     return response
 
 
-def stored(world):
+def stored(county):
     with scopes_disabled():
         return {(a.member.seat, a.household.code): (a.amount, a.withhold_reasons, a.rating, a.source)
-                for a in Appraisal.objects.filter(panel=world["panel"]).select_related("member", "household")}
+                for a in Appraisal.objects.filter(panel=county.panel).select_related("member", "household")}
 
 
 FILLED = {
@@ -95,14 +96,14 @@ EXPECTED = {
 }
 
 
-def test_export_one_blank_sheet_per_seat_in_seat_order(client, world):
-    workbook = book(client, world)
+def test_export_one_blank_sheet_per_seat_in_seat_order(client, county):
+    workbook = book(client, county)
     assert workbook.sheetnames == [f"评议员{n}" for n in range(1, 6)]
     sheet = workbook["评议员1"]
     title = sheet["A1"].value
-    assert "东岭村" in title and world["panel"].unit_name in title and "评议员1" in title
-    assert [c.value for c in sheet[2][:6]] == ["评议小组编号", world["panel"].pk, "评议员席位", 1, "评议员编号",
-                                               world["reviewers"][0].pk]
+    assert county.v_a.name in title and county.panel.unit_name in title and "评议员1" in title
+    assert [c.value for c in sheet[2][:6]] == ["评议小组编号", county.panel.pk, "评议员席位", 1, "评议员编号",
+                                               county.reviewers[0].pk]
     assert [c.value for c in sheet[HEADER_ROW]] == COLUMNS
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=HEADER_ROW + 1)]
     # by villagers' group (1组 then 2组), then code
@@ -116,14 +117,14 @@ def test_export_one_blank_sheet_per_seat_in_seat_order(client, world):
     assert "A-0003" not in [row[0].value for row in workbook["评议员2"].iter_rows(min_row=HEADER_ROW + 1)]
 
 
-def test_export_never_carries_entries_saved_online(client, world):
-    panel = world["panel"]
-    for reviewer in world["reviewers"]:
-        services_entry.appraisal_save(actor=reviewer.user, panel_id=panel.pk, household_id=world["households"][0].pk,
+def test_export_never_carries_entries_saved_online(client, county):
+    panel = county.panel
+    for reviewer in county.reviewers:
+        services_entry.appraisal_save(actor=reviewer.user, panel_id=panel.pk, household_id=county.households[0].pk,
                                       values=EntryInput(amount=Decimal(61234), rating=1), version=0)
     with scopes_disabled():
         assert Appraisal.objects.filter(panel=panel).count() == 5
-    response = export(client, world)
+    response = export(client, county)
     assert b"61234" not in response.content and "no-store" in response["Cache-Control"]
     workbook = load_workbook(io.BytesIO(response.content))
     for sheet in workbook.worksheets:
@@ -131,31 +132,31 @@ def test_export_never_carries_entries_saved_online(client, world):
             assert (row[AMOUNT - 1].value, row[REASONS - 1].value, row[RATING - 1].value) == (None, None, None)
 
 
-def test_round_trip_stores_exactly_what_was_filled(client, world, django_capture_on_commit_callbacks):
-    data = fill(book(client, world), FILLED)
-    response, item = upload(client, world, data, django_capture_on_commit_callbacks)
+def test_round_trip_stores_exactly_what_was_filled(client, county, django_capture_on_commit_callbacks):
+    data = fill(book(client, county), FILLED)
+    response, item = upload(client, county, data, django_capture_on_commit_callbacks)
     assert response.status_code == 302 and item.status == "valid", item.errors
-    assert stored(world) == {}  # checked, not yet written
+    assert stored(county) == {}  # checked, not yet written
     page = client.get(reverse("appraisal:booklet_import_detail", args=[item.pk])).content.decode()
     assert "confirm-import" in page and "import-seats" in page
     assert "83000" not in page and "8.3" not in page and "52000" not in page  # A3: counts only
     assert [(s["seat"], s["rows"]) for s in item.summary["seats"]] == [(1, 3), (2, 2), (3, 0), (4, 0), (5, 1)]
     assert confirm(client, item, django_capture_on_commit_callbacks).status_code == 302
     assert item.status == "applied" and item.summary["entries_written"] == 6 and not item.file
-    assert stored(world) == EXPECTED
+    assert stored(county) == EXPECTED
     page = client.get(reverse("appraisal:booklet_import_detail", args=[item.pk])).content.decode()
     assert "import-done" in page and "30000" not in page and "45000" not in page
     # The same file again: the same entries (upsert per seat and household).
-    _, again = upload(client, world, data, django_capture_on_commit_callbacks)
+    _, again = upload(client, county, data, django_capture_on_commit_callbacks)
     confirm(client, again, django_capture_on_commit_callbacks)
-    assert again.status == "applied" and stored(world) == EXPECTED
+    assert again.status == "applied" and stored(county) == EXPECTED
     with scopes_disabled():
-        assert Appraisal.objects.filter(panel=world["panel"]).count() == 6
+        assert Appraisal.objects.filter(panel=county.panel).count() == 6
 
 
-def test_row_errors_name_sheet_row_and_column_and_nothing_is_written(client, world,
+def test_row_errors_name_sheet_row_and_column_and_nothing_is_written(client, county,
                                                                      django_capture_on_commit_callbacks):
-    workbook = book(client, world)
+    workbook = book(client, county)
     data = fill(workbook, {
         1: {"A-0001": ("三万", None, "AAA"),       # row 5: unreadable amount
             "A-0003": (30000, "2", "A"),         # row 6: amount and reasons
@@ -164,7 +165,7 @@ def test_row_errors_name_sheet_row_and_column_and_nothing_is_written(client, wor
             "A-0004": (20000, None, "C")},       # row 9: unreadable rating
         3: {"A-0001": (30000, None, "AA")},      # a valid row: still nothing is written
     }, extra={1: [["X-9999", "", "", "", "", 10000, None, "A"], ["B-0001", "", "", "", "", 10000, None, "A"]]})
-    _, item = upload(client, world, data, django_capture_on_commit_callbacks)
+    _, item = upload(client, county, data, django_capture_on_commit_callbacks)
     assert item.status == "invalid" and not item.file
     found = {(e["sheet"], e["row"], e["column"]) for e in item.errors}
     assert found == {("评议员1", 5, "授信额度(元)"), ("评议员1", 6, "待授信原因代码"), ("评议员1", 7, "评级"),
@@ -172,86 +173,86 @@ def test_row_errors_name_sheet_row_and_column_and_nothing_is_written(client, wor
                      ("评议员1", 12, "户号代码")}
     page = client.get(reverse("appraisal:booklet_import_detail", args=[item.pk])).content.decode()
     assert "import-refused" in page and "confirm-import" not in page and "三万" not in page
-    assert stored(world) == {}
+    assert stored(county) == {}
 
 
-def test_recusal_row_for_own_household_is_refused(client, world, django_capture_on_commit_callbacks):
-    data = fill(book(client, world), {}, extra={2: [["A-0003", "1组", "", "", "", 50000, None, "AA"]]})
-    _, item = upload(client, world, data, django_capture_on_commit_callbacks)
+def test_recusal_row_for_own_household_is_refused(client, county, django_capture_on_commit_callbacks):
+    data = fill(book(client, county), {}, extra={2: [["A-0003", "1组", "", "", "", 50000, None, "AA"]]})
+    _, item = upload(client, county, data, django_capture_on_commit_callbacks)
     assert item.status == "invalid"
     assert [(e["sheet"], e["column"]) for e in item.errors] == [("评议员2", "户号代码")]
     assert "回避" in item.errors[0]["message"] or "recusal" in item.errors[0]["message"]
-    assert stored(world) == {}
+    assert stored(county) == {}
 
 
-def test_sheet_errors_foreign_panel_unknown_seat_and_seat_twice(client, world, django_capture_on_commit_callbacks):
-    workbook = book(client, world)
+def test_sheet_errors_foreign_panel_unknown_seat_and_seat_twice(client, county, django_capture_on_commit_callbacks):
+    workbook = book(client, county)
     fill(workbook, {1: {"A-0001": (30000, None, "AAA")}})
     twice = workbook.copy_worksheet(workbook["评议员1"])
     twice.title = "评议员1副本"
-    workbook["评议员4"]["B2"] = world["panel_b"].pk
+    workbook["评议员4"]["B2"] = county.panel_b.pk
     workbook["评议员5"]["D2"] = 9
-    workbook["评议员3"]["F2"] = world["reviewers"][3].pk  # printed before seat 3 changed hands
+    workbook["评议员3"]["F2"] = county.reviewers[3].pk  # printed before seat 3 changed hands
     stray = workbook.create_sheet("备注")
     stray["A1"] = "随便写的"
     data = fill(workbook, {})
-    _, item = upload(client, world, data, django_capture_on_commit_callbacks)
+    _, item = upload(client, county, data, django_capture_on_commit_callbacks)
     assert item.status == "invalid"
     assert {(e["sheet"], e["column"]) for e in item.errors} == {
         ("评议员1副本", "评议员席位"), ("评议员4", "评议小组编号"), ("评议员5", "评议员席位"), ("备注", ""),
         ("评议员3", "评议员编号")}
-    assert stored(world) == {}
+    assert stored(county) == {}
 
 
-def test_closed_round_booklets_are_refused(client, world, django_capture_on_commit_callbacks):
-    data = fill(book(client, world), FILLED)
-    _, item = upload(client, world, data, django_capture_on_commit_callbacks)
+def test_closed_round_booklets_are_refused(client, county, django_capture_on_commit_callbacks):
+    data = fill(book(client, county), FILLED)
+    _, item = upload(client, county, data, django_capture_on_commit_callbacks)
     assert item.status == "valid"
     with scopes_disabled():
-        Panel.objects.filter(pk=world["panel"].pk).update(status=Panel.Status.CLOSED)
+        Panel.objects.filter(pk=county.panel.pk).update(status=Panel.Status.CLOSED)
     confirm(client, item, django_capture_on_commit_callbacks)
-    assert item.status == "invalid" and stored(world) == {}  # closed between check and confirm
-    assert export(client, world).status_code == 404
-    page = client.get(reverse("appraisal:booklet_import_list", args=[world["panel"].pk])).content.decode()
+    assert item.status == "invalid" and stored(county) == {}  # closed between check and confirm
+    assert export(client, county).status_code == 404
+    page = client.get(reverse("appraisal:booklet_import_list", args=[county.panel.pk])).content.decode()
     assert "booklet-closed" in page and "upload-form" not in page
 
 
-def test_not_an_xlsx_is_refused_with_a_message(client, world, django_capture_on_commit_callbacks):
-    client.force_login(world["tina"])
-    response = client.post(reverse("appraisal:booklet_import_list", args=[world["panel"].pk]),
+def test_not_an_xlsx_is_refused_with_a_message(client, county, django_capture_on_commit_callbacks):
+    client.force_login(county.tina)
+    response = client.post(reverse("appraisal:booklet_import_list", args=[county.panel.pk]),
                            {"file": SimpleUploadedFile("x.xlsx", b"not a workbook")})
     assert response.status_code == 200 and "upload-form" in response.content.decode()
     assert not BookletImport.objects.exists()
 
 
-def test_scope_other_branch_officer_and_reviewers_get_404(client, world, django_capture_on_commit_callbacks):
-    panel = world["panel"]
-    data = fill(book(client, world), FILLED)
-    _, item = upload(client, world, data, django_capture_on_commit_callbacks)
+def test_scope_other_branch_officer_and_reviewers_get_404(client, county, django_capture_on_commit_callbacks):
+    panel = county.panel
+    data = fill(book(client, county), FILLED)
+    _, item = upload(client, county, data, django_capture_on_commit_callbacks)
     detail = client.get(reverse("appraisal:panel_detail", args=[panel.pk])).content.decode()
     assert "booklet-export" in detail and "booklet-import" in detail
     urls = [reverse("appraisal:booklet_export", args=[panel.pk]), reverse("appraisal:booklet_import_list",
                                                                         args=[panel.pk]),
             reverse("appraisal:booklet_import_detail", args=[item.pk])]
-    for user in (world["bob"], world["reviewers"][0].user):
+    for user in (county.bob, county.reviewers[0].user):
         client.force_login(user)
         assert [client.get(url).status_code for url in urls] == [404, 404, 404]
         assert client.post(urls[1], {"file": SimpleUploadedFile("b.xlsx", data)}).status_code == 404
         assert client.post(reverse("appraisal:booklet_import_confirm", args=[item.pk])).status_code == 404
-    assert BookletImport.objects.count() == 1 and stored(world) == {}
+    assert BookletImport.objects.count() == 1 and stored(county) == {}
 
 
-def test_commands_export_and_import_with_json(client, world, tmp_path):
-    campaign, village, tina = world["campaign"].code, world["v_a"].code, world["tina"].username
+def test_commands_export_and_import_with_json(client, county, tmp_path):
+    campaign, village, tina = county.campaign.code, county.v_a.code, county.tina.username
     out = tmp_path / "booklet.xlsx"
     code, result = run_json("export_booklet", campaign, village, "--out", str(out), "--user", tina)
     assert code == 0 and result["ok"] and result["sheets"] == 5 and result["rows"] == 6 * 5 - 1
     filled = tmp_path / "filled.xlsx"
     filled.write_bytes(fill(load_workbook(out), FILLED))
     code, result = run_json("import_booklet", campaign, village, str(filled), "--dry-run", "--user", tina)
-    assert code == 0 and result["status"] == "valid" and stored(world) == {}
+    assert code == 0 and result["status"] == "valid" and stored(county) == {}
     code, result = run_json("import_booklet", campaign, village, str(filled), "--user", tina)
-    assert code == 0 and result["status"] == "applied" and stored(world) == EXPECTED
+    assert code == 0 and result["status"] == "applied" and stored(county) == EXPECTED
     with scopes_disabled():  # R4: every entry's audit names the importing officer; the import row the file
         assert set(LogEntry.objects.get_for_model(Appraisal).values_list("actor__username", flat=True)) == {tina}
         assert BookletImport.objects.get(pk=result["import_id"]).sha256 == result["sha256"]
@@ -264,10 +265,10 @@ def test_commands_export_and_import_with_json(client, world, tmp_path):
     assert run_json("import_booklet", campaign, village, str(bad))[0] == 2            # no --user
     assert run_json("export_booklet", campaign, "NOPE", "--out", str(out), "--user", tina)[0] == 2
     # Branch B's officer: the panel of village A is outside the scope.
-    assert run_json("export_booklet", campaign, village, "--out", str(out), "--user", world["bob"].username)[0] == 2
+    assert run_json("export_booklet", campaign, village, "--out", str(out), "--user", county.bob.username)[0] == 2
 
 
-def test_read_booklet_refuses_a_non_workbook_and_skips_empty_sheets(world):
+def test_read_booklet_refuses_a_non_workbook_and_skips_empty_sheets(county):
     from appraisal.imports import read_booklet
     from sunshine_credit.lib.excel import UploadRefused
 
@@ -280,26 +281,26 @@ def test_read_booklet_refuses_a_non_workbook_and_skips_empty_sheets(world):
     assert [name for name, _rows in read_booklet(out.getvalue()).sheets] == ["Sheet", "空"]
 
 
-def test_a_maker_seated_on_the_panel_does_not_handle_its_booklets(client, world):
+def test_a_maker_seated_on_the_panel_does_not_handle_its_booklets(client, county):
     """A3: an administrator who sits on the panel as bank staff gets 404, like any reviewer."""
     from appraisal.models import ReviewerKind
     from tests.appraisal.factories import ReviewerFactory, seat
 
     with scopes_disabled():
-        staff = ReviewerFactory(branch=world["v_a"].branch, kind=ReviewerKind.BANK_STAFF, user=world["ada"])
-        seat(world["panel"], staff, 6)
-    assert export(client, world, user="ada").status_code == 404
-    assert client.get(reverse("appraisal:booklet_import_list", args=[world["panel"].pk])).status_code == 404
-    assert export(client, world).status_code == 200
+        staff = ReviewerFactory(branch=county.v_a.branch, kind=ReviewerKind.BANK_STAFF, user=county.ada)
+        seat(county.panel, staff, 6)
+    assert export(client, county, user=county.ada).status_code == 404
+    assert client.get(reverse("appraisal:booklet_import_list", args=[county.panel.pk])).status_code == 404
+    assert export(client, county).status_code == 200
 
 
-def test_gaps_filled_on_paper_wait_for_the_officer(client, world, django_capture_on_commit_callbacks):
+def test_gaps_filled_on_paper_wait_for_the_officer(client, county, django_capture_on_commit_callbacks):
     """A4 on paper: 补充家庭住址 / 补充联系电话 become pending reviewer-supplied data; a bad phone is a row error."""
     from appraisal.exports import NEW_ADDRESS, NEW_PHONE
     from appraisal.models import GapEdit
 
     new_address, new_phone = COLUMNS.index(NEW_ADDRESS), COLUMNS.index(NEW_PHONE)
-    workbook = book(client, world)
+    workbook = book(client, county)
     sheet = workbook["评议员1"]
     first = next(sheet.iter_rows(min_row=HEADER_ROW + 1))
     first[new_address].value, first[new_phone].value = "东岭村1组18号", "139 0000 3333"
@@ -307,14 +308,14 @@ def test_gaps_filled_on_paper_wait_for_the_officer(client, world, django_capture
     second[new_phone].value = "电话"
     out = io.BytesIO()
     workbook.save(out)
-    _response, item = upload(client, world, out.getvalue(), django_capture_on_commit_callbacks)
+    _response, item = upload(client, county, out.getvalue(), django_capture_on_commit_callbacks)
     assert [(e["sheet"], e["row"], e["column"]) for e in item.errors] == [("评议员1", HEADER_ROW + 2, NEW_PHONE)]
     with scopes_disabled():
         assert not GapEdit.objects.exists()
     second[new_phone].value = None
     out = io.BytesIO()
     workbook.save(out)
-    _response, item = upload(client, world, out.getvalue(), django_capture_on_commit_callbacks)
+    _response, item = upload(client, county, out.getvalue(), django_capture_on_commit_callbacks)
     confirm(client, item, django_capture_on_commit_callbacks)
     with scopes_disabled():
         gaps = sorted(GapEdit.objects.values_list("household__code", "field", "value", "status",
@@ -324,21 +325,21 @@ def test_gaps_filled_on_paper_wait_for_the_officer(client, world, django_capture
     assert gaps == [(code, "address", "东岭村1组18号", "pending", 1), (code, "phone", "13900003333", "pending", 1)]
 
 
-def test_a_booklet_row_never_overwrites_an_entry_saved_online(client, world, django_capture_on_commit_callbacks):
+def test_a_booklet_row_never_overwrites_an_entry_saved_online(client, county, django_capture_on_commit_callbacks):
     """R3: reviewer 1 saved A-0001 online; the booklet's row for it is refused (naming seat and row), and a
     save made online between the check and the confirmation is caught when the import applies."""
-    homes = world["households"]
-    services_entry.appraisal_save(actor=world["reviewers"][0].user, panel_id=world["panel"].pk,
+    homes = county.households
+    services_entry.appraisal_save(actor=county.reviewers[0].user, panel_id=county.panel.pk,
                                   household_id=homes[0].pk, values=EntryInput(amount=Decimal(41000), rating=1),
                                   version=0)
-    workbook = book(client, world)
+    workbook = book(client, county)
     data = fill(workbook, {1: {homes[0].code: (50000, None, "AA")}})
-    _response, item = upload(client, world, data, django_capture_on_commit_callbacks)
+    _response, item = upload(client, county, data, django_capture_on_commit_callbacks)
     assert [(e["sheet"], e["column"]) for e in item.errors] == [("评议员1", "授信额度(元)")]
-    data = fill(book(client, world), {1: {homes[1].code: (50000, None, "AA")}})
-    _response, item = upload(client, world, data, django_capture_on_commit_callbacks)
+    data = fill(book(client, county), {1: {homes[1].code: (50000, None, "AA")}})
+    _response, item = upload(client, county, data, django_capture_on_commit_callbacks)
     assert item.status == BookletImport.Status.VALID
-    services_entry.appraisal_save(actor=world["reviewers"][0].user, panel_id=world["panel"].pk,
+    services_entry.appraisal_save(actor=county.reviewers[0].user, panel_id=county.panel.pk,
                                   household_id=homes[1].pk, values=EntryInput(amount=Decimal(42000), rating=1),
                                   version=0)
     confirm(client, item, django_capture_on_commit_callbacks)

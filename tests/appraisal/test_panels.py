@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    return make_panel_world()
+def county(county):
+    """make_panel_world: an open round over three households of 东岭村."""
+    return make_panel_world(county)
 
 
 def form_data(campaign, village, reviewers, positions=None, **extra):
@@ -31,19 +32,19 @@ def form_data(campaign, village, reviewers, positions=None, **extra):
 
 
 @pytest.fixture
-def fresh(world):
+def fresh(county):
     """A second campaign for v_a with five fresh reviewers registered at branch A."""
     from tests.surveys.factories import CampaignFactory
     with scopes_disabled():
-        campaign = CampaignFactory(head_office=world["v_a"].branch.head_office)
+        campaign = CampaignFactory(head_office=county.head_office)
         kinds = ["cadre", "villager", "villager", "villager", "villager"]
-        reviewers = [ReviewerFactory(branch=world["v_a"].branch, kind=k) for k in kinds]
+        reviewers = [ReviewerFactory(branch=county.branch_a, kind=k) for k in kinds]
     return {"campaign": campaign, "reviewers": reviewers}
 
 
-def test_officer_forms_a_standard_panel(client, world, fresh):
-    client.force_login(world["tina"])
-    response = client.post(reverse("appraisal:panel_create"), form_data(fresh["campaign"], world["v_a"],
+def test_officer_forms_a_standard_panel(client, county, fresh):
+    client.force_login(county.tina)
+    response = client.post(reverse("appraisal:panel_create"), form_data(fresh["campaign"], county.v_a,
                                                                        fresh["reviewers"], {0: "leader"}))
     assert response.status_code == 302, response.content.decode()[:3000]
     with scopes_disabled():
@@ -53,13 +54,13 @@ def test_officer_forms_a_standard_panel(client, world, fresh):
         assert panel.status == Panel.Status.FORMING
 
 
-def test_third_cadre_refused_with_message_and_nothing_written(client, world, fresh):
+def test_third_cadre_refused_with_message_and_nothing_written(client, county, fresh):
     with scopes_disabled():
         for reviewer in fresh["reviewers"][1:3]:
             reviewer.kind = ReviewerKind.CADRE
             reviewer.save()
-    client.force_login(world["tina"])
-    response = client.post(reverse("appraisal:panel_create"), form_data(fresh["campaign"], world["v_a"],
+    client.force_login(county.tina)
+    response = client.post(reverse("appraisal:panel_create"), form_data(fresh["campaign"], county.v_a,
                                                                        fresh["reviewers"]))
     assert response.status_code == 200
     assert zh("At most %(n)d of the reviewers may be village or street cadres; this panel has %(count)d.", n=2,
@@ -68,14 +69,14 @@ def test_third_cadre_refused_with_message_and_nothing_written(client, world, fre
         assert not Panel.objects.filter(campaign=fresh["campaign"]).exists()
 
 
-def test_area_officer_cannot_sit_on_the_panel_of_their_area(world, fresh):
+def test_area_officer_cannot_sit_on_the_panel_of_their_area(county, fresh):
     """A2 recusal at formation: tina is in charge of v_a."""
     with scopes_disabled():
-        tina_reviewer = ReviewerFactory(branch=world["v_a"].branch, kind=ReviewerKind.BANK_STAFF, user=world["tina"])
+        tina_reviewer = ReviewerFactory(branch=county.v_a.branch, kind=ReviewerKind.BANK_STAFF, user=county.tina)
     members = [(tina_reviewer.pk, "member")] + [(r.pk, "member") for r in fresh["reviewers"][1:]]
     with pytest.raises(services_panels.PanelRefused) as exc:
-        services_panels.panel_create(scope=scope_for_user(world["ada"]), actor=world["ada"],
-                                     campaign=fresh["campaign"], village_id=world["v_a"].pk,
+        services_panels.panel_create(scope=scope_for_user(county.ada), actor=county.ada,
+                                     campaign=fresh["campaign"], village_id=county.v_a.pk,
                                      fields={"unit_kind": "village", "unit_name": "X", "preset": "standard"},
                                      members=members)
     assert str(exc.value) == zh("%(name)s is the loan officer in charge of this area and must not sit on its panel "
@@ -84,14 +85,14 @@ def test_area_officer_cannot_sit_on_the_panel_of_their_area(world, fresh):
         assert not Panel.objects.filter(campaign=fresh["campaign"]).exists()
 
 
-def test_officer_of_another_branch_gets_404(client, world, fresh):
-    client.force_login(world["bob"])
-    panel = world["panel"]
+def test_officer_of_another_branch_gets_404(client, county, fresh):
+    client.force_login(county.bob)
+    panel = county.panel
     assert client.get(reverse("appraisal:panel_detail", args=[panel.pk])).status_code == 404
     assert client.get(reverse("appraisal:panel_edit", args=[panel.pk])).status_code == 404
     assert client.post(reverse("appraisal:panel_round", args=[panel.pk, "close"]),
                        {"version": panel.version}).status_code == 404
-    response = client.post(reverse("appraisal:panel_create"), form_data(fresh["campaign"], world["v_a"],
+    response = client.post(reverse("appraisal:panel_create"), form_data(fresh["campaign"], county.v_a,
                                                                        fresh["reviewers"]))
     assert response.status_code == 200  # v_a is not a choice for bob: a form error, nothing written
     with scopes_disabled():
@@ -99,19 +100,19 @@ def test_officer_of_another_branch_gets_404(client, world, fresh):
         assert not Panel.objects.filter(campaign=fresh["campaign"]).exists()
 
 
-def test_president_reads_but_does_not_close(client, world):
-    client.force_login(world["pat"])
-    panel = world["panel"]
+def test_president_reads_but_does_not_close(client, county):
+    client.force_login(county.pat)
+    panel = county.panel
     assert client.get(reverse("appraisal:panel_detail", args=[panel.pk])).status_code == 200
     assert client.post(reverse("appraisal:panel_round", args=[panel.pk, "close"]),
                        {"version": panel.version}).status_code == 404
 
 
-def test_open_and_close_round_through_the_page(client, world):
+def test_open_and_close_round_through_the_page(client, county):
     with scopes_disabled():
-        Panel.objects.filter(pk=world["panel"].pk).update(status=Panel.Status.FORMING)
-        panel = Panel.objects.get(pk=world["panel"].pk)
-    client.force_login(world["tina"])
+        Panel.objects.filter(pk=county.panel.pk).update(status=Panel.Status.FORMING)
+        panel = Panel.objects.get(pk=county.panel.pk)
+    client.force_login(county.tina)
     client.post(reverse("appraisal:panel_round", args=[panel.pk, "open"]), {"version": panel.version})
     with scopes_disabled():
         panel.refresh_from_db()
@@ -122,58 +123,58 @@ def test_open_and_close_round_through_the_page(client, world):
     client.post(reverse("appraisal:panel_round", args=[panel.pk, "close"]), {"version": panel.version})
     with scopes_disabled():
         panel.refresh_from_db()
-        assert panel.status == Panel.Status.CLOSED and panel.closed_by == world["tina"]
+        assert panel.status == Panel.Status.CLOSED and panel.closed_by == county.tina
         assert panel.decisions.count() == 3
 
 
-def test_members_fixed_once_open(world):
-    panel = world["panel"]
+def test_members_fixed_once_open(county):
+    panel = county.panel
     with pytest.raises(services_panels.PanelRefused):
-        services_panels.panel_update(scope=scope_for_user(world["tina"]), actor=world["tina"], panel_id=panel.pk,
+        services_panels.panel_update(scope=scope_for_user(county.tina), actor=county.tina, panel_id=panel.pk,
                                      version=panel.version, fields={}, members=[])
 
 
-def test_external_reviewer_gets_a_reviewer_login(client, world):
-    client.force_login(world["tina"])
+def test_external_reviewer_gets_a_reviewer_login(client, county):
+    client.force_login(county.tina)
     response = client.post(reverse("appraisal:reviewer_create"), {
-        "branch": world["v_a"].branch.pk, "name": "王老党员", "kind": "villager", "title": "老党员",
+        "branch": county.v_a.branch.pk, "name": "王老党员", "kind": "villager", "title": "老党员",
         "phone": "13900001111", "active": "on", "household_code": "A-0002"})
     assert response.status_code == 200
     assert response.headers["Cache-Control"].startswith("max-age=0") or "no-cache" in response.headers["Cache-Control"]
     with scopes_disabled():
         reviewer = Reviewer.objects.get(name="王老党员")
-        assert reviewer.household == world["households"][1]
+        assert reviewer.household == county.households[1]
         assert reviewer.user.staff_profile.role == Role.REVIEWER
         password = response.context["password"]
     assert reviewer.user.check_password(password) and reviewer.user.username.startswith("py")
 
 
-def test_reviewer_login_reaches_only_their_own_pages(client, world):
-    reviewer = world["reviewers"][0]
+def test_reviewer_login_reaches_only_their_own_pages(client, county):
+    reviewer = county.reviewers[0]
     client.force_login(reviewer.user)
     assert client.get("/").status_code == 302
     for url in [reverse("households:household_list"), reverse("appraisal:panel_list"),
-                reverse("appraisal:panel_detail", args=[world["panel"].pk]), reverse("surveys:campaign_list"),
+                reverse("appraisal:panel_detail", args=[county.panel.pk]), reverse("surveys:campaign_list"),
                 reverse("appraisal:reviewer_list")]:
         assert client.get(url).status_code == 404, url
     assert client.get(reverse("appraisal:my_panels")).status_code == 200
-    assert client.get(reverse("appraisal:seat_home", args=[world["panel"].pk])).status_code == 200
-    assert client.get(reverse("appraisal:seat_home", args=[world["panel_b"].pk])).status_code == 404
+    assert client.get(reverse("appraisal:seat_home", args=[county.panel.pk])).status_code == 200
+    assert client.get(reverse("appraisal:seat_home", args=[county.panel_b.pk])).status_code == 404
 
 
-def test_reviewer_registry_is_scoped_by_branch(client, world):
-    client.force_login(world["bob"])
+def test_reviewer_registry_is_scoped_by_branch(client, county):
+    client.force_login(county.bob)
     response = client.get(reverse("appraisal:reviewer_list"))
     names = {r.name for r in response.context["reviewers"]}
     assert names == {"外村评议员"}
-    assert client.get(reverse("appraisal:reviewer_edit", args=[world["reviewers"][0].pk])).status_code == 404
+    assert client.get(reverse("appraisal:reviewer_edit", args=[county.reviewers[0].pk])).status_code == 404
 
 
-def test_panel_list_queries_do_not_grow(client, world, django_assert_max_num_queries):
-    client.force_login(world["ada"])
+def test_panel_list_queries_do_not_grow(client, county, django_assert_max_num_queries):
+    client.force_login(county.ada)
     with scopes_disabled():
         for _i in range(5):
-            other = PanelFactory(campaign=world["campaign"])
+            other = PanelFactory(campaign=county.campaign)
             reviewer_with_login(other.village.branch)
             HouseholdFactory(village=other.village)
     with django_assert_max_num_queries(12):
@@ -181,12 +182,12 @@ def test_panel_list_queries_do_not_grow(client, world, django_assert_max_num_que
     assert len(response.context["panels"]) == 7
 
 
-def test_officer_of_another_village_cannot_edit_or_take_over_a_seated_reviewer(client, world):
+def test_officer_of_another_village_cannot_edit_or_take_over_a_seated_reviewer(client, county):
     """R1/A3: carl (same branch, another village) may not change, lock out or re-password panel v_a's reviewer."""
-    from tests.factories import VillageFactory, staff_for
+    from tests.factories import staff_for
     with scopes_disabled():
-        carl = staff_for(VillageFactory(branch=world["v_a"].branch)).user
-    reviewer = world["reviewers"][0]
+        carl = staff_for(county.v_a2).user  # officer of 南坡村 only
+    reviewer = county.reviewers[0]
     client.force_login(carl)
     assert client.get(reverse("appraisal:reviewer_edit", args=[reviewer.pk])).status_code == 404
     assert client.post(reverse("appraisal:reviewer_edit", args=[reviewer.pk]),
@@ -197,19 +198,19 @@ def test_officer_of_another_village_cannot_edit_or_take_over_a_seated_reviewer(c
         assert reviewer.name == "评议员1" and reviewer.user.check_password("pass-word-123")
 
 
-def test_password_of_a_reviewer_on_an_open_round_only_by_an_administrator(client, world):
+def test_password_of_a_reviewer_on_an_open_round_only_by_an_administrator(client, county):
     from auditlog.models import LogEntry
-    reviewer = world["reviewers"][0]
-    client.force_login(world["tina"])
+    reviewer = county.reviewers[0]
+    client.force_login(county.tina)
     response = client.post(reverse("appraisal:reviewer_password", args=[reviewer.pk]), follow=True)
     assert zh("This reviewer sits on an open round: only an administrator gives a new password.") in \
         response.content.decode()
     with scopes_disabled():
         assert reviewer.user.__class__.objects.get(pk=reviewer.user_id).check_password("pass-word-123")
-    client.force_login(world["ada"])
+    client.force_login(county.ada)
     response = client.post(reverse("appraisal:reviewer_password", args=[reviewer.pk]))
     password = response.context["password"]
     with scopes_disabled():
         assert reviewer.user.__class__.objects.get(pk=reviewer.user_id).check_password(password)
         entry = LogEntry.objects.get_for_object(reviewer).latest("timestamp")
-    assert entry.actor == world["ada"] and entry.changes == {"password": ["***", "***"]}
+    assert entry.actor == county.ada and entry.changes == {"password": ["***", "***"]}

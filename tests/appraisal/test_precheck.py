@@ -28,7 +28,7 @@ from sunshine_credit.models import Approval
 from sunshine_credit.scoping import scope_for_user
 from tests.appraisal.factories import make_panel_world
 from tests.commands import run_json
-from tests.factories import BlacklistEntryFactory, ExistingLoanFactory, HouseholdFactory
+from tests.factories import BlacklistEntryFactory, ExistingLoanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,74 +94,75 @@ def test_only_hits_3_to_8_remove():
 # --- the service, run by closing the round ------------------------------------------------------------------
 
 @pytest.fixture
-def world():
-    return make_panel_world()
+def county(county):
+    """make_panel_world: an open round over three households of 东岭村."""
+    return make_panel_world(county)
 
 
-def enter_granted(world, household=0):
+def enter_granted(county, household=0):
     """Five reviewers give 30,000–90,000: granted at 52,000 (trimmed mean, rounded down)."""
-    home = world["households"][household]
-    for reviewer, amount in zip(world["reviewers"], [30000, 50000, 52000, 55000, 90000], strict=True):
-        services_entry.appraisal_save(actor=reviewer.user, panel_id=world["panel"].pk, household_id=home.pk,
+    home = county.households[household]
+    for reviewer, amount in zip(county.reviewers, [30000, 50000, 52000, 55000, 90000], strict=True):
+        services_entry.appraisal_save(actor=reviewer.user, panel_id=county.panel.pk, household_id=home.pk,
                                       values=EntryInput(amount=D(amount), rating=2), version=0)
 
 
-def add_loan(world, household=0, **kwargs):
+def add_loan(county, household=0, **kwargs):
     with scopes_disabled():
-        return ExistingLoanFactory(member=world["households"][household].representative, **kwargs)
+        return ExistingLoanFactory(member=county.households[household].representative, **kwargs)
 
 
-def close(world):
-    panel = world["panel"]
+def close(county):
+    panel = county.panel
     with scopes_disabled():
         panel.refresh_from_db()
-    return services_panels.round_close(scope=scope_for_user(world["tina"]), actor=world["tina"],
+    return services_panels.round_close(scope=scope_for_user(county.tina), actor=county.tina,
                                        panel_id=panel.pk, version=panel.version)
 
 
-def decision_of(world, household=0) -> Decision:
+def decision_of(county, household=0) -> Decision:
     with scopes_disabled():
-        return Decision.objects.get(campaign=world["campaign"], household=world["households"][household])
+        return Decision.objects.get(campaign=county.campaign, household=county.households[household])
 
 
-def test_closing_the_round_flags_every_household(world):
-    enter_granted(world, 0)
-    add_loan(world, 0, amount=60000, balance=30000)                          # 2: above 52,000
-    add_loan(world, 1, classification="次级", balance=1000)                   # 1 and 3
-    add_loan(world, 2, classification="次级", balance=0, written_off=True)    # 5 only
-    close(world)
-    assert decision_of(world, 0).precheck_flags == [2]
-    assert decision_of(world, 1).precheck_flags == [1, 3]
-    assert decision_of(world, 2).precheck_flags == [5]
-    assert not decision_of(world, 0).removed_by_precheck
-    assert decision_of(world, 1).removed_by_precheck and decision_of(world, 2).removed_by_precheck
+def test_closing_the_round_flags_every_household(county):
+    enter_granted(county, 0)
+    add_loan(county, 0, amount=60000, balance=30000)                          # 2: above 52,000
+    add_loan(county, 1, classification="次级", balance=1000)                   # 1 and 3
+    add_loan(county, 2, classification="次级", balance=0, written_off=True)    # 5 only
+    close(county)
+    assert decision_of(county, 0).precheck_flags == [2]
+    assert decision_of(county, 1).precheck_flags == [1, 3]
+    assert decision_of(county, 2).precheck_flags == [5]
+    assert not decision_of(county, 0).removed_by_precheck
+    assert decision_of(county, 1).removed_by_precheck and decision_of(county, 2).removed_by_precheck
     with scopes_disabled():
-        assert PreCheckHit.objects.filter(campaign=world["campaign"]).count() == 4
+        assert PreCheckHit.objects.filter(campaign=county.campaign).count() == 4
 
 
-def test_each_loan_flag_through_the_service(world):
+def test_each_loan_flag_through_the_service(county):
     with scopes_disabled():
-        extra = [HouseholdFactory(village=world["v_a"], archive_status="archived") for _i in range(3)]
-    world["households"] += extra
-    add_loan(world, 0, repaid_by_guarantor=True, balance=0)
-    add_loan(world, 1, as_guarantor=True, guarantee_defaulted=True)
-    add_loan(world, 2, recovered_by_lawsuit=True, balance=0)
-    add_loan(world, 3, as_guarantor=True)            # honoured guarantee, not a borrowing: nothing
-    add_loan(world, 4, balance=0)                    # repaid normally: nothing
-    close(world)
-    assert [decision_of(world, i).precheck_flags for i in range(6)] == [[4], [6], [7], [], [], []]
+        extra = [county.household(county.v_a) for _i in range(3)]
+    county.households += extra
+    add_loan(county, 0, repaid_by_guarantor=True, balance=0)
+    add_loan(county, 1, as_guarantor=True, guarantee_defaulted=True)
+    add_loan(county, 2, recovered_by_lawsuit=True, balance=0)
+    add_loan(county, 3, as_guarantor=True)            # honoured guarantee, not a borrowing: nothing
+    add_loan(county, 4, balance=0)                    # repaid normally: nothing
+    close(county)
+    assert [decision_of(county, i).precheck_flags for i in range(6)] == [[4], [6], [7], [], [], []]
 
 
-def test_blacklist_by_id_number_of_any_member(world):
-    home = world["households"][0]
+def test_blacklist_by_id_number_of_any_member(county):
+    home = county.households[0]
     with scopes_disabled():
         number = home.representative.id_number
-        BlacklistEntryFactory(head_office=world["campaign"].head_office, id_number=number, source="县法院")
-        BlacklistEntryFactory(head_office=world["campaign"].head_office, active=False,
-                              id_number=world["households"][1].representative.id_number)
-    close(world)
-    assert decision_of(world, 0).precheck_flags == [8]
-    assert decision_of(world, 1).precheck_flags == []
+        BlacklistEntryFactory(head_office=county.campaign.head_office, id_number=number, source="县法院")
+        BlacklistEntryFactory(head_office=county.campaign.head_office, active=False,
+                              id_number=county.households[1].representative.id_number)
+    close(county)
+    assert decision_of(county, 0).precheck_flags == [8]
+    assert decision_of(county, 1).precheck_flags == []
     with scopes_disabled():
         hit = PreCheckHit.objects.get(household=home, flag=8)
     assert hit.evidence == [{"member": home.representative.name, "id_masked": mask_id(number),
@@ -169,197 +170,207 @@ def test_blacklist_by_id_number_of_any_member(world):
     assert number not in json.dumps(hit.evidence)
 
 
-def test_rerun_after_loan_data_changed_reopens_a_granted_decision(world):
-    enter_granted(world, 0)
-    close(world)
+def test_rerun_after_loan_data_changed_reopens_a_granted_decision(county):
+    enter_granted(county, 0)
+    close(county)
     with scopes_disabled():
-        Decision.objects.filter(pk=decision_of(world).pk).update(status="granted", amount=52000)
-    add_loan(world, 0, written_off=True, balance=0)
-    result = services_precheck.precheck_run(scope=scope_for_user(world["tina"]), actor=world["tina"],
-                                            panel_id=world["panel"].pk)
+        Decision.objects.filter(pk=decision_of(county).pk).update(status="granted", amount=52000)
+    add_loan(county, 0, written_off=True, balance=0)
+    result = services_precheck.precheck_run(scope=scope_for_user(county.tina), actor=county.tina,
+                                            panel_id=county.panel.pk)
     assert result["flagged"] == 1 and result["counts"] == {5: 1}
-    decision = decision_of(world)
+    decision = decision_of(county)
     assert decision.precheck_flags == [5] and decision.status == ""
     with pytest.raises(PermissionDenied):
-        services_precheck.precheck_run(scope=scope_for_user(world["sue"]), actor=world["sue"],
-                                       panel_id=world["panel"].pk)
+        services_precheck.precheck_run(scope=scope_for_user(county.sue), actor=county.sue,
+                                       panel_id=county.panel.pk)
     with scopes_disabled():
-        Panel.objects.filter(pk=world["panel"].pk).update(status=Panel.Status.SIGNED)
+        Panel.objects.filter(pk=county.panel.pk).update(status=Panel.Status.SIGNED)
     with pytest.raises(services_precheck.PrecheckRefused):
-        services_precheck.precheck_run(scope=scope_for_user(world["tina"]), actor=world["tina"],
-                                       panel_id=world["panel"].pk)
+        services_precheck.precheck_run(scope=scope_for_user(county.tina), actor=county.tina,
+                                       panel_id=county.panel.pk)
 
 
 # --- the override: maker-checker (R2) -------------------------------------------------------------------------
 
-def request_override(world, who="tina", household=0, reason="贷款已于上月结清，核销系误录"):
-    user = world[who]
+def request_override(county, who=None, household=0, reason="贷款已于上月结清，核销系误录"):
+    user = who or county.tina
     return services_precheck.precheck_override_request(scope=scope_for_user(user), actor=user,
-                                                       decision_id=decision_of(world, household).pk, reason=reason)
+                                                       decision_id=decision_of(county, household).pk, reason=reason)
 
 
-def decide(world, who, approval, approve=True, note=""):
-    user = world[who]
+def decide(user, approval, approve=True, note=""):
     return approval_decide(scope=scope_for_user(user), actor=user, approval_id=approval.pk, approve=approve, note=note)
 
 
 @pytest.fixture
-def removed(world):
-    add_loan(world, 0, written_off=True, balance=0)
-    close(world)
+def removed(county):
+    """A-0001 written off (flag 5): closing the round removes it, and the panel decided it as removed."""
+    add_loan(county, 0, written_off=True, balance=0)
+    close(county)
     with scopes_disabled():
-        Decision.objects.filter(pk=decision_of(world).pk).update(status="removed")
-    return world
+        Decision.objects.filter(pk=decision_of(county).pk).update(status="removed")
+    return county
 
 
-def test_supervisor_approval_lifts_the_removal(removed):
-    approval = request_override(removed)
-    decide(removed, "sue", approval)
-    decision = decision_of(removed)
+@pytest.mark.usefixtures("removed")
+def test_supervisor_approval_lifts_the_removal(county):
+    approval = request_override(county)
+    decide(county.sue, approval)
+    decision = decision_of(county)
     assert decision.override_approved and not decision.removed_by_precheck
     assert decision.status == ""  # the panel decides again
 
 
-def test_refusal_keeps_the_removal(removed):
-    approval = request_override(removed)
-    decide(removed, "sam", approval, approve=False, note="理由不充分")
-    decision = decision_of(removed)
+@pytest.mark.usefixtures("removed")
+def test_refusal_keeps_the_removal(county):
+    approval = request_override(county)
+    decide(county.sam, approval, approve=False, note="理由不充分")
+    decision = decision_of(county)
     assert not decision.override_approved and decision.removed_by_precheck and decision.status == "removed"
 
 
-def test_the_requester_never_approves_their_own_request(removed):
-    approval = request_override(removed, who="ada")
+@pytest.mark.usefixtures("removed")
+def test_the_requester_never_approves_their_own_request(county):
+    approval = request_override(county, who=county.ada)
     with pytest.raises(ApprovalRefused):
-        decide(removed, "ada", approval)
-    assert not decision_of(removed).override_approved
+        decide(county.ada, approval)
+    assert not decision_of(county).override_approved
 
 
-def test_an_officer_cannot_approve(removed):
-    approval = request_override(removed, who="ada")
+@pytest.mark.usefixtures("removed")
+def test_an_officer_cannot_approve(county):
+    approval = request_override(county, who=county.ada)
     with pytest.raises(PermissionDenied):
-        decide(removed, "tina", approval)
-    assert not decision_of(removed).override_approved
+        decide(county.tina, approval)
+    assert not decision_of(county).override_approved
 
 
-def test_a_second_pending_request_is_refused(removed):
-    request_override(removed)
+@pytest.mark.usefixtures("removed")
+def test_a_second_pending_request_is_refused(county):
+    request_override(county)
     with pytest.raises(ApprovalRefused):
-        request_override(removed, who="ada")
+        request_override(county, who=county.ada)
     with scopes_disabled():
         assert Approval.objects.filter(kind="precheck_override").count() == 1
 
 
-def test_override_refused_without_a_removal_or_after_sign_off(removed):
-    add_loan(removed, 1)  # flag 1 only: nothing to override
-    services_precheck.precheck_run(scope=scope_for_user(removed["tina"]), actor=removed["tina"],
-                                   panel_id=removed["panel"].pk)
+@pytest.mark.usefixtures("removed")
+def test_override_refused_without_a_removal_or_after_sign_off(county):
+    add_loan(county, 1)  # flag 1 only: nothing to override
+    services_precheck.precheck_run(scope=scope_for_user(county.tina), actor=county.tina,
+                                   panel_id=county.panel.pk)
     with pytest.raises(services_precheck.PrecheckRefused):
-        request_override(removed, household=1)
+        request_override(county, household=1)
     with pytest.raises(PermissionDenied):
-        request_override(removed, who="sue")
+        request_override(county, who=county.sue)
     with scopes_disabled():
-        Panel.objects.filter(pk=removed["panel"].pk).update(status=Panel.Status.SIGNED)
+        Panel.objects.filter(pk=county.panel.pk).update(status=Panel.Status.SIGNED)
     with pytest.raises(services_precheck.PrecheckRefused):
-        request_override(removed)
+        request_override(county)
     with scopes_disabled():
         assert not Approval.objects.exists()
 
 
 # --- pages ------------------------------------------------------------------------------------------------------
 
-def list_url(world):
-    return reverse("appraisal:precheck_list", args=[world["panel"].pk])
+def list_url(county):
+    return reverse("appraisal:precheck_list", args=[county.panel.pk])
 
 
-def test_list_page_404_before_the_round_is_closed(client, world):
-    client.force_login(world["tina"])
-    assert client.get(list_url(world)).status_code == 404
+def test_list_page_404_before_the_round_is_closed(client, county):
+    client.force_login(county.tina)
+    assert client.get(list_url(county)).status_code == 404
 
 
-def test_list_page_shows_flags_with_masked_evidence_and_states(client, removed):
-    number = removed["households"][0].representative.id_number
-    client.force_login(removed["tina"])
-    response = client.get(list_url(removed))
+@pytest.mark.usefixtures("removed")
+def test_list_page_shows_flags_with_masked_evidence_and_states(client, county):
+    number = county.households[0].representative.id_number
+    client.force_login(county.tina)
+    response = client.get(list_url(county))
     page = response.content.decode()
     assert response.status_code == 200
     assert str(PreCheckFlag.WRITTEN_OFF.label) in page and mask_id(number) in page and number not in page
     assert _("Removed by the pre-check") in page and _("Request an override") in page
-    response = client.post(reverse("appraisal:precheck_override", args=[removed["panel"].pk, decision_of(removed).pk]),
+    response = client.post(reverse("appraisal:precheck_override", args=[county.panel.pk, decision_of(county).pk]),
                            {"reason": "核销系误录"}, follow=True)
     assert _("Override waiting for approval") in response.content.decode()
     with scopes_disabled():
         approval = Approval.objects.get(kind="precheck_override")
-    decide(removed, "sue", approval)
-    assert _("Removal overridden") in client.get(list_url(removed)).content.decode()
-    client.force_login(removed["sue"])  # a supervisor reads, and has no request form
-    page = client.get(list_url(removed)).content.decode()
+    decide(county.sue, approval)
+    assert _("Removal overridden") in client.get(list_url(county)).content.decode()
+    client.force_login(county.sue)  # a supervisor reads, and has no request form
+    page = client.get(list_url(county)).content.decode()
     assert _("Removal overridden") in page and _("Request an override") not in page
 
 
-def test_officer_of_another_branch_gets_404_and_writes_nothing(client, removed):
-    client.force_login(removed["bob"])
-    assert client.get(list_url(removed)).status_code == 404
-    response = client.post(reverse("appraisal:precheck_override", args=[removed["panel"].pk, decision_of(removed).pk]),
+@pytest.mark.usefixtures("removed")
+def test_officer_of_another_branch_gets_404_and_writes_nothing(client, county):
+    client.force_login(county.bob)
+    assert client.get(list_url(county)).status_code == 404
+    response = client.post(reverse("appraisal:precheck_override", args=[county.panel.pk, decision_of(county).pk]),
                            {"reason": "越权请求"})
     assert response.status_code == 404
-    assert client.post(reverse("appraisal:precheck_run", args=[removed["panel"].pk])).status_code == 404
-    assert client.get(reverse("appraisal:precheck_decision", args=[decision_of(removed).pk])).status_code == 404
+    assert client.post(reverse("appraisal:precheck_run", args=[county.panel.pk])).status_code == 404
+    assert client.get(reverse("appraisal:precheck_decision", args=[decision_of(county).pk])).status_code == 404
     with scopes_disabled():
         assert not Approval.objects.exists()
     with pytest.raises(Http404):  # the service refuses a decision outside the editable villages too
-        request_override(removed, who="bob")
+        request_override(county, who=county.bob)
 
 
-def test_list_page_queries_do_not_grow(client, world):
+def test_list_page_queries_do_not_grow(client, county):
     with scopes_disabled():
-        world["households"] += [HouseholdFactory(village=world["v_a"], archive_status="archived") for _i in range(5)]
-    add_loan(world, 0, written_off=True, balance=0)
-    close(world)
-    client.force_login(world["tina"])
-    request_override(world)
+        county.households += [county.household(county.v_a) for _i in range(5)]
+    add_loan(county, 0, written_off=True, balance=0)
+    close(county)
+    client.force_login(county.tina)
+    request_override(county)
     with CaptureQueriesContext(connection) as few:
-        client.get(list_url(world))
+        client.get(list_url(county))
     for i in range(1, 6):
-        add_loan(world, i, written_off=True, recovered_by_lawsuit=True, balance=0)
-        add_loan(world, i, classification="可疑")
-    services_precheck.precheck_run(scope=scope_for_user(world["tina"]), actor=world["tina"], panel_id=world["panel"].pk)
+        add_loan(county, i, written_off=True, recovered_by_lawsuit=True, balance=0)
+        add_loan(county, i, classification="可疑")
+    services_precheck.precheck_run(scope=scope_for_user(county.tina), actor=county.tina, panel_id=county.panel.pk)
     for i in range(1, 4):
-        request_override(world, household=i)
+        request_override(county, household=i)
     with CaptureQueriesContext(connection) as many:
-        response = client.get(list_url(world))
+        response = client.get(list_url(county))
     assert len(response.context["rows"]) == 6
     assert len(many) == len(few)
 
 
-def test_panel_page_links_the_list_with_its_count(client, removed):
-    client.force_login(removed["pat"])
-    page = client.get(reverse("appraisal:panel_detail", args=[removed["panel"].pk])).content.decode()
-    assert list_url(removed) in page
+@pytest.mark.usefixtures("removed")
+def test_panel_page_links_the_list_with_its_count(client, county):
+    client.force_login(county.pat)
+    page = client.get(reverse("appraisal:panel_detail", args=[county.panel.pk])).content.decode()
+    assert list_url(county) in page
 
 
-def test_household_page_shows_its_hits(client, removed):
-    client.force_login(removed["tina"])
-    home = removed["households"][0]
+@pytest.mark.usefixtures("removed")
+def test_household_page_shows_its_hits(client, county):
+    client.force_login(county.tina)
+    home = county.households[0]
     page = client.get(reverse("households:household_detail", args=[home.pk])).content.decode()
     assert 'id="precheck-hits"' in page and str(PreCheckFlag.WRITTEN_OFF.label) in page
-    assert removed["campaign"].name in page
+    assert county.campaign.name in page
 
 
-def test_audit_referrals_list_and_export_guard_formulas(client, world):
-    enter_granted(world, 0)
-    add_loan(world, 0, amount=60000, balance=30000, loan_number="=HYPERLINK(\"http://x\")")
-    close(world)
-    url = reverse("appraisal:precheck_audit_list", args=[world["campaign"].pk])
-    client.force_login(world["tina"])
+def test_audit_referrals_list_and_export_guard_formulas(client, county):
+    enter_granted(county, 0)
+    add_loan(county, 0, amount=60000, balance=30000, loan_number="=HYPERLINK(\"http://x\")")
+    close(county)
+    url = reverse("appraisal:precheck_audit_list", args=[county.campaign.pk])
+    client.force_login(county.tina)
     response = client.get(url)
     assert [row["household"].code for row in response.context["rows"]] == ["A-0001"]
-    response = client.get(reverse("appraisal:precheck_audit_export", args=[world["campaign"].pk]))
+    response = client.get(reverse("appraisal:precheck_audit_export", args=[county.campaign.pk]))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == _("Branch") and len(rows) == 2
     assert rows[1][6].startswith("'=") and rows[1][10] == 60000 and rows[1][11] == 52000
-    assert rows[1][5] == mask_id(world["households"][0].representative.id_number)
-    client.force_login(world["bob"])  # another branch: the referral is not theirs
+    assert rows[1][5] == mask_id(county.households[0].representative.id_number)
+    client.force_login(county.bob)  # another branch: the referral is not theirs
     assert client.get(url).context["rows"] == []
 
 
@@ -369,41 +380,43 @@ def run(*args):
     return run_json("precheck", *args)
 
 
-def test_command_reruns_closed_panels(world):
-    code, result = run(world["campaign"].code, "--head-office", world["campaign"].head_office.code)
+def test_command_reruns_closed_panels(county):
+    code, result = run(county.campaign.code, "--head-office", county.campaign.head_office.code)
     assert code == 1 and not result["ok"]  # no closed panel yet: refused
-    close(world)
-    add_loan(world, 1, classification="损失")
-    code, result = run(world["campaign"].code, "--user", world["tina"].username)
+    close(county)
+    add_loan(county, 1, classification="损失")
+    code, result = run(county.campaign.code, "--user", county.tina.username)
     assert code == 0 and result["ok"] and result["flagged"] == 1
     assert result["panels"][0]["counts"] == {"1": 1, "3": 1}
-    assert decision_of(world, 1).precheck_flags == [1, 3]
-    code, result = run("NOPE", "--user", world["tina"].username)
+    assert decision_of(county, 1).precheck_flags == [1, 3]
+    code, result = run("NOPE", "--user", county.tina.username)
     assert code == 2 and not result["ok"]
 
 
-def rerun(world):
-    return services_precheck.precheck_run(scope=scope_for_user(world["tina"]), actor=world["tina"],
-                                          panel_id=world["panel"].pk)
+def rerun(county):
+    return services_precheck.precheck_run(scope=scope_for_user(county.tina), actor=county.tina,
+                                          panel_id=county.panel.pk)
 
 
-def test_new_removing_flags_withdraw_a_pending_override(removed):
+@pytest.mark.usefixtures("removed")
+def test_new_removing_flags_withdraw_a_pending_override(county):
     """The checker approves only the flags shown with the request: new ones withdraw it (nobody decided it)."""
-    approval = request_override(removed)
-    add_loan(removed, 0, recovered_by_lawsuit=True, balance=0)
-    rerun(removed)
+    approval = request_override(county)
+    add_loan(county, 0, recovered_by_lawsuit=True, balance=0)
+    rerun(county)
     with scopes_disabled():
         approval.refresh_from_db()
     assert approval.status == Approval.Status.WITHDRAWN and approval.decided_by is None
     with pytest.raises(ApprovalRefused):
-        decide(removed, "sue", approval)
-    decision = decision_of(removed)
+        decide(county.sue, approval)
+    decision = decision_of(county)
     assert decision.precheck_flags == [5, 7] and not decision.override_approved and decision.removed_by_precheck
 
 
-def test_a_removed_decision_reopens_when_its_removing_flags_clear(removed):
+@pytest.mark.usefixtures("removed")
+def test_a_removed_decision_reopens_when_its_removing_flags_clear(county):
     with scopes_disabled():
-        ExistingLoan.objects.filter(member=removed["households"][0].representative).update(written_off=False)
-    rerun(removed)
-    decision = decision_of(removed)
+        ExistingLoan.objects.filter(member=county.households[0].representative).update(written_off=False)
+    rerun(county)
+    decision = decision_of(county)
     assert decision.precheck_flags == [] and decision.status == ""  # the panel decides again

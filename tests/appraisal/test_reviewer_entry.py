@@ -20,32 +20,33 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    world = make_panel_world(households=4)
+def county(county):
+    """make_panel_world with four households; reviewer 3 lives in A-0002 (A2)."""
+    make_panel_world(county, households=4)
     with scopes_disabled():
-        third = world["reviewers"][2]
-        third.household = world["households"][1]  # A2: reviewer 3 lives in A-0002
+        third = county.reviewers[2]
+        third.household = county.households[1]
         third.save()
-    return world
+    return county
 
 
-def save(client, world, household, version=0, panel=None, **values):
+def save(client, county, household, version=0, panel=None, **values):
     body = {"household": household.pk, "version": version, "amount": "", "withhold_reasons": "", "rating": "",
             **values}
-    return client.post(reverse("appraisal:seat_row_save", args=[(panel or world["panel"]).pk]), json.dumps(body),
+    return client.post(reverse("appraisal:seat_row_save", args=[(panel or county.panel).pk]), json.dumps(body),
                        content_type="application/json")
 
 
-def test_reviewer_saves_and_reads_back_only_their_own(client, world):
-    one, two = world["reviewers"][0], world["reviewers"][1]
-    home = world["households"][0]
-    services_entry.appraisal_save(actor=two.user, panel_id=world["panel"].pk, household_id=home.pk,
+def test_reviewer_saves_and_reads_back_only_their_own(client, county):
+    one, two = county.reviewers[0], county.reviewers[1]
+    home = county.households[0]
+    services_entry.appraisal_save(actor=two.user, panel_id=county.panel.pk, household_id=home.pk,
                                   values=EntryInput(amount=Decimal("87654"), rating=4), version=0)
     client.force_login(one.user)
-    response = save(client, world, home, amount="5.5万", rating="2")
+    response = save(client, county, home, amount="5.5万", rating="2")
     assert response.status_code == 200, response.content
     assert response.json() == {"version": 1, "values": {"amount": "55000.00", "withhold_reasons": [], "rating": 2}}
-    page = client.get(reverse("appraisal:seat_grid", args=[world["panel"].pk, world["g1"].pk])).content.decode()
+    page = client.get(reverse("appraisal:seat_grid", args=[county.panel.pk, county.g1.pk])).content.decode()
     assert "55,000" in page
     assert "87,654" not in page and "87654" not in page
     with scopes_disabled():
@@ -53,78 +54,78 @@ def test_reviewer_saves_and_reads_back_only_their_own(client, world):
     assert (entry.amount, entry.rating, entry.entered_by) == (Decimal("55000"), 2, one.user)
 
 
-def test_row_errors_name_the_field(client, world):
-    client.force_login(world["reviewers"][0].user)
-    home = world["households"][0]
-    both = save(client, world, home, amount="50000", withhold_reasons="2", rating="1")
+def test_row_errors_name_the_field(client, county):
+    client.force_login(county.reviewers[0].user)
+    home = county.households[0]
+    both = save(client, county, home, amount="50000", withhold_reasons="2", rating="1")
     assert both.status_code == 400
     assert both.json()["errors"] == {"withhold_reasons": zh("Give either an amount or withhold reasons, not both.")}
-    no_rating = save(client, world, home, amount="50000")
+    no_rating = save(client, county, home, amount="50000")
     assert no_rating.json()["errors"] == {"rating": zh("Give a rating.")}
-    bad = save(client, world, home, amount="abc", rating="9")
+    bad = save(client, county, home, amount="abc", rating="9")
     assert set(bad.json()["errors"]) == {"amount", "rating"}
-    withheld = save(client, world, home, withhold_reasons="2 8")
+    withheld = save(client, county, home, withhold_reasons="2 8")
     assert withheld.status_code == 200 and withheld.json()["values"]["withhold_reasons"] == [2, 8]
     with scopes_disabled():
         assert Appraisal.objects.count() == 1
 
 
-def test_stale_row_refused(client, world):
-    client.force_login(world["reviewers"][0].user)
-    home = world["households"][0]
-    assert save(client, world, home, amount="50000", rating="1").status_code == 200
-    stale = save(client, world, home, version=0, amount="60000", rating="1")
+def test_stale_row_refused(client, county):
+    client.force_login(county.reviewers[0].user)
+    home = county.households[0]
+    assert save(client, county, home, amount="50000", rating="1").status_code == 200
+    stale = save(client, county, home, version=0, amount="60000", rating="1")
     assert stale.status_code == 409
     with scopes_disabled():
         assert Appraisal.objects.get().amount == Decimal("50000")
 
 
-def test_clearing_a_row_deletes_the_entry(client, world):
-    client.force_login(world["reviewers"][0].user)
-    home = world["households"][0]
-    save(client, world, home, amount="50000", rating="1")
-    cleared = save(client, world, home, version=1)
+def test_clearing_a_row_deletes_the_entry(client, county):
+    client.force_login(county.reviewers[0].user)
+    home = county.households[0]
+    save(client, county, home, amount="50000", rating="1")
+    cleared = save(client, county, home, version=1)
     assert cleared.json()["version"] == 0
     with scopes_disabled():
         assert not Appraisal.objects.exists()
 
 
-def test_recusal_own_household_absent_and_refused(client, world):
-    third = world["reviewers"][2]
-    own = world["households"][1]
+def test_recusal_own_household_absent_and_refused(client, county):
+    third = county.reviewers[2]
+    own = county.households[1]
     client.force_login(third.user)
-    page = client.get(reverse("appraisal:seat_grid", args=[world["panel"].pk, own.group_id]))
+    page = client.get(reverse("appraisal:seat_grid", args=[county.panel.pk, own.group_id]))
     assert own.code not in page.content.decode()
-    refused = save(client, world, own, amount="50000", rating="1")
+    refused = save(client, county, own, amount="50000", rating="1")
     assert refused.status_code == 400
     assert refused.json()["errors"] == {"__all__": zh("A reviewer does not appraise their own household (recusal).")}
     with scopes_disabled():
         assert not Appraisal.objects.exists()
 
 
-def test_no_entry_for_another_panel_or_after_closing(client, world):
-    client.force_login(world["reviewers"][0].user)
-    assert save(client, world, world["h_b"], panel=world["panel_b"], amount="1", rating="1").status_code == 404
-    assert save(client, world, world["h_b"], amount="50000", rating="1").status_code == 400  # not this panel's
+def test_no_entry_for_another_panel_or_after_closing(client, county):
+    client.force_login(county.reviewers[0].user)
+    assert save(client, county, county.h_b, panel=county.panel_b, amount="1", rating="1").status_code == 404
+    assert save(client, county, county.h_b, amount="50000", rating="1").status_code == 400  # not this panel's
     with scopes_disabled():
-        Panel.objects.filter(pk=world["panel"].pk).update(status=Panel.Status.CLOSED)
-    closed = save(client, world, world["households"][0], amount="50000", rating="1")
+        Panel.objects.filter(pk=county.panel.pk).update(status=Panel.Status.CLOSED)
+    closed = save(client, county, county.households[0], amount="50000", rating="1")
     assert closed.json()["errors"] == {"__all__": zh("The round of this panel is not open for entries.")}
     with scopes_disabled():
         assert not Appraisal.objects.exists()
 
 
-def test_grid_queries_constant(client, world, django_assert_max_num_queries):
-    client.force_login(world["reviewers"][0].user)
+def test_grid_queries_constant(client, county, django_assert_max_num_queries):
+    client.force_login(county.reviewers[0].user)
     with django_assert_max_num_queries(14):
-        response = client.get(reverse("appraisal:seat_grid", args=[world["panel"].pk, world["g1"].pk]))
+        response = client.get(reverse("appraisal:seat_grid", args=[county.panel.pk, county.g1.pk]))
     assert len(response.context["rows"]) == 2
 
 
-def test_gap_edit_waits_for_the_officer(client, world):
-    home = world["households"][0]
-    client.force_login(world["reviewers"][0].user)
-    response = client.post(reverse("appraisal:seat_gap_form", args=[world["panel"].pk, home.pk]),
+def test_gap_edit_waits_for_the_officer(client, county):
+    home = county.households[0]
+    client.force_login(county.reviewers[0].user)
+    response = client.post(reverse("appraisal:seat_gap_form", args=[county.panel.pk, home.pk]),
                            {"field": "phone", "value": "139 0000 2222"})
     assert response.status_code == 302
     with scopes_disabled():
@@ -132,37 +133,37 @@ def test_gap_edit_waits_for_the_officer(client, world):
         assert gap.value == "13900002222" and gap.status == GapEdit.Status.PENDING
         assert Household.objects.get(pk=home.pk).phone == "13812345678"
         version = Household.objects.get(pk=home.pk).version
-    client.force_login(world["bob"])
-    assert client.post(reverse("appraisal:gap_decide", args=[world["panel"].pk, gap.pk]),
+    client.force_login(county.bob)
+    assert client.post(reverse("appraisal:gap_decide", args=[county.panel.pk, gap.pk]),
                        {"confirm": "1"}).status_code == 404
-    client.force_login(world["tina"])
-    detail = client.get(reverse("appraisal:panel_detail", args=[world["panel"].pk])).content.decode()
+    client.force_login(county.tina)
+    detail = client.get(reverse("appraisal:panel_detail", args=[county.panel.pk])).content.decode()
     assert "13900002222" in detail
-    client.post(reverse("appraisal:gap_decide", args=[world["panel"].pk, gap.pk]), {"confirm": "1"})
+    client.post(reverse("appraisal:gap_decide", args=[county.panel.pk, gap.pk]), {"confirm": "1"})
     with scopes_disabled():
         saved = Household.objects.get(pk=home.pk)
         gap.refresh_from_db()
         entry = LogEntry.objects.get_for_object(saved).first()
     assert saved.phone == "13900002222" and saved.version == version + 1
-    assert gap.status == GapEdit.Status.CONFIRMED and gap.decided_by == world["tina"]
-    assert entry.actor == world["tina"] and "13900002222" not in json.dumps(entry.changes)  # R4 masked
+    assert gap.status == GapEdit.Status.CONFIRMED and gap.decided_by == county.tina
+    assert entry.actor == county.tina and "13900002222" not in json.dumps(entry.changes)  # R4 masked
 
 
-def test_gap_id_number_checked_again_at_confirmation(client, world):
-    home, other = world["households"][0], world["households"][2]
+def test_gap_id_number_checked_again_at_confirmation(client, county):
+    home, other = county.households[0], county.households[2]
     with scopes_disabled():
         spouse = MemberFactory(household=home, relation="配偶")
         taken = Member.objects.get(household=other, relation="户主").id_number
-    client.force_login(world["reviewers"][0].user)
-    bad = client.post(reverse("appraisal:seat_gap_form", args=[world["panel"].pk, home.pk]),
+    client.force_login(county.reviewers[0].user)
+    bad = client.post(reverse("appraisal:seat_gap_form", args=[county.panel.pk, home.pk]),
                       {"field": "member_id_number", "member": spouse.pk, "value": "123"}, follow=True)
     assert bad.status_code == 200
-    client.post(reverse("appraisal:seat_gap_form", args=[world["panel"].pk, home.pk]),
+    client.post(reverse("appraisal:seat_gap_form", args=[county.panel.pk, home.pk]),
                 {"field": "member_id_number", "member": spouse.pk, "value": taken})
     with scopes_disabled():
         gap = GapEdit.objects.get()
-    client.force_login(world["tina"])
-    response = client.post(reverse("appraisal:gap_decide", args=[world["panel"].pk, gap.pk]), {"confirm": "1"},
+    client.force_login(county.tina)
+    response = client.post(reverse("appraisal:gap_decide", args=[county.panel.pk, gap.pk]), {"confirm": "1"},
                            follow=True)
     assert zh("This ID number belongs to another member of the head office's archive.") in response.content.decode()
     with scopes_disabled():
@@ -171,29 +172,29 @@ def test_gap_id_number_checked_again_at_confirmation(client, world):
     assert gap.status == GapEdit.Status.PENDING and spouse.id_number != taken
 
 
-def test_gap_form_never_tells_whether_a_value_is_the_one_on_file(client, world):
+def test_gap_form_never_tells_whether_a_value_is_the_one_on_file(client, county):
     """R5: proposing a member's real ID number answers exactly like proposing any other valid one."""
-    home = world["households"][0]
+    home = county.households[0]
     with scopes_disabled():
         head = Member.objects.get(household=home, relation="户主")
         other = MemberFactory.build().id_number
-    client.force_login(world["reviewers"][0].user)
+    client.force_login(county.reviewers[0].user)
     answers = []
     for value in (head.id_number, other):
-        response = client.post(reverse("appraisal:seat_gap_form", args=[world["panel"].pk, home.pk]),
+        response = client.post(reverse("appraisal:seat_gap_form", args=[county.panel.pk, home.pk]),
                                {"field": "member_id_number", "member": head.pk, "value": value}, follow=True)
         answers.append([str(m) for m in response.context["messages"]])
     assert answers[0] == answers[1] == [zh("Thank you: the loan officer will check and confirm it.")]
 
 
-def test_audit_records_who_changed_an_entry_but_not_its_values(client, world):
+def test_audit_records_who_changed_an_entry_but_not_its_values(client, county):
     """R4 and A3: the change log (read in Django's admin) must not tell the entry before the round closes."""
-    client.force_login(world["reviewers"][0].user)
-    save(client, world, world["households"][0], amount="87654", rating="4")
-    save(client, world, world["households"][0], version=1, amount="76543", rating="3")
+    client.force_login(county.reviewers[0].user)
+    save(client, county, county.households[0], amount="87654", rating="4")
+    save(client, county, county.households[0], version=1, amount="76543", rating="3")
     with scopes_disabled():
         entries = list(LogEntry.objects.filter(content_type__model="appraisal").order_by("timestamp"))
-    assert [e.actor for e in entries] == [world["reviewers"][0].user] * 2
+    assert [e.actor for e in entries] == [county.reviewers[0].user] * 2
     text = json.dumps([e.changes for e in entries])
     assert "amount" in text and "rating" in text
     for secret in ("87654", "76543", "8765", "7654"):

@@ -16,32 +16,33 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    return make_panel_world()
+def county(county):
+    """make_panel_world: an open round over three households of 东岭村."""
+    return make_panel_world(county)
 
 
-def enter(world, amounts, ratings=(1, 2, 2, 3, 1), household=0):
-    home = world["households"][household]
-    for reviewer, amount, rating in zip(world["reviewers"], amounts, ratings, strict=False):
+def enter(county, amounts, ratings=(1, 2, 2, 3, 1), household=0):
+    home = county.households[household]
+    for reviewer, amount, rating in zip(county.reviewers, amounts, ratings, strict=False):
         values = EntryInput(amount=Decimal(amount), rating=rating) if amount else EntryInput(reasons=[2])
-        services_entry.appraisal_save(actor=reviewer.user, panel_id=world["panel"].pk, household_id=home.pk,
+        services_entry.appraisal_save(actor=reviewer.user, panel_id=county.panel.pk, household_id=home.pk,
                                       values=values, version=0)
 
 
-def close(world):
-    panel = world["panel"]
+def close(county):
+    panel = county.panel
     with scopes_disabled():
         panel.refresh_from_db()
-    return services_panels.round_close(scope=scope_for_user(world["tina"]), actor=world["tina"], panel_id=panel.pk,
+    return services_panels.round_close(scope=scope_for_user(county.tina), actor=county.tina, panel_id=panel.pk,
                                        version=panel.version)
 
 
-def test_closing_computes_trimmed_mean_and_median_rating(world):
-    enter(world, [30000, 50000, 52000, 55000, 90000], ratings=(1, 2, 2, 3, 1))
-    close(world)
+def test_closing_computes_trimmed_mean_and_median_rating(county):
+    enter(county, [30000, 50000, 52000, 55000, 90000], ratings=(1, 2, 2, 3, 1))
+    close(county)
     with scopes_disabled():
-        decision = Decision.objects.get(household=world["households"][0])
-        assert world["panel"].__class__.objects.get(pk=world["panel"].pk).status == Panel.Status.CLOSED
+        decision = Decision.objects.get(household=county.households[0])
+        assert county.panel.__class__.objects.get(pk=county.panel.pk).status == Panel.Status.CLOSED
         others = Decision.objects.exclude(pk=decision.pk)
         assert {d.computed_status for d in others} == {"incomplete"}
     # drop 30,000 and 90,000; (50,000 + 52,000 + 55,000) / 3 = 52,333.33 → 52,000
@@ -51,15 +52,15 @@ def test_closing_computes_trimmed_mean_and_median_rating(world):
     assert decision.status == ""  # nothing decided yet
 
 
-def test_any_withhold_reason_withholds(world):
-    enter(world, [30000, 50000, 0, 55000, 90000])
-    close(world)
+def test_any_withhold_reason_withholds(county):
+    enter(county, [30000, 50000, 0, 55000, 90000])
+    close(county)
     with scopes_disabled():
-        decision = Decision.objects.get(household=world["households"][0])
+        decision = Decision.objects.get(household=county.households[0])
     assert decision.computed_status == "withheld" and decision.reasons == {"2": 1}
 
 
-def test_no_entry_after_close(world):
-    close(world)
+def test_no_entry_after_close(county):
+    close(county)
     with pytest.raises(EntryRefused):
-        enter(world, [30000])
+        enter(county, [30000])

@@ -2,7 +2,7 @@
 reviewers, the officer in charge, the president, supervisors, administrators — learn a reviewer's entry.
 
 The test does not list pages by hand: it walks every URL pattern of the project, fills each path
-parameter with every id of the world that could fit, asks as each kind of user, and looks for reviewer
+parameter with every id of the county that could fit, asks as each kind of user, and looks for reviewer
 1's distinctive amount in every answer (HTML, JSON, the XML inside .xlsx files, the text of PDFs).
 It then requests every printout that is requested by POST, runs its job, and reads the files too.
 """
@@ -69,38 +69,40 @@ def leaks(text: str) -> list[str]:
 
 
 @pytest.fixture
-def world():
-    world = make_panel_world(households=3)
-    one, two = world["reviewers"][0], world["reviewers"][1]
-    home = world["households"][0]
-    services_entry.appraisal_save(actor=one.user, panel_id=world["panel"].pk, household_id=home.pk,
+def county(county):
+    """make_panel_world's open round: reviewer 1 entered A-0001 (the secret amount) and withheld A-0002 (the
+    unusual codes); reviewer 2 entered A-0001 too."""
+    make_panel_world(county, households=3)
+    one, two = county.reviewers[0], county.reviewers[1]
+    home = county.households[0]
+    services_entry.appraisal_save(actor=one.user, panel_id=county.panel.pk, household_id=home.pk,
                                   values=EntryInput(amount=SECRET, rating=4), version=0)
-    services_entry.appraisal_save(actor=one.user, panel_id=world["panel"].pk, household_id=world["households"][1].pk,
+    services_entry.appraisal_save(actor=one.user, panel_id=county.panel.pk, household_id=county.households[1].pk,
                                   values=EntryInput(reasons=[3, 7, 9]), version=0)
-    services_entry.appraisal_save(actor=two.user, panel_id=world["panel"].pk, household_id=home.pk,
+    services_entry.appraisal_save(actor=two.user, panel_id=county.panel.pk, household_id=home.pk,
                                   values=EntryInput(amount=Decimal("41000"), rating=2), version=0)
-    return world
+    return county
 
 
-def world_ids(world) -> dict[str, list[int]]:
+def county_ids(county) -> dict[str, list[int]]:
     """Candidate ids per path parameter name; "any" for a parameter named otherwise (pk, id …)."""
     with scopes_disabled():
         named = {
-            "panel": [world["panel"].pk, world["panel_b"].pk],
-            "group": [world["g1"].pk, world["g2"].pk, 0],
-            "household": [h.pk for h in world["households"]] + [world["h_b"].pk],
-            "campaign": [world["campaign"].pk], "village": [world["v_a"].pk, world["v_b"].pk],
+            "panel": [county.panel.pk, county.panel_b.pk],
+            "group": [county.g1.pk, county.g2.pk, 0],
+            "household": [h.pk for h in county.households] + [county.h_b.pk],
+            "campaign": [county.campaign.pk], "village": [county.v_a.pk, county.v_b.pk],
         }
-        every = {world["campaign"].pk, *named["panel"], *named["household"], *named["village"], *named["group"]}
-        every |= {s.pk for s in world["seats"]} | {r.pk for r in world["reviewers"]}
-        every |= set(world["panel"].appraisals.values_list("pk", flat=True))
+        every = {county.campaign.pk, *named["panel"], *named["household"], *named["village"], *named["group"]}
+        every |= {s.pk for s in county.seats} | {r.pk for r in county.reviewers}
+        every |= set(county.panel.appraisals.values_list("pk", flat=True))
         every |= set(GeneratedFile.objects.values_list("pk", flat=True))
     return {**named, "any": sorted(every)}
 
 
-def crawl(client, world, users, *, prefix: str = "") -> dict:
+def crawl(client, county, users, *, prefix: str = "") -> dict:
     found, asked = {}, 0
-    ids = world_ids(world)
+    ids = county_ids(county)
     for user in users:
         client.force_login(user)
         for route, name, params in patterns():
@@ -114,10 +116,10 @@ def crawl(client, world, users, *, prefix: str = "") -> dict:
     return {"found": found, "asked": asked}
 
 
-def request_printouts(client, world, users):
+def request_printouts(client, county, users):
     """POST every appraisal route that asks for a printout or export job, then run the jobs (eager in tests).
     (The other apps' printouts never read appraisal tables: their GET pages and files are walked anyway.)"""
-    ids = world_ids(world)
+    ids = county_ids(county)
     for user in users:
         client.force_login(user)
         for route, name, params in patterns():
@@ -127,20 +129,20 @@ def request_printouts(client, world, users):
                     client.post(path, {})
 
 
-def test_nobody_learns_an_entry_before_the_round_is_closed(client, world, django_capture_on_commit_callbacks):
-    users = [world[k] for k in ("tina", "pat", "sue")] + [world["reviewers"][1].user]
+def test_nobody_learns_an_entry_before_the_round_is_closed(client, county, django_capture_on_commit_callbacks):
+    users = [county[k] for k in ("tina", "pat", "sue")] + [county.reviewers[1].user]
     with django_capture_on_commit_callbacks(execute=True):
-        request_printouts(client, world, users)
-    result = crawl(client, world, users)
+        request_printouts(client, county, users)
+    result = crawl(client, county, users)
     assert result["asked"] > 1000
     assert result["found"] == {}
 
 
-def test_the_crawler_finds_the_entry_once_the_round_is_closed(client, world):
+def test_the_crawler_finds_the_entry_once_the_round_is_closed(client, county):
     """The same walk, after closing, does find it: the test above can fail."""
-    panel = world["panel"]
-    services_panels.round_close(scope=scope_for_user(world["tina"]), actor=world["tina"], panel_id=panel.pk,
+    panel = county.panel
+    services_panels.round_close(scope=scope_for_user(county.tina), actor=county.tina, panel_id=panel.pk,
                                 version=panel.version)
-    result = crawl(client, world, [world["tina"]], prefix="appraisal/")
-    pages = {path for path, _hit in result["found"].get(world["tina"].username, [])}
+    result = crawl(client, county, [county.tina], prefix="appraisal/")
+    pages = {path for path, _hit in result["found"].get(county.tina.username, [])}
     assert f"/appraisal/panels/{panel.pk}/decisions/" in pages, "after closing, the summary shows the entries"

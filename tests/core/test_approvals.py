@@ -35,27 +35,27 @@ def branch_kind(monkeypatch):
 
 
 @pytest.fixture
-def world(branch_kind):
+def county(county, branch_kind):
     """An escalation filed by tina (household A-0001 granted 150,000 above the authority of 100,000), a
     branch-only request in v_a by ada, and an escalation-kind request in branch B's village by bob."""
-    world = make_panel_world(households=1)
-    home = world["households"][0]
-    for reviewer in world["reviewers"]:
-        services_entry.appraisal_save(actor=reviewer.user, panel_id=world["panel"].pk, household_id=home.pk,
+    make_panel_world(county, households=1)
+    home = county.households[0]
+    for reviewer in county.reviewers:
+        services_entry.appraisal_save(actor=reviewer.user, panel_id=county.panel.pk, household_id=home.pk,
                                       values=EntryInput(amount=Decimal(150000), rating=2), version=0)
-    tina = world["tina"]
-    services_panels.round_close(scope=scope_for_user(tina), actor=tina, panel_id=world["panel"].pk,
-                                version=world["panel"].version)
-    services_decisions.decisions_accept_computed(scope=scope_for_user(tina), actor=tina, panel_id=world["panel"].pk)
+    tina = county.tina
+    services_panels.round_close(scope=scope_for_user(tina), actor=tina, panel_id=county.panel.pk,
+                                version=county.panel.version)
+    services_decisions.decisions_accept_computed(scope=scope_for_user(tina), actor=tina, panel_id=county.panel.pk)
     with scopes_disabled():
-        world["escalation"] = Approval.objects.get(kind=ESCALATION_KIND, status="pending")
-        world["branch_request"] = Approval.objects.create(
-            head_office=world["v_a"].branch.head_office, village=world["v_a"], kind=BRANCH_KIND, subject_id=1,
-            title="分行事项", reason="测试", requested_by=world["ada"])
-        world["other_branch"] = Approval.objects.create(
-            head_office=world["v_a"].branch.head_office, village=world["v_b"], kind=ESCALATION_KIND, subject_id=999,
-            title="西河村事项", reason="测试", requested_by=world["bob"])
-    return world
+        county.escalation = Approval.objects.get(kind=ESCALATION_KIND, status="pending")
+        county.branch_request = Approval.objects.create(
+            head_office=county.head_office, village=county.v_a, kind=BRANCH_KIND, subject_id=1,
+            title="分行事项", reason="测试", requested_by=county.ada)
+        county.other_branch = Approval.objects.create(
+            head_office=county.head_office, village=county.v_b, kind=ESCALATION_KIND, subject_id=999,
+            title=f"{county.v_b.name}事项", reason="测试", requested_by=county.bob)
+    return county
 
 
 def pending_ids(client, user) -> set[int]:
@@ -65,79 +65,79 @@ def pending_ids(client, user) -> set[int]:
     return {row["approval"].pk for row in response.context["pending"]}
 
 
-def test_inbox_lists_only_kinds_the_role_decides_in_scope(client, world):
-    esc, branch, other = world["escalation"].pk, world["branch_request"].pk, world["other_branch"].pk
-    assert pending_ids(client, world["sue"]) == {esc, other}  # head office: both branches, not the branch kind
-    assert pending_ids(client, world["pat"]) == {branch}       # branch A's president: not B, not escalations
-    assert pending_ids(client, world["tina"]) == set()         # an officer decides nothing
+def test_inbox_lists_only_kinds_the_role_decides_in_scope(client, county):
+    esc, branch, other = county.escalation.pk, county.branch_request.pk, county.other_branch.pk
+    assert pending_ids(client, county.sue) == {esc, other}  # head office: both branches, not the branch kind
+    assert pending_ids(client, county.pat) == {branch}       # branch A's president: not B, not escalations
+    assert pending_ids(client, county.tina) == set()         # an officer decides nothing
     page = client.get("/approvals/").content.decode()
     assert "A-0001" in page and 'id="inbox-mine"' in page  # her own request, with its state
     assert client.get("/approvals/").context["mine"][0]["approval"].pk == esc
 
 
-def test_inbox_row_links_to_the_subject(client, world):
-    client.force_login(world["sue"])
-    row = next(r for r in client.get("/approvals/").context["pending"] if r["approval"].pk == world["escalation"].pk)
+def test_inbox_row_links_to_the_subject(client, county):
+    client.force_login(county.sue)
+    row = next(r for r in client.get("/approvals/").context["pending"] if r["approval"].pk == county.escalation.pk)
     assert row["may_decide"] and str(row["label"]) == _("Limit above the branch's authority")
     target = client.get(row["url"])
-    assert target.status_code == 302 and f"#decision-{world['escalation'].subject_id}" in target["Location"]
+    assert target.status_code == 302 and f"#decision-{county.escalation.subject_id}" in target["Location"]
     assert client.get(target["Location"]).status_code == 200
 
 
-def test_own_request_is_listed_but_not_decidable(client, world):
-    client.force_login(world["ada"])
+def test_own_request_is_listed_but_not_decidable(client, county):
+    client.force_login(county.ada)
     response = client.get("/approvals/")
-    row = next(r for r in response.context["pending"] if r["approval"].pk == world["escalation"].pk)
+    row = next(r for r in response.context["pending"] if r["approval"].pk == county.escalation.pk)
     assert row["may_decide"]
     with scopes_disabled():
-        Approval.objects.filter(pk=world["escalation"].pk).update(requested_by=world["ada"])
+        Approval.objects.filter(pk=county.escalation.pk).update(requested_by=county.ada)
     response = client.get("/approvals/")
-    row = next(r for r in response.context["pending"] if r["approval"].pk == world["escalation"].pk)
+    row = next(r for r in response.context["pending"] if r["approval"].pk == county.escalation.pk)
     assert row["own"] and not row["may_decide"]
     assert _("Your own request: another person decides it (maker-checker).") in response.content.decode()
-    response = client.post(f"/approvals/{world['escalation'].pk}/decide/", {"decision": "approve"}, follow=True)
+    response = client.post(f"/approvals/{county.escalation.pk}/decide/", {"decision": "approve"}, follow=True)
     assert _("You made this request: another person must approve it (maker-checker).") in messages_of(response)
     with scopes_disabled():
-        assert Approval.objects.get(pk=world["escalation"].pk).status == "pending"
+        assert Approval.objects.get(pk=county.escalation.pk).status == "pending"
 
 
-def test_approve_and_refuse_through_the_page(client, world):
-    client.force_login(world["sue"])
-    url = f"/approvals/{world['escalation'].pk}/decide/"
+def test_approve_and_refuse_through_the_page(client, county):
+    client.force_login(county.sue)
+    url = f"/approvals/{county.escalation.pk}/decide/"
     response = client.post(url, {"decision": "refuse", "note": " "}, follow=True)
     assert _("Write why you refuse.") in messages_of(response)
     with scopes_disabled():
-        assert Approval.objects.get(pk=world["escalation"].pk).status == "pending"
+        assert Approval.objects.get(pk=county.escalation.pk).status == "pending"
     response = client.post(url, {"decision": "approve"}, follow=True)
     assert _("The request was approved.") in messages_of(response)
     with scopes_disabled():
-        approval = Approval.objects.get(pk=world["escalation"].pk)
+        approval = Approval.objects.get(pk=county.escalation.pk)
         decision = Decision.objects.get(pk=approval.subject_id)
-    assert (approval.status, approval.decided_by, decision.escalation) == ("approved", world["sue"], "approved")
-    client.force_login(world["tina"])
+    assert (approval.status, approval.decided_by, decision.escalation) == ("approved", county.sue, "approved")
+    client.force_login(county.tina)
     mine = client.get("/approvals/").context["mine"]
     assert mine[0]["approval"].status == "approved"
 
 
-def test_refusal_with_a_note(client, world):
-    client.force_login(world["sam"])
-    response = client.post(f"/approvals/{world['escalation'].pk}/decide/", {"decision": "refuse", "note": "过高"},
+def test_refusal_with_a_note(client, county):
+    client.force_login(county.sam)
+    response = client.post(f"/approvals/{county.escalation.pk}/decide/", {"decision": "refuse", "note": "过高"},
                            follow=True)
     assert _("The request was refused.") in messages_of(response)
     with scopes_disabled():
-        assert Decision.objects.get(pk=world["escalation"].subject_id).escalation == "rejected"
+        assert Decision.objects.get(pk=county.escalation.subject_id).escalation == "rejected"
 
 
-def test_wrong_role_and_outside_scope_write_nothing(client, world):
-    url = f"/approvals/{world['escalation'].pk}/decide/"
-    client.force_login(world["tina"])
+def test_wrong_role_and_outside_scope_write_nothing(client, county):
+    url = f"/approvals/{county.escalation.pk}/decide/"
+    client.force_login(county.tina)
     response = client.post(url, {"decision": "approve"}, follow=True)
     assert _("Your role does not approve this.") in messages_of(response)
-    client.force_login(world["bob"])  # branch B: the request is outside his scope
+    client.force_login(county.bob)  # branch B: the request is outside his scope
     assert client.post(url, {"decision": "approve"}).status_code == 404
-    client.force_login(world["pat"])
-    assert client.post(f"/approvals/{world['other_branch'].pk}/decide/", {"decision": "approve"}).status_code == 404
-    client.force_login(world["reviewers"][0].user)  # reviewer logins reach only their own seats
+    client.force_login(county.pat)
+    assert client.post(f"/approvals/{county.other_branch.pk}/decide/", {"decision": "approve"}).status_code == 404
+    client.force_login(county.reviewers[0].user)  # reviewer logins reach only their own seats
     assert client.get("/approvals/").status_code == 404
     with scopes_disabled():
         assert set(Approval.objects.values_list("status", flat=True)) == {"pending"}

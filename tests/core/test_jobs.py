@@ -28,7 +28,7 @@ from sunshine_credit.jobs import job_enqueue, job_finish, job_start
 from sunshine_credit.models import Job
 from sunshine_credit.scoping import activate, scope_for_profile
 from sunshine_credit.tasks import requeue_unsent_jobs
-from tests.factories import StaffFactory, VillageFactory, make_id_number
+from tests.factories import make_id_number
 from tests.households.roster_files import roster_bytes, roster_row
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,10 +54,9 @@ def broker(url: str, *, eager: bool):
 
 
 @pytest.fixture
-def officer(unscoped):
-    village = VillageFactory()
-    staff = StaffFactory(branch=village.branch, villages=[village])
-    return staff, village
+def officer(county):
+    """The county's officer tina (her staff profile) and her village 东岭村, which the rosters fill."""
+    return county.tina.staff_profile, county.v_a
 
 
 def _roster(village, households=2) -> bytes:

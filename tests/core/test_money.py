@@ -19,12 +19,12 @@ from appraisal.imports import booklet_validate, read_booklet
 from appraisal.services.entry import EntryRefused
 from credit_use.forms import DrawdownForm, GuarantorForm, LineChangeForm, RepaymentForm
 from households.forms import ExistingLoanForm
+from households.models import ArchiveStatus
 from publicity.forms import ReconsiderForm
 from sunshine_credit.lib.money import MAX_AMOUNT, AmountError, AmountField, parse_amount, yuan
-from sunshine_credit.scoping import activate, scope_for_user
+from sunshine_credit.scoping import activate
 from surveys.models import Questionnaire
 from tests.appraisal.factories import make_panel_world
-from tests.factories import HouseholdFactory, VillageFactory, VillageGroupFactory, staff_for
 from tests.surveys.factories import CampaignFactory, RespondentFactory
 from tests.surveys.test_entry import post_row, save_url
 from tests.surveys.test_survey_import import apply, load_roster, six_rows
@@ -126,25 +126,23 @@ def test_spreadsheet_and_odd_cells_are_refused(cell, code):
 # --- (b) the survey grid's row save (JSON in, JSON out) --------------------------------------------------------
 
 @pytest.fixture
-def grid_world():
+def grid_world(county):
+    """The county with household A-0001 of 东岭村 1组 and respondent R01, tina on the campaign's survey team."""
     with scopes_disabled():
-        v_a = VillageFactory(name="东岭村")
-        g_a = VillageGroupFactory(village=v_a, name="1组")
-        h1 = HouseholdFactory(village=v_a, group=g_a, code="A-0001")
-        r1 = RespondentFactory(village=v_a, code="R01")
-        campaign = CampaignFactory()
-        alice = staff_for(v_a).user
-        campaign.survey_team.add(alice)
-    return {"v_a": v_a, "g_a": g_a, "h1": h1, "r1": r1, "campaign": campaign, "alice": alice}
+        county.h1 = county.household(county.v_a, group=county.g1, code="A-0001",
+                                     archive_status=ArchiveStatus.ON_ROSTER)
+        county.r1 = RespondentFactory(village=county.v_a, code="R01")
+        county.campaign.survey_team.add(county.tina)
+    return county
 
 
 @pytest.mark.django_db
 def test_the_survey_grid(client, grid_world):
-    client.force_login(grid_world["alice"])
+    client.force_login(grid_world.tina)
     version = 0
     for typed, expected in TABLE:
         # The typed amount goes in 家庭总资产 (the proposed amount stays given: a blank one is its own rule).
-        response = post_row(client, save_url(grid_world), household=grid_world["h1"].pk, version=version,
+        response = post_row(client, save_url(grid_world), household=grid_world.h1.pk, version=version,
                             total_assets=typed, amount="8.3w")
         if response.status_code == 200:
             version = response.json()["version"]
@@ -158,26 +156,25 @@ def test_the_survey_grid(client, grid_world):
 # --- (c) the survey import --------------------------------------------------------------------------------------
 
 @pytest.fixture
-def import_world():
-    with scopes_disabled():
-        village = VillageFactory(code="BR01V01", branch__code="BR01")
-        alice = staff_for(village)
-    load_roster(village, alice, 1, first_seq=0)
-    return village, alice
+def import_world(county):
+    """东岭村 with one household of two from a roster loaded by tina (codes `<village code>-00001`)."""
+    load_roster(county.v_a, county.tina.staff_profile, 1, first_seq=0)
+    return county
 
 
 @pytest.mark.django_db
 def test_the_survey_import(import_world):
-    village, alice = import_world
+    village, tina = import_world.v_a, import_world.tina.staff_profile
     for n, (typed, expected) in enumerate(TABLE):
         with scopes_disabled():  # a campaign per input: an import never overwrites a questionnaire
             campaign = CampaignFactory(head_office=village.branch.head_office, code=f"M{n:02d}")
-        rows = six_rows("BR01V01-00001")
+        rows = six_rows(f"{village.code}-00001", village=village.code)
         rows[0][4] = typed  # sheet row 2, 家庭总资产(元)
-        plan, _ = apply(rows, alice, campaign)
+        plan, _ = apply(rows, tina, campaign)
         if plan.ok:
             with scopes_disabled():
-                taken = Questionnaire.objects.get(campaign=campaign, respondent__code="BR01V01-R01").total_assets
+                taken = Questionnaire.objects.get(campaign=campaign,
+                                                  respondent__code=f"{village.code}-R01").total_assets
             check("survey import", typed, expected, got_value=taken)
         else:
             assert [(e["row"], e["column"]) for e in plan.errors] == [(2, "家庭总资产(元)")], plan.errors
@@ -187,18 +184,19 @@ def test_the_survey_import(import_world):
 # --- (d) the booklet import, and the reviewer's entry (the same reader) ------------------------------------------
 
 @pytest.fixture
-def booklet_world():
-    world = make_panel_world(households=1)
-    scope = scope_for_user(world["tina"])
+def booklet_world(county):
+    """东岭村's open panel over one household, A-0001 (make_panel_world), and its blank booklet."""
+    make_panel_world(county, households=1)
+    scope = county.scope(county.tina)
     out = io.BytesIO()
     with activate(scope):
-        booklet_write(panel=world["panel"], out=out)
-    return world, scope, out.getvalue()
+        booklet_write(panel=county.panel, out=out)
+    return county, scope, out.getvalue()
 
 
 @pytest.mark.django_db
 def test_the_booklet_import(booklet_world):
-    world, scope, blank_book = booklet_world
+    county, scope, blank_book = booklet_world
     amount_col, reasons_col, rating_col = (BOOKLET_COLUMNS.index(c) for c in ("授信额度(元)", "待授信原因代码", "评级"))
     for typed, expected in TABLE:
         workbook = load_workbook(io.BytesIO(blank_book))
@@ -210,7 +208,7 @@ def test_the_booklet_import(booklet_world):
         out = io.BytesIO()
         workbook.save(out)
         with activate(scope):
-            plan = booklet_validate(read_booklet(out.getvalue()), scope=scope, panel=world["panel"])
+            plan = booklet_validate(read_booklet(out.getvalue()), scope=scope, panel=county.panel)
         if plan.ok:
             check("booklet", typed, expected, got_value=plan.records[0][2].amount)
         else:
@@ -258,9 +256,9 @@ def test_every_money_form_field(name, typed, expected):
 
 
 @pytest.mark.django_db
-def test_the_existing_loan_form():
+def test_the_existing_loan_form(county):
+    household = county.household(archive_status=ArchiveStatus.ON_ROSTER)
     with scopes_disabled():
-        household = HouseholdFactory()
         for typed, expected in TABLE:
             form = ExistingLoanForm({"amount": typed, "balance": typed}, household=household)
             assert isinstance(form.fields["amount"], AmountField) and isinstance(form.fields["balance"], AmountField)

@@ -11,27 +11,24 @@ from django.contrib.contenttypes.models import ContentType
 from django_scopes import scopes_disabled
 
 from sunshine_credit.models import HeadOffice, Role
-from tests.factories import StaffFactory, VillageFactory, staff_for
+from tests.county import PASSWORD
+from tests.factories import StaffFactory, staff_for
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "pass-word-123"  # UserFactory's
 NEW = "Shu-ye-Liang-7"
 
 
 @pytest.fixture
-def world():
+def county(county):
+    """The county (tina, pat, sue, ada …), a reviewer's login rita of branch A, root — an administrator who is a
+    superuser — and olga, the administrator of another head office."""
     with scopes_disabled():
-        village = VillageFactory()
-        head_office = village.branch.head_office
         other = HeadOffice.objects.create(code="HQ2", name="另一家农商银行")
-        return {
-            "tina": staff_for(village).user, "pat": staff_for(village, role=Role.PRESIDENT).user,
-            "rita": staff_for(village, role=Role.REVIEWER).user,
-            "sue": StaffFactory(role=Role.SUPERVISOR, branch=None, head_office=head_office).user,
-            "ada": StaffFactory(role=Role.ADMIN, branch=None, head_office=head_office).user,
-            "root": StaffFactory(role=Role.ADMIN, branch=None, head_office=head_office, user__is_superuser=True).user,
-            "olga": StaffFactory(role=Role.ADMIN, branch=None, head_office=other).user,
-        }
+        county.rita = staff_for(county.v_a, role=Role.REVIEWER, user__username="rita").user
+        county.root = StaffFactory(role=Role.ADMIN, branch=None, head_office=county.head_office,
+                                   user__username="root", user__is_superuser=True).user
+        county.olga = StaffFactory(role=Role.ADMIN, branch=None, head_office=other, user__username="olga").user
+    return county
 
 
 def login(client, user, password):
@@ -53,8 +50,8 @@ def audit_rows(user):
 
 # --- one's own password ---------------------------------------------------------------------------------------
 
-def test_a_wrong_old_password_is_refused_in_chinese_and_nothing_changes(client, world):
-    tina = world["tina"]
+def test_a_wrong_old_password_is_refused_in_chinese_and_nothing_changes(client, county):
+    tina = county.tina
     before = password_of(tina)
     client.force_login(tina)
     page = client.post("/password/", {"old_password": "wrong", "new_password1": NEW, "new_password2": NEW})
@@ -62,8 +59,8 @@ def test_a_wrong_old_password_is_refused_in_chinese_and_nothing_changes(client, 
     assert password_of(tina) == before and audit_rows(tina) == []
 
 
-def test_the_new_password_must_pass_the_configured_validators(client, world):
-    tina = world["tina"]
+def test_the_new_password_must_pass_the_configured_validators(client, county):
+    tina = county.tina
     before = password_of(tina)
     client.force_login(tina)
     page = client.post("/password/", {"old_password": PASSWORD, "new_password1": "12345678",
@@ -72,8 +69,8 @@ def test_the_new_password_must_pass_the_configured_validators(client, world):
     assert password_of(tina) == before
 
 
-def test_changing_ones_own_password_keeps_the_session_and_the_new_one_works(client, world):
-    tina = world["tina"]
+def test_changing_ones_own_password_keeps_the_session_and_the_new_one_works(client, county):
+    tina = county.tina
     assert login(client, tina, PASSWORD).status_code == 302
     assert 'href="/password/"' in client.get("/").content.decode()  # the header links to it
     response = client.post("/password/", {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW})
@@ -87,8 +84,8 @@ def test_changing_ones_own_password_keeps_the_session_and_the_new_one_works(clie
     assert logged_in(client)
 
 
-def test_a_reviewer_changes_their_own_password_and_reaches_nothing_else(client, world):
-    rita = world["rita"]
+def test_a_reviewer_changes_their_own_password_and_reaches_nothing_else(client, county):
+    rita = county.rita
     client.force_login(rita)
     assert client.get("/password/").status_code == 200
     response = client.post("/password/", {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW})
@@ -96,21 +93,21 @@ def test_a_reviewer_changes_their_own_password_and_reaches_nothing_else(client, 
     assert client.get("/staff/").status_code == 404 and client.get("/households/").status_code == 404
 
 
-def test_the_password_page_needs_a_login(client, world):
+def test_the_password_page_needs_a_login(client, county):
     response = client.get("/password/")
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
 # --- the administrator sets another user's password ---------------------------------------------------------
 
-def test_the_administrator_gives_an_officer_a_one_time_password(client, world):
-    tina, ada = world["tina"], world["ada"]
+def test_the_administrator_gives_an_officer_a_one_time_password(client, county):
+    tina, ada = county.tina, county.ada
     client.force_login(ada)
     home = client.get("/").content.decode()
     assert 'href="/staff/"' in home
     staff = client.get("/staff/").content.decode()
     assert tina.username in staff and f"/staff/{tina.pk}/password/" in staff
-    assert world["olga"].username not in staff  # another head office's staff
+    assert county.olga.username not in staff  # another head office's staff
     assert client.get(f"/staff/{tina.pk}/password/").status_code == 200
     page = client.post(f"/staff/{tina.pk}/password/", {"password1": "", "password2": ""})
     assert page.status_code == 200 and "no-store" in page["Cache-Control"]
@@ -124,8 +121,8 @@ def test_the_administrator_gives_an_officer_a_one_time_password(client, world):
     assert logged_in(client)
 
 
-def test_the_administrator_types_a_password_checked_by_the_validators(client, world):
-    tina, ada = world["tina"], world["ada"]
+def test_the_administrator_types_a_password_checked_by_the_validators(client, county):
+    tina, ada = county.tina, county.ada
     before = password_of(tina)
     client.force_login(ada)
     url = f"/staff/{tina.pk}/password/"
@@ -138,22 +135,22 @@ def test_the_administrator_types_a_password_checked_by_the_validators(client, wo
     assert audit_rows(tina) == [(ada.pk, {"password": ["***", "***"]})]
 
 
-def test_a_new_password_lifts_the_lockout(client, world):
-    tina = world["tina"]
+def test_a_new_password_lifts_the_lockout(client, county):
+    tina = county.tina
     for _ in range(5):
         login(client, tina, "wrong")
     assert login(client, tina, PASSWORD).status_code == 429
-    client.force_login(world["ada"])
+    client.force_login(county.ada)
     client.post(f"/staff/{tina.pk}/password/", {"password1": NEW, "password2": NEW})
     client.logout()
     assert login(client, tina, NEW).status_code == 302 and logged_in(client)
 
 
 @pytest.mark.parametrize("user", ["tina", "pat", "sue", "rita"])
-def test_other_roles_get_404_and_nothing_is_written(client, world, user):
-    target = world["pat"] if user == "tina" else world["tina"]
+def test_other_roles_get_404_and_nothing_is_written(client, county, user):
+    target = county.pat if user == "tina" else county.tina
     before = password_of(target)
-    client.force_login(world[user])
+    client.force_login(county[user])
     assert client.get("/staff/").status_code == 404
     assert client.get(f"/staff/{target.pk}/password/").status_code == 404
     assert client.post(f"/staff/{target.pk}/password/", {"password1": "", "password2": ""}).status_code == 404
@@ -161,10 +158,10 @@ def test_other_roles_get_404_and_nothing_is_written(client, world, user):
     assert 'href="/staff/"' not in client.get("/password/").content.decode()
 
 
-def test_the_administrator_of_another_head_office_gets_404(client, world):
-    tina = world["tina"]
+def test_the_administrator_of_another_head_office_gets_404(client, county):
+    tina = county.tina
     before = password_of(tina)
-    client.force_login(world["olga"])
+    client.force_login(county.olga)
     assert tina.username not in client.get("/staff/").content.decode()
     assert client.get(f"/staff/{tina.pk}/password/").status_code == 404
     assert client.post(f"/staff/{tina.pk}/password/", {"password1": NEW, "password2": NEW}).status_code == 404
@@ -172,10 +169,10 @@ def test_the_administrator_of_another_head_office_gets_404(client, world):
 
 
 @pytest.mark.parametrize("target", ["ada", "root"])
-def test_neither_ones_own_nor_a_superusers_password_is_set_here(client, world, target):
+def test_neither_ones_own_nor_a_superusers_password_is_set_here(client, county, target):
     """One's own needs the old password (a session left open must not hand over the account); a superuser's
     login reaches every head office through Django's admin, so only a superuser resets it."""
-    before = password_of(world[target])
-    client.force_login(world["ada"])
-    assert client.post(f"/staff/{world[target].pk}/password/", {"password1": "", "password2": ""}).status_code == 404
-    assert password_of(world[target]) == before
+    before = password_of(county[target])
+    client.force_login(county.ada)
+    assert client.post(f"/staff/{county[target].pk}/password/", {"password1": "", "password2": ""}).status_code == 404
+    assert password_of(county[target]) == before

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import StaffFactory, UserFactory
+from tests.county import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "pass-word-123"  # UserFactory's
 PRODUCTION_KEY = "k9#T2vQe!pX7wZr4LmN8sB1yD5hJ0cF3gU6aE-iO_RtYk2WqHs"
 
 
@@ -23,30 +22,30 @@ def _logged_in(client) -> bool:
 
 
 @pytest.mark.django_db
-def test_five_failures_lock_the_username_from_any_address_but_not_others_behind_the_same_address(client, settings):
+def test_five_failures_lock_the_username_from_any_address_but_not_others_behind_the_same_address(
+        client, settings, county):
     assert settings.AXES_FAILURE_LIMIT == 5
-    alice = UserFactory(username="alice")
-    bob = UserFactory(username="bob")
+    tina, tom = county.tina, county.tom
     for n in range(5):   # from five different addresses: lockout follows the name, not the IP
-        response = _login(client, alice.username, "wrong", f"10.1.0.{n + 1}")
+        response = _login(client, tina.username, "wrong", f"10.1.0.{n + 1}")
         assert not _logged_in(client)
 
-    response = _login(client, alice.username, PASSWORD, "10.9.9.9")   # even the right password
+    response = _login(client, tina.username, PASSWORD, "10.9.9.9")   # even the right password
     assert response.status_code == 429
     assert not _logged_in(client)
 
-    # A whole branch shares one address: bob, behind alice's last address, still logs in.
-    response = _login(client, bob.username, PASSWORD, "10.1.0.5")
+    # A whole branch shares one address: tom, the teller behind tina's last address, still logs in.
+    response = _login(client, tom.username, PASSWORD, "10.1.0.5")
     assert response.status_code == 302
     assert _logged_in(client)
 
 
 @pytest.mark.django_db
-def test_four_failures_do_not_lock(client):
-    carol = UserFactory(username="carol")
+def test_four_failures_do_not_lock(client, county):
+    bob = county.bob
     for _ in range(4):
-        _login(client, carol.username, "wrong", "10.2.0.1")
-    assert _login(client, carol.username, PASSWORD, "10.2.0.1").status_code == 302
+        _login(client, bob.username, "wrong", "10.2.0.1")
+    assert _login(client, bob.username, PASSWORD, "10.2.0.1").status_code == 302
 
 
 @pytest.mark.django_db
@@ -59,10 +58,8 @@ def test_login_page_is_in_simplified_chinese_by_default(client):
 
 
 @pytest.mark.django_db
-def test_authenticated_pages_are_not_stored_by_caches(client, unscoped):
-    staff = StaffFactory()
-    client.force_login(staff.user)
-    response = client.get("/")
+def test_authenticated_pages_are_not_stored_by_caches(client, county):
+    response = county.login(client, county.tina).get("/")
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]

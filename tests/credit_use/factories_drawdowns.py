@@ -1,10 +1,14 @@
 """A village to apply for drawdowns in, and shortcuts through the drawdown services.
 
-`make_drawdown_world()`: branch A with village v_a — officer tina (包片), president pat, teller tom — and four
-archived households h[0]…h[3] (A-0001…A-0004) with lines in effect of 50,000 / 40,000 / 30,000 / 40,000 元
-(from 30 days ago, for two years). h[0] is a married couple (户主 + 配偶); the others have a head only.
-h[0], h[1], h[2] form joint-guarantee group 1 (leader h[0]); h[3] is in no group. Branch B: village v_b with
-officer bob and one household h_b with a line.
+`make_drawdown_world(county)` builds on the shared county (tests/county.py: 城关支行 — officer tina of 东岭村 v_a,
+president pat, teller tom; 王庄支行 — officer bob of 西河村 v_b) and adds four archived households of v_a's group
+1组 (`county.g1`), `county.h[0]`…`h[3]` (A-0001…A-0004), with lines in effect (`county.lines`) of 50,000 / 40,000 /
+30,000 / 40,000 元 (from 30 days ago, for two years). h[0] is a married couple (户主 + 配偶 `county.spouse`); the
+others have a head only. h[0], h[1], h[2] form joint-guarantee group 1 (`county.group`, leader h[0]); h[3] is in no
+group. In 西河村 one household `county.h_b` (B-0001) with a line `county.line_b`.
+
+The shortcuts (`create`, `submit`, `decide`, …) read the people and lines by key (`world["tina"]`), so they take
+the county as well as a plain dict of the same keys.
 """
 
 import datetime
@@ -20,18 +24,10 @@ from credit_use.services import drawdowns as services
 from guarantee_groups.models import GroupMember, GuaranteeGroup
 from households.models import ArchiveStatus
 from sunshine_credit.approvals import approval_decide
-from sunshine_credit.models import Approval, Role
+from sunshine_credit.models import Approval
 from sunshine_credit.scoping import scope_for_user
-from tests.factories import (
-    BranchFactory,
-    HeadOfficeFactory,
-    HouseholdFactory,
-    MemberFactory,
-    StaffFactory,
-    VillageFactory,
-    VillageGroupFactory,
-)
-from tests.surveys.factories import CampaignFactory
+from tests.county import build_county
+from tests.factories import HouseholdFactory, MemberFactory
 
 AMOUNTS = (50000, 40000, 30000, 40000)
 ALL_DOCUMENTS = tuple(DOCUMENTS)
@@ -46,34 +42,26 @@ def give_line(household, amount, *, campaign, days_left: int = 700) -> CreditLin
             expires_on=today + datetime.timedelta(days=days_left), status=LineStatus.ACTIVE)
 
 
-def make_drawdown_world() -> dict:
+def make_drawdown_world(county=None):
+    """The households, lines and group above, on `county` (a new county when none is given); returns the county."""
+    if county is None:
+        county = build_county()
     with scopes_disabled():
-        head_office = HeadOfficeFactory()
-        branch_a = BranchFactory(head_office=head_office, code="BRA")
-        branch_b = BranchFactory(head_office=head_office, code="BRB")
-        v_a, v_b = VillageFactory(branch=branch_a, name="东岭村"), VillageFactory(branch=branch_b, name="西河村")
-        campaign = CampaignFactory(head_office=head_office)
-        village_group = VillageGroupFactory(village=v_a, name="1组")
-        homes = [HouseholdFactory(village=v_a, group=village_group, code=f"A-{i + 1:04d}",
+        homes = [HouseholdFactory(village=county.v_a, group=county.g1, code=f"A-{i + 1:04d}",
                                   archive_status=ArchiveStatus.ARCHIVED, head__name=f"王{'一二三四'[i]}明")
                  for i in range(len(AMOUNTS))]
-        spouse = MemberFactory(household=homes[0], relation="配偶", name="李秀英")
-        lines = [give_line(home, amount, campaign=campaign) for home, amount in zip(homes, AMOUNTS, strict=True)]
-        h_b = HouseholdFactory(village=v_b, code="B-0001", archive_status=ArchiveStatus.ARCHIVED)
-        line_b = give_line(h_b, 20000, campaign=campaign)
-        tina = StaffFactory(branch=branch_a, villages=[v_a], user__first_name="Tina").user
-        group = GuaranteeGroup.objects.create(head_office=head_office, village=v_a, number=1, name="东岭1组",
-                                              leader=homes[0], created_by=tina, checked_at=timezone.now())
+        county.h = homes
+        county.spouse = MemberFactory(household=homes[0], relation="配偶", name="李秀英")
+        county.lines = [give_line(home, amount, campaign=county.campaign)
+                        for home, amount in zip(homes, AMOUNTS, strict=True)]
+        county.h_b = HouseholdFactory(village=county.v_b, code="B-0001", archive_status=ArchiveStatus.ARCHIVED)
+        county.line_b = give_line(county.h_b, 20000, campaign=county.campaign)
+        county.group = GuaranteeGroup.objects.create(head_office=county.head_office, village=county.v_a, number=1,
+                                                     name="东岭1组", leader=homes[0], created_by=county.tina,
+                                                     checked_at=timezone.now())
         for home in homes[:3]:
-            GroupMember.objects.create(group=group, household=home)
-        return {
-            "head_office": head_office, "branch_a": branch_a, "v_a": v_a, "v_b": v_b, "campaign": campaign,
-            "h": homes, "lines": lines, "spouse": spouse, "h_b": h_b, "line_b": line_b, "group": group,
-            "tina": tina,
-            "pat": StaffFactory(branch=branch_a, role=Role.PRESIDENT, user__first_name="Pat").user,
-            "tom": StaffFactory(branch=branch_a, role=Role.TELLER, user__first_name="Tom").user,
-            "bob": StaffFactory(branch=branch_b, villages=[v_b]).user,
-        }
+            GroupMember.objects.create(group=county.group, household=home)
+    return county
 
 
 def application(**overrides) -> services.DrawdownInput:
@@ -132,25 +120,25 @@ def post_loan_check(world, drawdown: Drawdown, note: str = "资金用于种植�
                                              checked_on=timezone.localdate(), note=note)
 
 
-def raw_drawdown(world, i: int, *, amount, status=Drawdown.Status.DISBURSED, guarantors=(), number=None,
+def raw_drawdown(county, i: int, *, amount, status=Drawdown.Status.DISBURSED, guarantors=(), number=None,
                  outstanding=None) -> Drawdown:
     """A drawdown of h[i] written straight to the table (no rule checked); `guarantors` are household indexes
     guaranteeing the whole amount."""
     today = timezone.localdate()
-    home, line = world["h"][i], world["lines"][i]
+    home, line = county.h[i], county.lines[i]
     amount = Decimal(amount)
     with scopes_disabled():
         drawdown = Drawdown.objects.create(
-            head_office=world["head_office"], village=home.village, household=home, line=line,
+            head_office=county.head_office, village=home.village, household=home, line=line,
             number=number or f"RAW{Drawdown.objects.count() + 1:05d}", amount=amount, purpose="养殖", applied_on=today,
             due_on=today + datetime.timedelta(days=150), annual_rate=Decimal("0.065"),
             guarantee=GuaranteeKind.GUARANTORS if guarantors else GuaranteeKind.GROUP, status=status,
             principal_outstanding=(amount if outstanding is None else Decimal(outstanding))
             if status == Drawdown.Status.DISBURSED else 0,
             disbursed_at=timezone.now() if status == Drawdown.Status.DISBURSED else None,
-            created_by=world["tina"], submitted_by=world["tina"])
+            created_by=county.tina, submitted_by=county.tina)
         for g in guarantors:
-            DrawdownGuarantor.objects.create(drawdown=drawdown, household=world["h"][g], amount=amount)
+            DrawdownGuarantor.objects.create(drawdown=drawdown, household=county.h[g], amount=amount)
     return drawdown
 
 

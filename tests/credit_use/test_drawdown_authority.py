@@ -28,78 +28,77 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    world = make_drawdown_world()
+def county(county):
+    """make_drawdown_world on the shared county, 城关支行's approval authority lowered to 15,000 元."""
+    make_drawdown_world(county)
     with scopes_disabled():
-        branch = world["branch_a"]
+        branch = county.branch_a
         branch.approval_authority = Decimal(15000)
         branch.save()
-        world["sue"] = StaffFactory(role=Role.SUPERVISOR, branch=None, head_office=world["head_office"]).user
-        world["ada"] = StaffFactory(role=Role.ADMIN, branch=None, head_office=world["head_office"]).user
-    return world
+    return county
 
 
-def test_within_the_branchs_authority_the_president_decides(world):
-    drawdown = create(world, 1, amount=Decimal(15000))
-    submit(world, drawdown)
+def test_within_the_branchs_authority_the_president_decides(county):
+    drawdown = create(county, 1, amount=Decimal(15000))
+    submit(county, drawdown)
     assert pending_approval(drawdown).kind == DRAWDOWN_KIND and reload(drawdown).authority == Authority.BRANCH
-    decide(world, drawdown)
+    decide(county, drawdown)
     assert reload(drawdown).status == Drawdown.Status.APPROVED
 
 
-def test_above_it_the_head_office_decides_and_the_president_may_not(world):
-    drawdown = create(world, 1, amount=Decimal(15001))
-    submit(world, drawdown)
+def test_above_it_the_head_office_decides_and_the_president_may_not(county):
+    drawdown = create(county, 1, amount=Decimal(15001))
+    submit(county, drawdown)
     assert pending_approval(drawdown).kind == DRAWDOWN_ABOVE_BRANCH_KIND
     assert reload(drawdown).authority == Authority.COUNTY  # and the county level's time limit (U7)
     for user in ("pat", "sue"):  # neither the branch president nor a supervisor decides it
         with pytest.raises(PermissionDenied):
-            decide(world, drawdown, user=world[user])
+            decide(county, drawdown, user=county[user])
     assert reload(drawdown).status == Drawdown.Status.SUBMITTED
-    decide(world, drawdown, user=world["ada"])
-    assert reload(drawdown).status == Drawdown.Status.APPROVED and reload(drawdown).decided_by == world["ada"]
+    decide(county, drawdown, user=county.ada)
+    assert reload(drawdown).status == Drawdown.Status.APPROVED and reload(drawdown).decided_by == county.ada
 
 
-def test_within_the_branchs_authority_the_maker_cannot_lengthen_the_clock(world):
-    drawdown = create(world, 1, amount=Decimal(10000), authority=Authority.CROSS_CITY)
-    submit(world, drawdown)
+def test_within_the_branchs_authority_the_maker_cannot_lengthen_the_clock(county):
+    drawdown = create(county, 1, amount=Decimal(10000), authority=Authority.CROSS_CITY)
+    submit(county, drawdown)
     assert reload(drawdown).authority == Authority.BRANCH
 
 
-def test_the_administrator_who_created_it_may_not_decide_it_though_an_officer_submitted_it(world):
+def test_the_administrator_who_created_it_may_not_decide_it_though_an_officer_submitted_it(county):
     """R2/O3: the maker is whoever made the application, not only whoever asked for the approval. Here the
     head office's administrator drafts a drawdown above the branch's authority, the officer submits it (so the
     request is the officer's), and the same administrator is refused; another administrator decides it."""
-    line = world["lines"][0]
-    ada = world["ada"]
+    line = county.lines[0]
+    ada = county.ada
     drawdown = services.drawdown_create(scope=scope_for_user(ada), actor=ada, line_id=line.pk,
                                         data=application(amount=Decimal(20000)))
-    submit(world, drawdown)  # by tina
+    submit(county, drawdown)  # by tina
     approval = pending_approval(drawdown)
-    assert approval.kind == DRAWDOWN_ABOVE_BRANCH_KIND and approval.requested_by_id == world["tina"].pk
+    assert approval.kind == DRAWDOWN_ABOVE_BRANCH_KIND and approval.requested_by_id == county.tina.pk
     with pytest.raises(ApprovalRefused):
-        decide(world, drawdown, user=ada)
+        decide(county, drawdown, user=ada)
     assert reload(drawdown).status == Drawdown.Status.SUBMITTED
     assert reload(approval).status == Approval.Status.PENDING
     with scopes_disabled():
-        other = StaffFactory(role=Role.ADMIN, branch=None, head_office=world["head_office"]).user
-    decide(world, drawdown, user=other)
+        other = StaffFactory(role=Role.ADMIN, branch=None, head_office=county.head_office).user
+    decide(county, drawdown, user=other)
     assert reload(drawdown).status == Drawdown.Status.APPROVED and reload(drawdown).decided_by == other
 
 
-def test_the_officer_who_created_it_may_not_decide_it_after_promotion_though_another_submitted_it(world):
+def test_the_officer_who_created_it_may_not_decide_it_after_promotion_though_another_submitted_it(county):
     """R2/O3 within the branch's authority: tina drafts, a colleague submits, tina (promoted to president
     meanwhile) is refused; the president decides."""
     with scopes_disabled():
-        colleague = StaffFactory(branch=world["branch_a"], villages=[world["v_a"]]).user
-    drawdown = create(world, 0, amount=Decimal(10000))  # by tina, within the branch's authority
+        colleague = StaffFactory(branch=county.branch_a, villages=[county.v_a]).user
+    drawdown = create(county, 0, amount=Decimal(10000))  # by tina, within the branch's authority
     services.drawdown_submit(scope=scope_for_user(colleague), actor=colleague, drawdown_id=drawdown.pk,
                              version=reload(drawdown).version, opinion="同意发放")
     assert pending_approval(drawdown).kind == DRAWDOWN_KIND
     with scopes_disabled():
-        StaffProfile.objects.filter(user=world["tina"]).update(role=Role.PRESIDENT)
+        StaffProfile.objects.filter(user=county.tina).update(role=Role.PRESIDENT)
     with pytest.raises(ApprovalRefused):
-        decide(world, drawdown, user=reload(world["tina"]))
+        decide(county, drawdown, user=reload(county.tina))
     assert reload(drawdown).status == Drawdown.Status.SUBMITTED
-    decide(world, drawdown)  # pat
+    decide(county, drawdown)  # pat
     assert reload(drawdown).status == Drawdown.Status.APPROVED

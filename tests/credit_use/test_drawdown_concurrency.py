@@ -21,13 +21,13 @@ from tests.factories import StaffFactory
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL only")
 @pytest.mark.django_db(transaction=True)
-def test_two_tellers_at_once_never_exceed_the_line():
-    world = make_drawdown_world()
-    line = world["lines"][1]  # 40,000 元, a member of the group that guarantees both
-    drawdowns = [raw_drawdown(world, 1, amount=30000, status=Drawdown.Status.APPROVED),
-                 raw_drawdown(world, 1, amount=25000, status=Drawdown.Status.APPROVED)]
+def test_two_tellers_at_once_never_exceed_the_line(county):
+    make_drawdown_world(county)
+    line = county.lines[1]  # 40,000 元, a member of the group that guarantees both
+    drawdowns = [raw_drawdown(county, 1, amount=30000, status=Drawdown.Status.APPROVED),
+                 raw_drawdown(county, 1, amount=25000, status=Drawdown.Status.APPROVED)]
     with scopes_disabled():
-        tellers = [world["tom"], StaffFactory(branch=world["branch_a"], role=Role.TELLER).user]
+        tellers = [county.tom, StaffFactory(branch=county.branch_a, role=Role.TELLER).user]
     barrier, done, refused, errors = threading.Barrier(2), [], [], []
 
     def run(teller, drawdown):

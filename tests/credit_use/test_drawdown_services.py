@@ -34,8 +34,9 @@ D = Decimal
 
 
 @pytest.fixture
-def world():
-    return make_drawdown_world()
+def county(county):
+    """The shared county with 东岭村's four households, their lines and group 1 (make_drawdown_world)."""
+    return make_drawdown_world(county)
 
 
 def refused(call, *args, **kwargs) -> DrawdownRefused:
@@ -59,355 +60,355 @@ def count() -> int:
 
 # --- the happy path -----------------------------------------------------------------------------------
 
-def test_apply_submit_approve_disburse(world):
-    drawdown = create(world, 0)
+def test_apply_submit_approve_disburse(county):
+    drawdown = create(county, 0)
     assert drawdown.status == Drawdown.Status.DRAFT and drawdown.number.startswith("YXBRA")
-    assert drawdown.group == world["group"] and drawdown.created_by == world["tina"]
-    submitted = submit(world, drawdown)
+    assert drawdown.group == county.group and drawdown.created_by == county.tina
+    submitted = submit(county, drawdown)
     assert submitted.status == Drawdown.Status.SUBMITTED and submitted.complete_at is not None
-    assert submitted.submitted_by == world["tina"] and submitted.is_first
+    assert submitted.submitted_by == county.tina and submitted.is_first
     approval = pending_approval(drawdown)
     assert approval.reason == "同意发放" and drawdown.number in approval.title
-    decide(world, drawdown)
+    decide(county, drawdown)
     approved = reload(drawdown)
-    assert approved.status == Drawdown.Status.APPROVED and approved.decided_by == world["pat"]
-    done = disburse(world, drawdown)
+    assert approved.status == Drawdown.Status.APPROVED and approved.decided_by == county.pat
+    done = disburse(county, drawdown)
     today = timezone.localdate()
     assert done.status == Drawdown.Status.DISBURSED and done.loan_number == f"BRA{today:%Y%m%d}0001"
-    assert done.principal_outstanding == D(20000) and done.disbursed_by == world["tom"]
-    assert disbursed(world, 3).loan_number == f"BRA{today:%Y%m%d}0002"  # h[3]: named guarantors
+    assert done.principal_outstanding == D(20000) and done.disbursed_by == county.tom
+    assert disbursed(county, 3).loan_number == f"BRA{today:%Y%m%d}0002"  # h[3]: named guarantors
 
 
-def test_rejected_drawdown(world):
-    drawdown = create(world, 0)
-    submit(world, drawdown)
-    decide(world, drawdown, approve=False, note="用途不实")
+def test_rejected_drawdown(county):
+    drawdown = create(county, 0)
+    submit(county, drawdown)
+    decide(county, drawdown, approve=False, note="用途不实")
     rejected = reload(drawdown)
     assert rejected.status == Drawdown.Status.REJECTED and rejected.decision_note == "用途不实"
     with pytest.raises(DrawdownRefused):
-        disburse(world, drawdown)
+        disburse(county, drawdown)
 
 
 # --- U1 -----------------------------------------------------------------------------------------------
 
-def test_over_the_available_amount_is_refused(world):
-    create(world, 0, amount=D(50000))
-    error = refused(create, world, 0, amount=D("50000.01"))
+def test_over_the_available_amount_is_refused(county):
+    create(county, 0, amount=D(50000))
+    error = refused(create, county, 0, amount=D("50000.01"))
     assert codes(error) == {"U1"} and fields(error) == {"amount"}
 
 
-def test_available_follows_outstanding_and_what_waits(world):
-    first = disbursed(world, 0, amount=D(30000))
-    assert "amount" in fields(refused(create, world, 0, amount=D(25000)))  # 50,000 − 30,000 outstanding
+def test_available_follows_outstanding_and_what_waits(county):
+    first = disbursed(county, 0, amount=D(30000))
+    assert "amount" in fields(refused(create, county, 0, amount=D(25000)))  # 50,000 − 30,000 outstanding
     with scopes_disabled():
         Drawdown.objects.filter(pk=first.pk).update(principal_outstanding=D(10000))  # 20,000 repaid
-    waiting = create(world, 0, amount=D(25000))
-    submit(world, waiting)  # submitted: holds 25,000 of the line
-    refused(create, world, 0, amount=D(15001))
-    create(world, 0, amount=D(15000))
+    waiting = create(county, 0, amount=D(25000))
+    submit(county, waiting)  # submitted: holds 25,000 of the line
+    refused(create, county, 0, amount=D(15001))
+    create(county, 0, amount=D(15000))
 
 
-def test_the_line_must_be_in_effect(world):
+def test_the_line_must_be_in_effect(county):
     with scopes_disabled():
-        CreditLine.objects.filter(pk=world["lines"][3].pk).update(status=LineStatus.REVOKED)
-    assert codes(refused(create, world, 3)) == {"U1"}
+        CreditLine.objects.filter(pk=county.lines[3].pk).update(status=LineStatus.REVOKED)
+    assert codes(refused(create, county, 3)) == {"U1"}
 
 
-def test_approval_rechecks_the_line(world):
-    drawdown = create(world, 0, amount=D(40000), investigated_on=timezone.localdate(), investigation="实地调查")
-    submit(world, drawdown)
+def test_approval_rechecks_the_line(county):
+    drawdown = create(county, 0, amount=D(40000), investigated_on=timezone.localdate(), investigation="实地调查")
+    submit(county, drawdown)
     with scopes_disabled():
-        CreditLine.objects.filter(pk=world["lines"][0].pk).update(amount=D(30000))
+        CreditLine.objects.filter(pk=county.lines[0].pk).update(amount=D(30000))
     with pytest.raises(ApprovalRefused):
-        decide(world, drawdown)
+        decide(county, drawdown)
     assert reload(drawdown).status == Drawdown.Status.SUBMITTED
     assert pending_approval(drawdown).status == Approval.Status.PENDING  # rolled back whole
 
 
-def test_disbursement_never_exceeds_the_line(world):
+def test_disbursement_never_exceeds_the_line(county):
     """The line was lowered under two approved drawdowns: the first disbursed wins, the second is refused."""
-    a = raw_drawdown(world, 1, amount=30000, status=Drawdown.Status.APPROVED)  # a line of 40,000
-    b = raw_drawdown(world, 1, amount=20000, status=Drawdown.Status.APPROVED)
-    disburse(world, a)
-    assert codes(refused(disburse, world, b)) == {"U1"}
+    a = raw_drawdown(county, 1, amount=30000, status=Drawdown.Status.APPROVED)  # a line of 40,000
+    b = raw_drawdown(county, 1, amount=20000, status=Drawdown.Status.APPROVED)
+    disburse(county, a)
+    assert codes(refused(disburse, county, b)) == {"U1"}
     assert reload(b).status == Drawdown.Status.APPROVED and reload(b).loan_number == ""
 
 
 # --- U2 -----------------------------------------------------------------------------------------------
 
-def test_nine_months_ok_and_a_day_more_refused(world):
+def test_nine_months_ok_and_a_day_more_refused(county):
     today = timezone.localdate()
-    create(world, 0, due_on=latest_due_on(today))
-    error = refused(create, world, 0, due_on=latest_due_on(today) + datetime.timedelta(days=1))
+    create(county, 0, due_on=latest_due_on(today))
+    error = refused(create, county, 0, due_on=latest_due_on(today) + datetime.timedelta(days=1))
     assert codes(error) == {"U2"} and fields(error) == {"due_on"}
 
 
-def test_never_past_the_lines_expiry(world):
+def test_never_past_the_lines_expiry(county):
     today = timezone.localdate()
     with scopes_disabled():
-        CreditLine.objects.filter(pk=world["lines"][0].pk).update(expires_on=today + datetime.timedelta(days=60))
-    create(world, 0, due_on=today + datetime.timedelta(days=60))
-    assert fields(refused(create, world, 0, due_on=today + datetime.timedelta(days=61))) == {"due_on"}
+        CreditLine.objects.filter(pk=county.lines[0].pk).update(expires_on=today + datetime.timedelta(days=60))
+    create(county, 0, due_on=today + datetime.timedelta(days=60))
+    assert fields(refused(create, county, 0, due_on=today + datetime.timedelta(days=61))) == {"due_on"}
 
 
-def test_purpose_required_and_errors_name_their_fields(world):
-    error = refused(create, world, 0, purpose=" ", amount=D(90000))
+def test_purpose_required_and_errors_name_their_fields(county):
+    error = refused(create, county, 0, purpose=" ", amount=D(90000))
     assert {"purpose", "amount"} <= fields(error) and count() == 0
 
 
 # --- U3 / G5 / G6 -------------------------------------------------------------------------------------
 
-def test_group_guarantee_needs_an_active_unflagged_group(world):
-    assert fields(refused(create, world, 3, guarantee=GuaranteeKind.GROUP)) == {"guarantee"}  # in no group
+def test_group_guarantee_needs_an_active_unflagged_group(county):
+    assert fields(refused(create, county, 3, guarantee=GuaranteeKind.GROUP)) == {"guarantee"}  # in no group
     with scopes_disabled():
-        world["group"].flagged, world["group"].flag_reasons = True, ["G2"]
-        world["group"].save()
-    assert codes(refused(create, world, 0)) == {"G7"}
+        county.group.flagged, county.group.flag_reasons = True, ["G2"]
+        county.group.save()
+    assert codes(refused(create, county, 0)) == {"G7"}
 
 
-def test_guarantor_capacity_boundary(world):
-    raw_drawdown(world, 0, amount=15000, guarantors=[1])  # h[1] (line 40,000) guarantees 15,000 already
-    create(world, 3, amount=D(25000), guarantors=(("A-0002", D(25000)),))
-    drawdown = create(world, 3, amount=D(25000), guarantors=(("A-0002", D(25000)),))
-    submit(world, drawdown)  # now 40,000 guaranteed: nothing left
-    error = refused(create, world, 3, amount=D(1000), guarantors=(("A-0002", None),))
+def test_guarantor_capacity_boundary(county):
+    raw_drawdown(county, 0, amount=15000, guarantors=[1])  # h[1] (line 40,000) guarantees 15,000 already
+    create(county, 3, amount=D(25000), guarantors=(("A-0002", D(25000)),))
+    drawdown = create(county, 3, amount=D(25000), guarantors=(("A-0002", D(25000)),))
+    submit(county, drawdown)  # now 40,000 guaranteed: nothing left
+    error = refused(create, county, 3, amount=D(1000), guarantors=(("A-0002", None),))
     assert codes(error) == {"G5"} and "A-0002" in str(error)
 
 
-def test_guarantor_capacity_counts_only_open_drawdowns(world):
-    raw_drawdown(world, 0, amount=40000, guarantors=[1], outstanding=0)  # repaid: guarantees nothing now
-    create(world, 3, amount=D(40000), guarantors=(("A-0002", None),))
+def test_guarantor_capacity_counts_only_open_drawdowns(county):
+    raw_drawdown(county, 0, amount=40000, guarantors=[1], outstanding=0)  # repaid: guarantees nothing now
+    create(county, 3, amount=D(40000), guarantors=(("A-0002", None),))
 
 
-def test_a_group_that_agreed_no_outside_guarantees(world):
+def test_a_group_that_agreed_no_outside_guarantees(county):
     with scopes_disabled():
-        world["group"].allows_outside = False
-        world["group"].save()
-    assert codes(refused(create, world, 3)) == {"G5"}
+        county.group.allows_outside = False
+        county.group.save()
+    assert codes(refused(create, county, 3)) == {"G5"}
 
 
-def test_guarantors_must_exist_and_hold_a_line(world):
-    assert fields(refused(create, world, 3, guarantors=(("NO-SUCH", None),))) == {"guarantors"}
+def test_guarantors_must_exist_and_hold_a_line(county):
+    assert fields(refused(create, county, 3, guarantors=(("NO-SUCH", None),))) == {"guarantors"}
     with scopes_disabled():
-        CreditLine.objects.filter(pk=world["lines"][1].pk).update(status=LineStatus.REVOKED)
-    assert codes(refused(create, world, 3)) == {"G5"}
-    assert codes(refused(create, world, 3, guarantors=(("A-0004", None),))) == {"U3"}  # the borrower itself
+        CreditLine.objects.filter(pk=county.lines[1].pk).update(status=LineStatus.REVOKED)
+    assert codes(refused(create, county, 3)) == {"G5"}
+    assert codes(refused(create, county, 3, guarantors=(("A-0004", None),))) == {"U3"}  # the borrower itself
 
 
-def test_a_for_b_then_b_for_a_is_refused(world):
-    raw_drawdown(world, 1, amount=10000, guarantors=[3])  # h[3] guarantees a loan of h[1]
-    error = refused(create, world, 3, guarantors=(("A-0002", None),))  # h[1] for h[3]: a circle
+def test_a_for_b_then_b_for_a_is_refused(county):
+    raw_drawdown(county, 1, amount=10000, guarantors=[3])  # h[3] guarantees a loan of h[1]
+    error = refused(create, county, 3, guarantors=(("A-0002", None),))  # h[1] for h[3]: a circle
     assert codes(error) == {"G6"} and "A-0004 → A-0002 → A-0004" in str(error)
-    create(world, 3, guarantors=(("A-0001", None),))  # someone else is fine
+    create(county, 3, guarantors=(("A-0001", None),))  # someone else is fine
 
 
-def test_a_three_household_circle_is_refused(world):
-    raw_drawdown(world, 0, amount=10000, guarantors=[3])  # h[3] for h[0]
-    raw_drawdown(world, 1, amount=10000, guarantors=[0])  # h[0] for h[1]
-    assert codes(refused(create, world, 3, guarantors=(("A-0002", None),))) == {"G6"}  # h[1] for h[3]
+def test_a_three_household_circle_is_refused(county):
+    raw_drawdown(county, 0, amount=10000, guarantors=[3])  # h[3] for h[0]
+    raw_drawdown(county, 1, amount=10000, guarantors=[0])  # h[0] for h[1]
+    assert codes(refused(create, county, 3, guarantors=(("A-0002", None),))) == {"G6"}  # h[1] for h[3]
 
 
 # --- U4 / U5 ------------------------------------------------------------------------------------------
 
-def test_first_drawdown_needs_both_spouses_and_the_group_contract(world):
-    drawdown = create(world, 0, documents=("borrower_id", "application", "officer_form"))
-    error = refused(submit, world, drawdown)
+def test_first_drawdown_needs_both_spouses_and_the_group_contract(county):
+    drawdown = create(county, 0, documents=("borrower_id", "application", "officer_form"))
+    error = refused(submit, county, drawdown)
     assert codes(error) == {"U4"} and fields(error) == {"documents"}
     with scopes_disabled():
         assert reload(drawdown).status == Drawdown.Status.DRAFT and not Approval.objects.filter(subject_id=drawdown.pk)
 
 
-def test_later_drawdown_up_to_30000_needs_only_the_borrower(world):
-    disbursed(world, 0, amount=D(10000))
-    small = create(world, 0, amount=D(30000), documents=("borrower_id", "application"))
-    assert not submit(world, small).is_first
+def test_later_drawdown_up_to_30000_needs_only_the_borrower(county):
+    disbursed(county, 0, amount=D(10000))
+    small = create(county, 0, amount=D(30000), documents=("borrower_id", "application"))
+    assert not submit(county, small).is_first
 
 
-def test_later_drawdown_above_30000_spouse_or_officer_confirmation(world):
-    disbursed(world, 0, amount=D(5000))
+def test_later_drawdown_above_30000_spouse_or_officer_confirmation(county):
+    disbursed(county, 0, amount=D(5000))
     above = {"amount": D(30001), "investigated_on": timezone.localdate(), "investigation": "实地调查"}
-    drawdown = create(world, 0, documents=("borrower_id", "application"), **above)
-    assert fields(refused(submit, world, drawdown)) == {"documents"}
-    away = create(world, 0, documents=("borrower_id", "application", "officer_confirmation"), spouse_away=True,
+    drawdown = create(county, 0, documents=("borrower_id", "application"), **above)
+    assert fields(refused(submit, county, drawdown)) == {"documents"}
+    away = create(county, 0, documents=("borrower_id", "application", "officer_confirmation"), spouse_away=True,
                   **{**above, "amount": D(10000)})
-    assert submit(world, away).status == Drawdown.Status.SUBMITTED
+    assert submit(county, away).status == Drawdown.Status.SUBMITTED
 
 
-def test_no_spouse_no_spouse_documents(world):
-    drawdown = create(world, 1, documents=("borrower_id", "group_contract", "application", "officer_form"))
-    assert submit(world, drawdown).status == Drawdown.Status.SUBMITTED
+def test_no_spouse_no_spouse_documents(county):
+    drawdown = create(county, 1, documents=("borrower_id", "group_contract", "application", "officer_form"))
+    assert submit(county, drawdown).status == Drawdown.Status.SUBMITTED
 
 
-def test_30000_needs_no_investigation_30001_does(world):
-    submit(world, create(world, 0, amount=D(30000)))
-    drawdown = create(world, 1, amount=D(30001))
-    error = refused(submit, world, drawdown)
+def test_30000_needs_no_investigation_30001_does(county):
+    submit(county, create(county, 0, amount=D(30000)))
+    drawdown = create(county, 1, amount=D(30001))
+    error = refused(submit, county, drawdown)
     assert codes(error) == {"U5"} and fields(error) == {"investigated_on"}
 
 
 # --- U6 -----------------------------------------------------------------------------------------------
 
-def test_second_member_waits_for_the_first_members_post_loan_check(world):
-    first = disbursed(world, 0)
-    second = create(world, 1)
-    error = refused(submit, world, second)
+def test_second_member_waits_for_the_first_members_post_loan_check(county):
+    first = disbursed(county, 0)
+    second = create(county, 1)
+    error = refused(submit, county, second)
     assert codes(error) == {"U6"} and first.loan_number in str(error)
-    post_loan_check(world, first)
-    assert submit(world, second).status == Drawdown.Status.SUBMITTED
+    post_loan_check(county, first)
+    assert submit(county, second).status == Drawdown.Status.SUBMITTED
 
 
-def test_a_post_loan_check_that_found_a_problem_holds_the_next_member_back(world):
+def test_a_post_loan_check_that_found_a_problem_holds_the_next_member_back(county):
     from credit_use.services.drawdowns import drawdown_post_loan_check
 
-    first = disbursed(world, 0)
-    tina = world["tina"]
+    first = disbursed(county, 0)
+    tina = county.tina
 
     def check(problem):
         drawdown_post_loan_check(scope=scope_for_user(tina), actor=tina, drawdown_id=first.pk,
                                  checked_on=timezone.localdate(), note="资金挪用" if problem else "已整改", problem=problem)
 
     check(True)
-    second = create(world, 1)
-    assert codes(refused(submit, world, second)) == {"U6"}
+    second = create(county, 1)
+    assert codes(refused(submit, county, second)) == {"U6"}
     check(False)  # a later check finds it fixed
-    assert submit(world, second).status == Drawdown.Status.SUBMITTED
+    assert submit(county, second).status == Drawdown.Status.SUBMITTED
 
 
-def test_post_loan_check_only_on_a_disbursed_drawdown(world):
-    drawdown = create(world, 0)
-    refused(post_loan_check, world, drawdown)
+def test_post_loan_check_only_on_a_disbursed_drawdown(county):
+    drawdown = create(county, 0)
+    refused(post_loan_check, county, drawdown)
     with pytest.raises(PermissionDenied):
         from credit_use.services.drawdowns import drawdown_post_loan_check
-        drawdown_post_loan_check(scope=scope_for_user(world["tom"]), actor=world["tom"], drawdown_id=drawdown.pk,
+        drawdown_post_loan_check(scope=scope_for_user(county.tom), actor=county.tom, drawdown_id=drawdown.pk,
                                  checked_on=timezone.localdate(), note="x")
 
 
 # --- R2: maker-checker --------------------------------------------------------------------------------
 
-def test_the_maker_cannot_approve(world):
-    drawdown = create(world, 0)
-    submit(world, drawdown)
+def test_the_maker_cannot_approve(county):
+    drawdown = create(county, 0)
+    submit(county, drawdown)
     with pytest.raises(PermissionDenied):
-        decide(world, drawdown, user=world["tina"])  # an officer does not approve
+        decide(county, drawdown, user=county.tina)  # an officer does not approve
     with scopes_disabled():
-        StaffProfile.objects.filter(user=world["tina"]).update(role=Role.PRESIDENT)  # promoted meanwhile
+        StaffProfile.objects.filter(user=county.tina).update(role=Role.PRESIDENT)  # promoted meanwhile
     with pytest.raises(ApprovalRefused):
-        decide(world, drawdown, user=reload(world["tina"]))
+        decide(county, drawdown, user=reload(county.tina))
     assert reload(drawdown).status == Drawdown.Status.SUBMITTED
 
 
-def test_a_second_pending_request_is_refused(world):
-    drawdown = create(world, 0)
-    submit(world, drawdown)
-    assert codes(refused(submit, world, drawdown)) == {"state"}
+def test_a_second_pending_request_is_refused(county):
+    drawdown = create(county, 0)
+    submit(county, drawdown)
+    assert codes(refused(submit, county, drawdown)) == {"state"}
     with pytest.raises(ApprovalRefused):
-        approval_request(scope=scope_for_user(world["tina"]), actor=world["tina"], kind=DRAWDOWN_KIND,
+        approval_request(scope=scope_for_user(county.tina), actor=county.tina, kind=DRAWDOWN_KIND,
                          subject_id=drawdown.pk, village_id=drawdown.village_id, title="x", reason="again")
     with scopes_disabled():
         assert Approval.objects.filter(kind=DRAWDOWN_KIND, subject_id=drawdown.pk).count() == 1
 
 
-def test_submission_needs_the_officers_opinion(world):
-    drawdown = create(world, 0)
-    assert fields(refused(submit, world, drawdown, opinion=" ")) == {"opinion"}
+def test_submission_needs_the_officers_opinion(county):
+    drawdown = create(county, 0)
+    assert fields(refused(submit, county, drawdown, opinion=" ")) == {"opinion"}
     assert reload(drawdown).status == Drawdown.Status.DRAFT
 
 
-def test_stale_edit_is_refused(world):
+def test_stale_edit_is_refused(county):
     from credit_use.services.drawdowns import drawdown_update
     from tests.credit_use.factories_drawdowns import application
-    drawdown = create(world, 0)
-    scope = scope_for_user(world["tina"])
-    drawdown_update(scope=scope, actor=world["tina"], drawdown_id=drawdown.pk, version=1,
+    drawdown = create(county, 0)
+    scope = scope_for_user(county.tina)
+    drawdown_update(scope=scope, actor=county.tina, drawdown_id=drawdown.pk, version=1,
                     data=application(amount=D(12000)))
-    error = refused(drawdown_update, scope=scope, actor=world["tina"], drawdown_id=drawdown.pk, version=1,
+    error = refused(drawdown_update, scope=scope, actor=county.tina, drawdown_id=drawdown.pk, version=1,
                     data=application(amount=D(13000)))
     assert codes(error) == {"R3"} and reload(drawdown).amount == D(12000)
 
 
 # --- who disburses ------------------------------------------------------------------------------------
 
-def test_the_teller_cannot_disburse_an_unapproved_drawdown(world):
-    drawdown = create(world, 0)
-    assert codes(refused(disburse, world, drawdown)) == {"state"}
-    submit(world, drawdown)
-    assert codes(refused(disburse, world, drawdown)) == {"state"}
+def test_the_teller_cannot_disburse_an_unapproved_drawdown(county):
+    drawdown = create(county, 0)
+    assert codes(refused(disburse, county, drawdown)) == {"state"}
+    submit(county, drawdown)
+    assert codes(refused(disburse, county, drawdown)) == {"state"}
     assert reload(drawdown).loan_number == ""
 
 
 @pytest.mark.parametrize("who", ["tina", "pat"])
-def test_officer_and_president_cannot_disburse(world, who):
-    drawdown = create(world, 0)
-    submit(world, drawdown)
-    decide(world, drawdown)
+def test_officer_and_president_cannot_disburse(county, who):
+    drawdown = create(county, 0)
+    submit(county, drawdown)
+    decide(county, drawdown)
     with pytest.raises(PermissionDenied):
-        disburse(world, drawdown, user=world[who])
+        disburse(county, drawdown, user=county[who])
     assert reload(drawdown).status == Drawdown.Status.APPROVED
 
 
-def test_out_of_scope_is_not_found_and_nothing_written(world):
-    drawdown = create(world, 0)
-    submit(world, drawdown)
-    decide(world, drawdown)
+def test_out_of_scope_is_not_found_and_nothing_written(county):
+    drawdown = create(county, 0)
+    submit(county, drawdown)
+    decide(county, drawdown)
     with scopes_disabled():
-        other_teller = StaffProfile.objects.create(user=world["bob"].__class__.objects.create(username="tb"),
-                                                   role=Role.TELLER, head_office=world["head_office"],
-                                                   branch=world["v_b"].branch).user
+        other_teller = StaffProfile.objects.create(user=county.bob.__class__.objects.create(username="tb"),
+                                                   role=Role.TELLER, head_office=county.head_office,
+                                                   branch=county.v_b.branch).user
     with pytest.raises(Drawdown.DoesNotExist):
-        disburse(world, drawdown, user=other_teller)
+        disburse(county, drawdown, user=other_teller)
     with pytest.raises(CreditLine.DoesNotExist):
         from credit_use.services.drawdowns import drawdown_create
         from tests.credit_use.factories_drawdowns import application
-        drawdown_create(scope=scope_for_user(world["bob"]), actor=world["bob"], line_id=world["lines"][0].pk,
+        drawdown_create(scope=scope_for_user(county.bob), actor=county.bob, line_id=county.lines[0].pk,
                         data=application())
     assert reload(drawdown).status == Drawdown.Status.APPROVED and count() == 1
 
 
-def test_blacklisted_borrower_cannot_submit(world):
+def test_blacklisted_borrower_cannot_submit(county):
     with scopes_disabled():
-        head = world["h"][0].members.get(relation="户主")
-        BlacklistEntry.objects.create(head_office=world["head_office"], id_number=head.id_number, reason="恶意逃废债")
-    drawdown = create(world, 0)
-    error = refused(submit, world, drawdown)
+        head = county.h[0].members.get(relation="户主")
+        BlacklistEntry.objects.create(head_office=county.head_office, id_number=head.id_number, reason="恶意逃废债")
+    drawdown = create(county, 0)
+    error = refused(submit, county, drawdown)
     assert codes(error) == {"C4"} and head.id_number not in str(error)
 
 
 # --- P6: the pre-disbursement notice ------------------------------------------------------------------
 
-def test_above_the_threshold_approval_publishes_the_notice_and_disbursement_waits(world, settings):
+def test_above_the_threshold_approval_publishes_the_notice_and_disbursement_waits(county, settings):
     settings.PREDISBURSEMENT_NOTICE_THRESHOLD, settings.PREDISBURSEMENT_NOTICE_DAYS = 30000, 3
-    small = create(world, 1, amount=D(30000))
-    submit(world, small)
-    decide(world, small)
-    big = create(world, 0, amount=D(40000), investigated_on=timezone.localdate(), investigation="实地调查")
-    submit(world, big)
-    decide(world, big)
+    small = create(county, 1, amount=D(30000))
+    submit(county, small)
+    decide(county, small)
+    big = create(county, 0, amount=D(40000), investigated_on=timezone.localdate(), investigation="实地调查")
+    submit(county, big)
+    decide(county, big)
     with scopes_disabled():
         notices = list(Notice.objects.filter(kind=NoticeKind.PREDISBURSEMENT))
-    assert len(notices) == 1 and big.number in notices[0].title and notices[0].village == world["v_a"]
+    assert len(notices) == 1 and big.number in notices[0].title and notices[0].village == county.v_a
     today = timezone.localdate()
     assert notices[0].starts_on == today and notices[0].ends_on == today + datetime.timedelta(days=2)
     rows = notices[0].snapshot["groups"][0]["rows"]
     assert rows == [[1, "王*明", "40,000", "种植葡萄", str(Drawdown(guarantee="group").get_guarantee_display())]]
-    assert notices[0].snapshot["groups"][0]["name"] == "1组"
-    assert world["spouse"].id_number not in str(notices[0].snapshot)
-    assert codes(refused(disburse, world, big, today=notices[0].ends_on + datetime.timedelta(days=1))) == {"P6"}
+    assert notices[0].snapshot["groups"][0]["name"] == county.g1.name
+    assert county.spouse.id_number not in str(notices[0].snapshot)
+    assert codes(refused(disburse, county, big, today=notices[0].ends_on + datetime.timedelta(days=1))) == {"P6"}
     from publicity.services import notice_render
 
     notice_render(notices[0].pk)  # printed (the job, after commit) and posted in the village
-    error = refused(disburse, world, big, today=notices[0].ends_on)
+    error = refused(disburse, county, big, today=notices[0].ends_on)
     assert codes(error) == {"P6"}
-    assert disburse(world, big, today=notices[0].ends_on + datetime.timedelta(days=1)).status == "disbursed"
-    assert disburse(world, small).status == "disbursed"  # at the threshold: no notice needed
+    assert disburse(county, big, today=notices[0].ends_on + datetime.timedelta(days=1)).status == "disbursed"
+    assert disburse(county, small).status == "disbursed"  # at the threshold: no notice needed
 
 
-def test_nothing_half_written_when_guarantors_are_refused(world):
-    drawdown = create(world, 3)
+def test_nothing_half_written_when_guarantors_are_refused(county):
+    drawdown = create(county, 3)
     from credit_use.services.drawdowns import drawdown_update
     from tests.credit_use.factories_drawdowns import application
     with scopes_disabled():
         before = list(DrawdownGuarantor.objects.filter(drawdown=drawdown).values_list("household_id", "amount"))
-    refused(drawdown_update, scope=scope_for_user(world["tina"]), actor=world["tina"], drawdown_id=drawdown.pk,
+    refused(drawdown_update, scope=scope_for_user(county.tina), actor=county.tina, drawdown_id=drawdown.pk,
             version=1, data=application(guarantee=GuaranteeKind.GUARANTORS, guarantors=(("A-0001", None), ("X", None))))
     with scopes_disabled():
         after = list(DrawdownGuarantor.objects.filter(drawdown=drawdown).values_list("household_id", "amount"))

@@ -29,17 +29,18 @@ def add_line(home, campaign, status=LineStatus.ACTIVE, amount=Decimal(20000)) ->
 
 
 @pytest.fixture
-def world():
-    world = make_lines_world()
-    campaign = world["campaign"]
+def county(county):
+    """make_lines_world on the shared county, a line in 西河村, one revoked line and one of another campaign."""
+    make_lines_world(county)
+    campaign = county.campaign
     with scopes_disabled():
         # R7: a name that a spreadsheet would run as a formula.
-        Member.objects.filter(pk=world["households"][0].representative_id).update(name="=HYPERLINK(\"x\")")
-        world["line_b"] = add_line(world["h_b"], campaign, amount=Decimal(30000))   # branch B
-        CreditLine.objects.filter(household=world["households"][3]).update(status=LineStatus.REVOKED)
+        Member.objects.filter(pk=county.households[0].representative_id).update(name="=HYPERLINK(\"x\")")
+        county.line_b = add_line(county.h_b, campaign, amount=Decimal(30000))   # branch B
+        CreditLine.objects.filter(household=county.households[3]).update(status=LineStatus.REVOKED)
     other = CampaignFactory(head_office=campaign.head_office, code="OTHER")
-    add_line(world["households"][0], other)  # another campaign: not in this file
-    return world
+    add_line(county.households[0], other)  # another campaign: not in this file
+    return county
 
 
 def sheet_rows(source):
@@ -48,17 +49,17 @@ def sheet_rows(source):
     return sheet, list(sheet.iter_rows())
 
 
-def test_template_header_types_and_formula_safety(world, tmp_path):
+def test_template_header_types_and_formula_safety(county, tmp_path):
     out = tmp_path / "pre.xlsx"
-    code, result = run_json("export_precredit", world["campaign"].code, "--out", str(out))
-    assert code == 0 and result == {"ok": True, "campaign": world["campaign"].code, "out": str(out), "rows": 4}
+    code, result = run_json("export_precredit", county.campaign.code, "--out", str(out))
+    assert code == 0 and result == {"ok": True, "campaign": county.campaign.code, "out": str(out), "rows": 4}
     sheet, rows = sheet_rows(out)
     assert sheet.title == TEMPLATE_NAME
     assert [c.value for c in rows[0]] == HEADER == [
         "序号", "客户名称", "证件类型", "证件号码", "授信额度(元)", "授信起始日", "授信到期日", "担保方式", "机构编码",
         "所属村", "户号代码", "批次"]
     first = rows[1]
-    home, head = world["households"][0], world["households"][0].representative
+    home, head = county.households[0], county.households[0].representative
     assert first[0].value == 1
     assert first[1].value == "'=HYPERLINK(\"x\")" and first[1].data_type == "s"   # R7: not a formula
     assert first[2].value == "居民身份证"
@@ -67,74 +68,74 @@ def test_template_header_types_and_formula_safety(world, tmp_path):
     assert first[5].is_date and first[5].value.date() == datetime.date(2026, 12, 4)
     assert first[5].number_format == first[6].number_format == "yyyy-mm-dd"
     assert first[6].value.date() == datetime.date(2028, 12, 3)
-    assert [c.value for c in first[7:]] == ["信用", world["v_a"].branch.code, world["v_a"].name, home.code,
-                                          world["campaign"].code]
+    assert [c.value for c in first[7:]] == ["信用", county.v_a.branch.code, county.v_a.name, home.code,
+                                          county.campaign.code]
     # Only active lines of this campaign: not the revoked one, not the other campaign's; by village, household.
     codes = [row[10].value for row in rows[1:]]
-    assert codes == [world["households"][i].code for i in range(3)] + [world["h_b"].code]
+    assert codes == [county.households[i].code for i in range(3)] + [county.h_b.code]
     assert [row[0].value for row in rows[1:]] == [1, 2, 3, 4]
     assert not (tmp_path / "pre.xlsx.part").exists()
 
 
-def test_the_acting_user_sees_only_their_scope(world, tmp_path):
+def test_the_acting_user_sees_only_their_scope(county, tmp_path):
     out = tmp_path / "tina.xlsx"
-    code, result = run_json("export_precredit", world["campaign"].code, "--out", str(out), "--user", world["tina"].username)
+    code, result = run_json("export_precredit", county.campaign.code, "--out", str(out), "--user", county.tina.username)
     assert code == 0 and result["rows"] == 3
     _sheet, rows = sheet_rows(out)
-    assert world["h_b"].code not in [row[10].value for row in rows[1:]]
-    code, result = run_json("export_precredit", world["campaign"].code, "--out", str(out), "--user", world["bob"].username)
+    assert county.h_b.code not in [row[10].value for row in rows[1:]]
+    code, result = run_json("export_precredit", county.campaign.code, "--out", str(out), "--user", county.bob.username)
     assert code == 0 and result["rows"] == 1
 
 
-def test_command_refuses_roles_that_may_not_take_ids_out(world, tmp_path):
+def test_command_refuses_roles_that_may_not_take_ids_out(county, tmp_path):
     out = tmp_path / "sue.xlsx"
-    code, result = run_json("export_precredit", world["campaign"].code, "--out", str(out), "--user", world["sue"].username)
+    code, result = run_json("export_precredit", county.campaign.code, "--out", str(out), "--user", county.sue.username)
     assert code == 1 and not result["ok"] and not out.exists()
 
 
-def test_command_usage_errors(world, tmp_path):
+def test_command_usage_errors(county, tmp_path):
     code, result = run_json("export_precredit", "NOPE", "--out", str(tmp_path / "x.xlsx"))
     assert code == 2 and "NOPE" in result["error"]
-    code, result = run_json("export_precredit", world["campaign"].code, "--out", str(tmp_path / "x.csv"))
+    code, result = run_json("export_precredit", county.campaign.code, "--out", str(tmp_path / "x.csv"))
     assert code == 2 and not result["ok"]
-    code, result = run_json("export_precredit", world["campaign"].code, "--out", str(tmp_path / "x.xlsx"),
+    code, result = run_json("export_precredit", county.campaign.code, "--out", str(tmp_path / "x.xlsx"),
                        "--user", "nobody")
     assert code == 2
 
 
-def download(client, world, who, django_capture_on_commit_callbacks):
-    client.force_login(world[who])
+def download(client, county, who, django_capture_on_commit_callbacks):
+    client.force_login(county[who])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/lines/export/{world['campaign'].pk}/")
+        response = client.post(f"/lines/export/{county.campaign.pk}/")
     return response
 
 
-def test_download_makes_the_file_in_the_background_in_the_asker_scope(client, world,
+def test_download_makes_the_file_in_the_background_in_the_asker_scope(client, county,
                                                                       django_capture_on_commit_callbacks):
-    response = download(client, world, "tina", django_capture_on_commit_callbacks)
+    response = download(client, county, "tina", django_capture_on_commit_callbacks)
     assert response.status_code == 302
     with scopes_disabled():
-        item = GeneratedFile.objects.get(created_by=world["tina"])
+        item = GeneratedFile.objects.get(created_by=county.tina)
     assert response["Location"] == f"/files/{item.pk}/" and item.status == GeneratedFile.Status.DONE
     opened = client.get(f"/files/{item.pk}/open/")
     assert opened.status_code == 200 and "no-store" in opened["Cache-Control"]
     _sheet, rows = sheet_rows(io.BytesIO(b"".join(opened.streaming_content)))
-    assert [row[10].value for row in rows[1:]] == [world["households"][i].code for i in range(3)]
-    assert rows[1][3].value == world["households"][0].representative.id_number
-    client.force_login(world["bob"])
+    assert [row[10].value for row in rows[1:]] == [county.households[i].code for i in range(3)]
+    assert rows[1][3].value == county.households[0].representative.id_number
+    client.force_login(county.bob)
     assert client.get(f"/files/{item.pk}/open/").status_code == 404   # the asker's own file only
 
 
-def test_download_offered_and_refused_by_role(client, world, django_capture_on_commit_callbacks):
-    client.force_login(world["tina"])
-    page = client.get("/lines/", {"campaign": world["campaign"].pk}).content.decode()
-    assert f"/lines/export/{world['campaign'].pk}/" in page
-    assert client.get(f"/lines/export/{world['campaign'].pk}/").status_code == 405
-    assert download(client, world, "sue", django_capture_on_commit_callbacks).status_code == 404
-    assert f"/lines/export/{world['campaign'].pk}/" not in client.get(
-        "/lines/", {"campaign": world["campaign"].pk}).content.decode()
-    assert download(client, world, "pat", django_capture_on_commit_callbacks).status_code == 302
-    client.force_login(world["tina"])
+def test_download_offered_and_refused_by_role(client, county, django_capture_on_commit_callbacks):
+    client.force_login(county.tina)
+    page = client.get("/lines/", {"campaign": county.campaign.pk}).content.decode()
+    assert f"/lines/export/{county.campaign.pk}/" in page
+    assert client.get(f"/lines/export/{county.campaign.pk}/").status_code == 405
+    assert download(client, county, "sue", django_capture_on_commit_callbacks).status_code == 404
+    assert f"/lines/export/{county.campaign.pk}/" not in client.get(
+        "/lines/", {"campaign": county.campaign.pk}).content.decode()
+    assert download(client, county, "pat", django_capture_on_commit_callbacks).status_code == 302
+    client.force_login(county.tina)
     assert client.post("/lines/export/999999/").status_code == 404
     with scopes_disabled():
-        assert not GeneratedFile.objects.filter(created_by=world["sue"]).exists()
+        assert not GeneratedFile.objects.filter(created_by=county.sue).exists()

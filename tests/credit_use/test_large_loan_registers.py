@@ -12,7 +12,7 @@ from django_scopes import scopes_disabled
 
 from credit_use.services.large_loans import large_loan_registers, previous_period
 from publicity.models import Notice, NoticeKind
-from tests.credit_use.factories_loans import household_with_line, make_drawdown, make_loan_world
+from tests.credit_use.factories_loans import household_with_line, make_drawdown
 
 pytestmark = pytest.mark.django_db
 
@@ -20,18 +20,18 @@ NOVEMBER = datetime.date(2026, 11, 12)
 
 
 @pytest.fixture
-def world(settings):
+def county(county, settings):
+    """Drawdowns of 东岭村 of 150,000 and 100,000 元 in November 2026 (threshold 100,000) and one in October."""
     settings.LARGE_LOAN_DISCLOSURE_THRESHOLD = 100000
-    world = make_loan_world()
-    big, big_line = household_with_line(world)
-    small, small_line = household_with_line(world)
-    world["big"] = make_drawdown(world, big, big_line, amount=Decimal(150000), disbursed_on=NOVEMBER,
+    big, big_line = household_with_line(county)
+    small, small_line = household_with_line(county)
+    county.big = make_drawdown(county, big, big_line, amount=Decimal(150000), disbursed_on=NOVEMBER,
                                  due_on=datetime.date(2027, 6, 1))
-    make_drawdown(world, small, small_line, amount=Decimal(100000), disbursed_on=NOVEMBER,
+    make_drawdown(county, small, small_line, amount=Decimal(100000), disbursed_on=NOVEMBER,
                   due_on=datetime.date(2027, 6, 1))  # at the threshold: not listed
-    make_drawdown(world, big, big_line, amount=Decimal(120000), disbursed_on=datetime.date(2026, 10, 30),
+    make_drawdown(county, big, big_line, amount=Decimal(120000), disbursed_on=datetime.date(2026, 10, 30),
                   due_on=datetime.date(2027, 6, 1))  # October's
-    return world
+    return county
 
 
 def registers():
@@ -39,19 +39,19 @@ def registers():
         return list(Notice.objects.filter(kind=NoticeKind.LARGE_LOANS))
 
 
-def test_the_register_lists_the_months_large_loans_once(world):
+def test_the_register_lists_the_months_large_loans_once(county):
     assert previous_period(datetime.date(2026, 12, 1)) == "2026-11"
     result = large_loan_registers(today=datetime.date(2026, 12, 1))
     assert (result["period"], result["published"]) == ("2026-11", 1)
     [register] = registers()
-    assert register.period == "2026-11" and register.village == world["big"].village
+    assert register.period == "2026-11" and register.village == county.big.village
     rows = [row for group in register.snapshot["groups"] for row in group["rows"]]
     assert [row[2] for row in rows] == ["150,000"] and "*" in rows[0][1]
     assert large_loan_registers(today=datetime.date(2026, 12, 2))["published"] == 0
     assert len(registers()) == 1
 
 
-def test_the_command_names_the_month(world):
+def test_the_command_names_the_month(county):
     out = StringIO()
     call_command("publish_large_loan_registers", "--period", "2026-10", "--json", stdout=out)
     assert json.loads(out.getvalue())["published"] == 1 and registers()[0].period == "2026-10"

@@ -12,7 +12,8 @@ from django_scopes import scopes_disabled
 from credit_use.models import CreditLine, Drawdown, Repayment
 from credit_use.services.repayments import RepaymentRefused, repayment_record
 from sunshine_credit.scoping import scope_for_user
-from tests.credit_use.factories_loans import household_with_line, make_drawdown, make_loan_world
+from tests.credit_use.factories_loans import household_with_line, make_drawdown
+from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +23,15 @@ DISBURSED, DUE = D(2025, 12, 21), D(2026, 6, 30)  # in the past: repayments are 
 
 
 @pytest.fixture
-def world():
-    world = make_loan_world()
-    home, line = household_with_line(world, amount=Decimal(150000))
-    world["line"] = line
-    world["loan"] = make_drawdown(world, home, line, disbursed_on=DISBURSED, due_on=DUE)
-    return world
+def county(county):
+    """A loan of 100,000 元 of a household of 东岭村 (line 150,000 元), disbursed on 21 December 2025; and otto,
+    an officer of 南坡村 only (the county's tina has both villages of 城关支行)."""
+    with scopes_disabled():
+        county.otto = StaffFactory(branch=county.branch_a, villages=[county.v_a2]).user
+    home, line = household_with_line(county, amount=Decimal(150000))
+    county.line = line
+    county.loan = make_drawdown(county, home, line, disbursed_on=DISBURSED, due_on=DUE)
+    return county
 
 
 def _scope(user):
@@ -35,9 +39,9 @@ def _scope(user):
         return scope_for_user(user)
 
 
-def record(world, user="tom", **kwargs):
+def record(county, user="tom", **kwargs):
     values = {"kind": P, "amount": Decimal(40000), "paid_on": D(2026, 2, 1), **kwargs}
-    return repayment_record(scope=_scope(world[user]), actor=world[user], drawdown_id=world["loan"].pk, **values)
+    return repayment_record(scope=_scope(county[user]), actor=county[user], drawdown_id=county.loan.pk, **values)
 
 
 def reload(obj):
@@ -58,118 +62,118 @@ def available(line: CreditLine) -> Decimal:
         return line_available(line=line)
 
 
-def test_principal_lowers_the_outstanding_and_the_line_available_follows(world):
-    assert available(world["line"]) == Decimal(50000)
-    repayment = record(world)
-    loan = reload(world["loan"])
+def test_principal_lowers_the_outstanding_and_the_line_available_follows(county):
+    assert available(county.line) == Decimal(50000)
+    repayment = record(county)
+    loan = reload(county.loan)
     assert loan.principal_outstanding == Decimal(60000) and loan.status == Drawdown.Status.DISBURSED
-    assert loan.version == world["loan"].version + 1
-    assert (repayment.kind, repayment.amount, repayment.recorded_by) == (P, Decimal(40000), world["tom"])
-    assert available(world["line"]) == Decimal(90000)
+    assert loan.version == county.loan.version + 1
+    assert (repayment.kind, repayment.amount, repayment.recorded_by) == (P, Decimal(40000), county.tom)
+    assert available(county.line) == Decimal(90000)
 
 
-def test_an_overpayment_is_refused_with_the_amount_owed(world):
-    record(world)
+def test_an_overpayment_is_refused_with_the_amount_owed(county):
+    record(county)
     with pytest.raises(RepaymentRefused, match="60,000.00"):
-        record(world, amount=Decimal("60000.01"), paid_on=D(2026, 3, 1))
-    assert reload(world["loan"]).principal_outstanding == Decimal(60000)
+        record(county, amount=Decimal("60000.01"), paid_on=D(2026, 3, 1))
+    assert reload(county.loan).principal_outstanding == Decimal(60000)
     with scopes_disabled():
         assert Repayment.objects.count() == 1
 
 
-def test_the_drawdown_is_repaid_at_zero(world):
-    record(world)
-    record(world, amount=Decimal(60000), paid_on=D(2026, 3, 1), user="tina")  # the village's officer
-    loan = reload(world["loan"])
+def test_the_drawdown_is_repaid_at_zero(county):
+    record(county)
+    record(county, amount=Decimal(60000), paid_on=D(2026, 3, 1), user="tina")  # the village's officer
+    loan = reload(county.loan)
     assert loan.status == Drawdown.Status.REPAID and loan.principal_outstanding == 0
-    assert available(world["line"]) == Decimal(150000)
+    assert available(county.line) == Decimal(150000)
     with pytest.raises(RepaymentRefused):
-        record(world, amount=Decimal(1), paid_on=D(2026, 3, 2))
+        record(county, amount=Decimal(1), paid_on=D(2026, 3, 2))
 
 
-def test_outside_the_scope_is_404_and_other_roles_are_refused(world):
-    for user in ("bob", "olga", "otto"):  # branch B's teller and officer; an officer of another village of A
+def test_outside_the_scope_is_404_and_other_roles_are_refused(county):
+    for user in ("tess", "bob", "otto"):  # branch B's teller and officer; an officer of another village of A
         with pytest.raises(Http404):
-            record(world, user=user)
+            record(county, user=user)
     with pytest.raises(PermissionDenied):
-        record(world, user="pat")  # the president reads the branch but does not record at the counter
-    assert reload(world["loan"]).principal_outstanding == Decimal(100000)
+        record(county, user="pat")  # the president reads the branch but does not record at the counter
+    assert reload(county.loan).principal_outstanding == Decimal(100000)
 
 
-def test_dates_in_the_future_or_before_the_disbursement_are_refused(world):
+def test_dates_in_the_future_or_before_the_disbursement_are_refused(county):
     with pytest.raises(RepaymentRefused):
-        record(world, paid_on=D(2025, 12, 20))
+        record(county, paid_on=D(2025, 12, 20))
     with pytest.raises(RepaymentRefused):
-        record(world, paid_on=datetime.date.today() + datetime.timedelta(days=2))
+        record(county, paid_on=datetime.date.today() + datetime.timedelta(days=2))
 
 
-def test_interest_pays_a_whole_period_of_exactly_the_amount_due(world):
+def test_interest_pays_a_whole_period_of_exactly_the_amount_due(county):
     # 2025-12-21 → 2026-03-20: 89 days × 100,000 × 6.5 % / 360 = 1,606.94
     with pytest.raises(RepaymentRefused, match="1,606.94"):
-        record(world, kind=I, amount=Decimal(1600), paid_on=D(2026, 3, 20), period_end=D(2026, 3, 20))
+        record(county, kind=I, amount=Decimal(1600), paid_on=D(2026, 3, 20), period_end=D(2026, 3, 20))
     with pytest.raises(RepaymentRefused):  # not a settlement date of the schedule
-        record(world, kind=I, amount=Decimal("1606.94"), paid_on=D(2026, 3, 25), period_end=D(2026, 3, 25))
+        record(county, kind=I, amount=Decimal("1606.94"), paid_on=D(2026, 3, 25), period_end=D(2026, 3, 25))
     with pytest.raises(RepaymentRefused):  # not paid before its settlement date
-        record(world, kind=I, amount=Decimal("1606.94"), paid_on=D(2026, 3, 19), period_end=D(2026, 3, 20))
-    record(world, kind=I, amount=Decimal("1606.94"), paid_on=D(2026, 3, 21), period_end=D(2026, 3, 20))
-    assert reload(world["loan"]).interest_paid_until == D(2026, 3, 20)
+        record(county, kind=I, amount=Decimal("1606.94"), paid_on=D(2026, 3, 19), period_end=D(2026, 3, 20))
+    record(county, kind=I, amount=Decimal("1606.94"), paid_on=D(2026, 3, 21), period_end=D(2026, 3, 20))
+    assert reload(county.loan).interest_paid_until == D(2026, 3, 20)
     with pytest.raises(RepaymentRefused):  # paid already
-        record(world, kind=I, amount=Decimal("1606.94"), paid_on=D(2026, 3, 21), period_end=D(2026, 3, 20))
+        record(county, kind=I, amount=Decimal("1606.94"), paid_on=D(2026, 3, 21), period_end=D(2026, 3, 20))
 
 
-def test_interest_after_a_partial_principal_repayment_mid_quarter(world):
-    record(world, amount=Decimal(40000), paid_on=D(2026, 2, 1))
+def test_interest_after_a_partial_principal_repayment_mid_quarter(county):
+    record(county, amount=Decimal(40000), paid_on=D(2026, 2, 1))
     # 100,000 × 42 days + 60,000 × 47 days, × 6.5 % / 360 = 1,267.50
-    record(world, kind=I, amount=Decimal("1267.50"), paid_on=D(2026, 3, 20), period_end=D(2026, 3, 20))
+    record(county, kind=I, amount=Decimal("1267.50"), paid_on=D(2026, 3, 20), period_end=D(2026, 3, 20))
     with pytest.raises(RepaymentRefused):  # would change interest settled already
-        record(world, amount=Decimal(1000), paid_on=D(2026, 3, 19))
+        record(county, amount=Decimal(1000), paid_on=D(2026, 3, 19))
 
 
-def test_several_periods_at_once_and_the_maturity_settlement(world):
+def test_several_periods_at_once_and_the_maturity_settlement(county):
     # 1,606.94 (to 20 March) + 1,661.11 (to 20 June, 92 days) + 180.56 (to maturity 30 June, 10 days)
-    record(world, kind=I, amount=Decimal("3268.05"), paid_on=D(2026, 6, 22), period_end=D(2026, 6, 20))
-    record(world, kind=I, amount=Decimal("180.56"), paid_on=D(2026, 6, 30), period_end=DUE)
-    assert reload(world["loan"]).interest_paid_until == DUE
+    record(county, kind=I, amount=Decimal("3268.05"), paid_on=D(2026, 6, 22), period_end=D(2026, 6, 20))
+    record(county, kind=I, amount=Decimal("180.56"), paid_on=D(2026, 6, 30), period_end=DUE)
+    assert reload(county.loan).interest_paid_until == DUE
 
 
-def test_an_early_payoff_settles_the_interest_up_to_the_payoff_day(world):
-    record(world, kind=I, amount=Decimal("1606.94"), paid_on=D(2026, 3, 20), period_end=D(2026, 3, 20))
-    record(world, amount=Decimal(100000), paid_on=D(2026, 4, 10))
-    assert reload(world["loan"]).status == Drawdown.Status.REPAID
+def test_an_early_payoff_settles_the_interest_up_to_the_payoff_day(county):
+    record(county, kind=I, amount=Decimal("1606.94"), paid_on=D(2026, 3, 20), period_end=D(2026, 3, 20))
+    record(county, amount=Decimal(100000), paid_on=D(2026, 4, 10))
+    assert reload(county.loan).status == Drawdown.Status.REPAID
     # 21 days × 100,000 × 6.5 % / 360 = 379.17, recorded on the repaid drawdown
-    record(world, kind=I, amount=Decimal("379.17"), paid_on=D(2026, 4, 10), period_end=D(2026, 4, 10))
-    assert reload(world["loan"]).interest_paid_until == D(2026, 4, 10)
+    record(county, kind=I, amount=Decimal("379.17"), paid_on=D(2026, 4, 10), period_end=D(2026, 4, 10))
+    assert reload(county.loan).interest_paid_until == D(2026, 4, 10)
 
 
 # --- the page -------------------------------------------------------------------------------------------
 
-def url(world) -> str:
-    return f"/lines/drawdowns/{world['loan'].pk}/repayments/"
+def url(county) -> str:
+    return f"/lines/drawdowns/{county.loan.pk}/repayments/"
 
 
-def test_the_page_shows_the_schedule_and_records_a_repayment(client, world):
-    client.force_login(world["tom"])
-    response = client.get(url(world))
+def test_the_page_shows_the_schedule_and_records_a_repayment(client, county):
+    client.force_login(county.tom)
+    response = client.get(url(county))
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     page = response.content.decode()
     assert "2026-03-20" in page and "1,606.94" in page and "180.56" in page and 'id="repayment-form"' in page
-    response = client.post(url(world), {"kind": "principal", "amount": "40000", "paid_on": "2026-02-01"})
+    response = client.post(url(county), {"kind": "principal", "amount": "40000", "paid_on": "2026-02-01"})
     assert response.status_code == 302
-    assert reload(world["loan"]).principal_outstanding == Decimal(60000)
-    response = client.post(url(world), {"kind": "principal", "amount": "70000", "paid_on": "2026-02-02"})
+    assert reload(county.loan).principal_outstanding == Decimal(60000)
+    response = client.post(url(county), {"kind": "principal", "amount": "70000", "paid_on": "2026-02-02"})
     assert response.status_code == 200 and "60,000.00" in response.content.decode()
-    assert reload(world["loan"]).principal_outstanding == Decimal(60000)
+    assert reload(county.loan).principal_outstanding == Decimal(60000)
 
 
-def test_the_page_outside_the_scope_is_404_for_reads_and_writes(client, world):
-    client.force_login(world["bob"])
-    assert client.get(url(world)).status_code == 404
-    assert client.post(url(world), {"kind": "principal", "amount": "1", "paid_on": "2026-02-01"}).status_code == 404
-    assert reload(world["loan"]).principal_outstanding == Decimal(100000)
+def test_the_page_outside_the_scope_is_404_for_reads_and_writes(client, county):
+    client.force_login(county.tess)
+    assert client.get(url(county)).status_code == 404
+    assert client.post(url(county), {"kind": "principal", "amount": "1", "paid_on": "2026-02-01"}).status_code == 404
+    assert reload(county.loan).principal_outstanding == Decimal(100000)
 
 
-def test_the_president_reads_the_page_but_records_nothing(client, world):
-    client.force_login(world["pat"])
-    response = client.get(url(world))
+def test_the_president_reads_the_page_but_records_nothing(client, county):
+    client.force_login(county.pat)
+    response = client.get(url(county))
     assert response.status_code == 200 and 'id="repayment-form"' not in response.content.decode()
-    assert client.post(url(world), {"kind": "principal", "amount": "1", "paid_on": "2026-02-01"}).status_code == 403
+    assert client.post(url(county), {"kind": "principal", "amount": "1", "paid_on": "2026-02-01"}).status_code == 403

@@ -20,8 +20,8 @@ def test_beat_runs_the_task_by_its_registered_name():
     assert settings.CELERY_BEAT_SCHEDULE["lines-take-effect"]["task"] == lines_take_effect_task.name
 
 
-def test_the_task_makes_the_lines_of_boards_that_ended_before_today():
-    make_notice_world(starts_on=timezone.localdate() - datetime.timedelta(days=10))
+def test_the_task_makes_the_lines_of_boards_that_ended_before_today(county):
+    make_notice_world(county, starts_on=timezone.localdate() - datetime.timedelta(days=10))
     counts = lines_take_effect_task.delay().get()
     assert (counts["notices"], counts["created"]) == (1, 4)
     with scopes_disabled():
@@ -29,8 +29,8 @@ def test_the_task_makes_the_lines_of_boards_that_ended_before_today():
     assert lines_take_effect_task.delay().get()["created"] == 0  # a redelivery changes nothing
 
 
-def test_command_runs_as_of_a_day_and_prints_one_json_object():
-    make_ended_world()
+def test_command_runs_as_of_a_day_and_prints_one_json_object(county):
+    make_ended_world(county)
     code, result = run_json("lines_take_effect", "--today", ENDS.isoformat())
     assert code == 0 and result["ok"] and result["created"] == 0
     code, result = run_json("lines_take_effect", "--today", DAY_AFTER.isoformat())

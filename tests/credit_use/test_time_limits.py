@@ -11,7 +11,8 @@ from credit_use.models import Authority, Drawdown
 from credit_use.rules import time_limits as rules_time
 from credit_use.selectors.time_limits import time_limit_breaches
 from sunshine_credit.scoping import scope_for_user
-from tests.credit_use.factories_loans import at, household_with_line, make_drawdown, make_loan_world
+from tests.credit_use.factories_loans import at, household_with_line, make_drawdown
+from tests.factories import StaffFactory
 
 D = datetime.date
 # chinese_calendar 1.11.0, 2026: Saturday 10 October is a workday (调休 after National Day, 1–7 October), and
@@ -79,19 +80,22 @@ def test_breach_is_after_the_deadline_day():
 # --- the breach list ------------------------------------------------------------------------------------
 
 @pytest.fixture
-def world(db):
-    world = make_loan_world()
-    home, line = household_with_line(world, head_name="王大明")
+def county(county):
+    """Drawdowns of 东岭村 decided late, on time, not yet, at county level, and one of 西河村; and otto, an officer
+    of 南坡村 only (the county's tina has both villages of 城关支行)."""
+    with scopes_disabled():
+        county.otto = StaffFactory(branch=county.branch_a, villages=[county.v_a2]).user
+    home, line = household_with_line(county, head_name="王大明")
     complete = at(D(2026, 11, 2))  # Monday: small farm deadline Thursday 5 November
-    world["late"] = make_drawdown(world, home, line, complete_at=complete, decided_at=at(D(2026, 11, 6)))
-    world["on_time"] = make_drawdown(world, home, line, complete_at=complete, decided_at=at(D(2026, 11, 5), 17))
-    world["pending"] = make_drawdown(world, home, line, status=Drawdown.Status.SUBMITTED, complete_at=complete)
-    world["draft"] = make_drawdown(world, home, line, status=Drawdown.Status.DRAFT, complete_at=None)
-    world["county"] = make_drawdown(world, home, line, authority=Authority.COUNTY, small_farm=True,
-                                    complete_at=complete, decided_at=at(D(2026, 11, 11)))
-    home_b, line_b = household_with_line(world, world["v_b"])
-    world["late_b"] = make_drawdown(world, home_b, line_b, complete_at=complete, decided_at=at(D(2026, 11, 20)))
-    return world
+    county.late = make_drawdown(county, home, line, complete_at=complete, decided_at=at(D(2026, 11, 6)))
+    county.on_time = make_drawdown(county, home, line, complete_at=complete, decided_at=at(D(2026, 11, 5), 17))
+    county.pending = make_drawdown(county, home, line, status=Drawdown.Status.SUBMITTED, complete_at=complete)
+    county.draft = make_drawdown(county, home, line, status=Drawdown.Status.DRAFT, complete_at=None)
+    county.county_level = make_drawdown(county, home, line, authority=Authority.COUNTY, small_farm=True,
+                                        complete_at=complete, decided_at=at(D(2026, 11, 11)))
+    home_b, line_b = household_with_line(county, county.v_b)
+    county.late_b = make_drawdown(county, home_b, line_b, complete_at=complete, decided_at=at(D(2026, 11, 20)))
+    return county
 
 
 def _scope(user):
@@ -99,47 +103,48 @@ def _scope(user):
         return scope_for_user(user)
 
 
-def test_the_late_ones_are_listed_and_the_on_time_ones_not(world):
-    breaches = time_limit_breaches(scope=_scope(world["pat"]), today=D(2026, 11, 10))
-    assert {b.pk for b in breaches} == {world["late"].pk, world["pending"].pk}
-    pending = next(b for b in breaches if b.pk == world["pending"].pk)
+def test_the_late_ones_are_listed_and_the_on_time_ones_not(county):
+    breaches = time_limit_breaches(scope=_scope(county.pat), today=D(2026, 11, 10))
+    assert {b.pk for b in breaches} == {county.late.pk, county.pending.pk}
+    pending = next(b for b in breaches if b.pk == county.pending.pk)
     assert pending.decided_on is None and pending.deadline == D(2026, 11, 5) and pending.days_late == 3
-    late = next(b for b in breaches if b.pk == world["late"].pk)
-    assert (late.days_late, late.head_name, late.village, late.complete_on) == (1, "王大明", "东岭村", D(2026, 11, 2))
+    late = next(b for b in breaches if b.pk == county.late.pk)
+    assert (late.days_late, late.head_name, late.village, late.complete_on) == (1, "王大明", county.v_a.name,
+                                                                                 D(2026, 11, 2))
 
 
-def test_the_list_is_scoped(world):
+def test_the_list_is_scoped(county):
     today = D(2026, 11, 10)
-    assert {b.pk for b in time_limit_breaches(scope=_scope(world["pia"]), today=today)} == {world["late_b"].pk}
-    assert {b.pk for b in time_limit_breaches(scope=_scope(world["sue"]), today=today)} == {
-        world["late"].pk, world["pending"].pk, world["late_b"].pk}
-    assert time_limit_breaches(scope=_scope(world["otto"]), today=today) == []  # v_a2 only
+    assert {b.pk for b in time_limit_breaches(scope=_scope(county.pete), today=today)} == {county.late_b.pk}
+    assert {b.pk for b in time_limit_breaches(scope=_scope(county.sue), today=today)} == {
+        county.late.pk, county.pending.pk, county.late_b.pk}
+    assert time_limit_breaches(scope=_scope(county.otto), today=today) == []  # v_a2 only
 
 
-def test_the_list_takes_a_constant_number_of_queries(world):
-    home, line = household_with_line(world)
+def test_the_list_takes_a_constant_number_of_queries(county):
+    home, line = household_with_line(county)
     for _i in range(5):
-        make_drawdown(world, home, line, complete_at=at(D(2026, 11, 2)), decided_at=at(D(2026, 11, 30)))
-    scope = _scope(world["sue"])
+        make_drawdown(county, home, line, complete_at=at(D(2026, 11, 2)), decided_at=at(D(2026, 11, 30)))
+    scope = _scope(county.sue)
     with CaptureQueriesContext(connection) as queries:
         assert len(time_limit_breaches(scope=scope, today=D(2026, 12, 1))) == 8
     assert len(queries) == 1
 
 
-def test_the_page_for_the_president_and_the_supervisor(client, world):
-    client.force_login(world["pat"])
+def test_the_page_for_the_president_and_the_supervisor(client, county):
+    client.force_login(county.pat)
     response = client.get("/lines/time-limits/")
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     page = response.content.decode()
-    assert world["late"].number in page and world["on_time"].number not in page
-    assert world["late_b"].number not in page and "王大明" in page and "2026-11-05" in page
-    client.force_login(world["sue"])
-    assert world["late_b"].number in client.get("/lines/time-limits/").content.decode()
+    assert county.late.number in page and county.on_time.number not in page
+    assert county.late_b.number not in page and "王大明" in page and "2026-11-05" in page
+    client.force_login(county.sue)
+    assert county.late_b.number in client.get("/lines/time-limits/").content.decode()
 
 
-def test_the_page_for_the_officer_of_another_village_and_for_a_teller(client, world):
-    client.force_login(world["otto"])
+def test_the_page_for_the_officer_of_another_village_and_for_a_teller(client, county):
+    client.force_login(county.otto)
     page = client.get("/lines/time-limits/").content.decode()
-    assert world["late"].number not in page
-    client.force_login(world["tom"])
+    assert county.late.number not in page
+    client.force_login(county.tom)
     assert client.get("/lines/time-limits/").status_code == 404

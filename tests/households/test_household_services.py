@@ -15,19 +15,14 @@ from households import services
 from households.models import ExistingLoan, Household, Member
 from households.services import ArchiveInvalid, MemberInput
 from sunshine_credit.errors import Stale
-from sunshine_credit.models import Role
-from sunshine_credit.scoping import scope_for_profile
 from tests.factories import (
     BlacklistEntryFactory,
     HouseholdFactory,
     MemberFactory,
-    VillageFactory,
-    VillageGroupFactory,
     make_id_number,
-    staff_for,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("homes")]
 
 
 def zh(msgid: str, **params) -> str:
@@ -38,15 +33,12 @@ def zh(msgid: str, **params) -> str:
 
 
 @pytest.fixture
-def world():
-    with scopes_disabled():
-        v_a, v_b = VillageFactory(), VillageFactory()
-        h_a = HouseholdFactory(village=v_a, code="A-0001", address="旧地址")
-        h_b = HouseholdFactory(village=v_b, code="B-0001")
-        officer = staff_for(v_a)
-        president = staff_for(v_a, role=Role.PRESIDENT)
-        return {"v_a": v_a, "v_b": v_b, "h_a": h_a, "h_b": h_b, "officer": officer, "president": president,
-                "group": VillageGroupFactory(village=v_a), "spouse": MemberFactory(household=h_a, relation="配偶")}
+def homes(county, unscoped):
+    """Household h_a (A-0001, at 旧地址) in 东岭村 with the spouse, and h_b (B-0001) in 西河村."""
+    county.h_a = HouseholdFactory(village=county.v_a, code="A-0001", address="旧地址")
+    county.h_b = HouseholdFactory(village=county.v_b, code="B-0001")
+    county.spouse = MemberFactory(household=county.h_a, relation="配偶")
+    return county
 
 
 def fields_for(household, **changes):
@@ -64,60 +56,61 @@ def inputs_for(household, **by_name):
             for i, m in enumerate(members, start=1)]
 
 
-def update(world, household, *, profile=None, version=None, members=None, **changes):
-    profile = profile or world["officer"]
+def update(county, household, *, user=None, version=None, members=None, **changes):
+    """Save `household` with `changes` as `user` (tina, the officer of 东岭村, by default)."""
+    user = user or county.tina
     with scopes_disabled():
         household.refresh_from_db()
-    return services.household_update(scope=scope_for_profile(profile), actor=profile.user, household_id=household.pk,
+    return services.household_update(scope=county.scope(user), actor=user, household_id=household.pk,
                                      version=household.version if version is None else version,
                                      fields=fields_for(household, **changes),
                                      members=inputs_for(household) if members is None else members)
 
 
-def test_update_saves_and_increments_the_version(world):
-    household = update(world, world["h_a"], address="新地址")
+def test_update_saves_and_increments_the_version(county):
+    household = update(county, county.h_a, address="新地址")
     assert household.address == "新地址" and household.version == 2
-    assert household.updated_by == world["officer"].user
+    assert household.updated_by == county.tina
 
 
-def test_stale_version_is_refused_and_writes_nothing(world):
+def test_stale_version_is_refused_and_writes_nothing(county):
     with pytest.raises(Stale) as exc:
-        update(world, world["h_a"], version=0, address="过时的地址", land_area=Decimal("7.00"))
+        update(county, county.h_a, version=0, address="过时的地址", land_area=Decimal("7.00"))
     labels = {str(row["label"]) for row in exc.value.differences}
     assert {zh("address"), zh("contracted land (mu)")} <= labels   # 家庭住址, 承包土地（亩）
     assert exc.value.current.version == 1
     with scopes_disabled():
-        world["h_a"].refresh_from_db()
-    assert world["h_a"].address == "旧地址" and world["h_a"].version == 1
+        county.h_a.refresh_from_db()
+    assert county.h_a.address == "旧地址" and county.h_a.version == 1
 
 
-def test_stale_differences_list_members_changed_meanwhile(world):
-    members = inputs_for(world["h_a"])
-    update(world, world["h_a"], members=[members[0], MemberInput(**{**members[1].__dict__, "name": "改名"})])
+def test_stale_differences_list_members_changed_meanwhile(county):
+    members = inputs_for(county.h_a)
+    update(county, county.h_a, members=[members[0], MemberInput(**{**members[1].__dict__, "name": "改名"})])
     with pytest.raises(Stale) as exc:
-        update(world, world["h_a"], version=1, members=members)
+        update(county, county.h_a, version=1, members=members)
     assert any("改名" in str(row["saved"]) for row in exc.value.differences)
 
 
-def test_update_outside_the_editable_scope_writes_nothing(world):
+def test_update_outside_the_editable_scope_writes_nothing(county):
     with pytest.raises(Household.DoesNotExist):
-        update(world, world["h_b"], address="越权")
+        update(county, county.h_b, address="越权")
     with scopes_disabled():
-        world["h_b"].refresh_from_db()
-    assert world["h_b"].address != "越权"
+        county.h_b.refresh_from_db()
+    assert county.h_b.address != "越权"
 
 
-def test_read_only_roles_are_refused(world):
+def test_read_only_roles_are_refused(county):
     with pytest.raises(PermissionDenied):
-        update(world, world["h_a"], profile=world["president"], address="越权")
+        update(county, county.h_a, user=county.pat, address="越权")
 
 
-def test_create_derives_sex_and_birth_date(world):
-    profile = world["officer"]
+def test_create_derives_sex_and_birth_date(county):
+    officer = county.tina
     number = make_id_number(datetime.date(1990, 2, 3), male=False)
     household = services.household_create(
-        scope=scope_for_profile(profile), actor=profile.user,
-        fields={"village_id": world["v_a"].pk, "group_id": world["group"].pk, "code": "A-NEW", "category": "farmer",
+        scope=county.scope(officer), actor=officer,
+        fields={"village_id": county.v_a.pk, "group_id": county.g1.pk, "code": "A-NEW", "category": "farmer",
                 "archive_status": "archived"},
         members=[MemberInput(row=1, pk=None, name="林", id_number=number.lower(), relation="户主")])
     with scopes_disabled():
@@ -126,11 +119,11 @@ def test_create_derives_sex_and_birth_date(world):
     assert household.representative_id == member.pk and household.version == 1
 
 
-def test_create_into_another_branch_is_refused(world):
-    profile = world["officer"]
+def test_create_into_another_branch_is_refused(county):
+    officer = county.tina
     with pytest.raises(ArchiveInvalid) as exc:
-        services.household_create(scope=scope_for_profile(profile), actor=profile.user,
-                                  fields={"village_id": world["v_b"].pk, "code": "X", "category": "farmer",
+        services.household_create(scope=county.scope(officer), actor=officer,
+                                  fields={"village_id": county.v_b.pk, "code": "X", "category": "farmer",
                                           "archive_status": "roster"},
                                   members=[MemberInput(row=1, pk=None, name="林", id_number=make_id_number(),
                                                        relation="户主")])
@@ -139,74 +132,74 @@ def test_create_into_another_branch_is_refused(world):
         assert not Household.objects.filter(code="X").exists()
 
 
-def test_one_head_exactly(world):
-    members = inputs_for(world["h_a"])
+def test_one_head_exactly(county):
+    members = inputs_for(county.h_a)
     demoted = [MemberInput(**{**members[0].__dict__, "relation": "其他"}), members[1]]
     with pytest.raises(ArchiveInvalid, match=re.escape(zh("The household has no member whose relation is 户主."))):
-        update(world, world["h_a"], members=demoted)
+        update(county, county.h_a, members=demoted)
 
 
-def test_duplicate_id_inside_the_submission(world):
-    members = inputs_for(world["h_a"])
+def test_duplicate_id_inside_the_submission(county):
+    members = inputs_for(county.h_a)
     twin = MemberInput(row=3, pk=None, name="双胞胎", id_number=members[1].id_number, relation="子")
     with pytest.raises(ArchiveInvalid) as exc:
-        update(world, world["h_a"], members=members + [twin])
+        update(county, county.h_a, members=members + [twin])
     assert (3, "id_number") in {(row, field) for row, field, _message in exc.value.errors}
 
 
-def test_active_blacklist_blocks_archiving_inactive_does_not(world):
+def test_active_blacklist_blocks_archiving_inactive_does_not(county):
     with scopes_disabled():
-        entry = BlacklistEntryFactory(head_office=world["h_a"].head_office, id_number=world["spouse"].id_number)
+        entry = BlacklistEntryFactory(head_office=county.h_a.head_office, id_number=county.spouse.id_number)
     with pytest.raises(ArchiveInvalid) as exc:
-        update(world, world["h_a"], archive_status="archived")
+        update(county, county.h_a, archive_status="archived")
     assert exc.value.errors[0][1] == "archive_status"
-    assert world["spouse"].id_number not in str(exc.value)   # masked in the message
+    assert county.spouse.id_number not in str(exc.value)   # masked in the message
     with scopes_disabled():
         entry.active = False
         entry.save()
-    assert update(world, world["h_a"], archive_status="archived").archive_status == "archived"
+    assert update(county, county.h_a, archive_status="archived").archive_status == "archived"
 
 
-def test_leaving_exclusion_clears_the_reason(world):
-    update(world, world["h_a"], archive_status="excluded", exclusion="other", exclusion_note="外出多年")
-    household = update(world, world["h_a"], archive_status="roster")
+def test_leaving_exclusion_clears_the_reason(county):
+    update(county, county.h_a, archive_status="excluded", exclusion="other", exclusion_note="外出多年")
+    household = update(county, county.h_a, archive_status="roster")
     assert household.exclusion == "" and household.exclusion_note == ""
 
 
-def test_swapping_the_head_keeps_one_head(world):
-    head = world["h_a"].representative
-    members = inputs_for(world["h_a"], **{head.name: {"relation": "配偶"},
-                                          world["spouse"].name: {"relation": "户主"}})
-    update(world, world["h_a"], members=members)
+def test_swapping_the_head_keeps_one_head(county):
+    head = county.h_a.representative
+    members = inputs_for(county.h_a, **{head.name: {"relation": "配偶"},
+                                          county.spouse.name: {"relation": "户主"}})
+    update(county, county.h_a, members=members)
     with scopes_disabled():
-        assert Member.objects.get(pk=world["spouse"].pk).relation == "户主"
+        assert Member.objects.get(pk=county.spouse.pk).relation == "户主"
         assert Member.objects.get(pk=head.pk).relation == "配偶"
 
 
-def test_member_changes_are_audited_with_masked_numbers(world):
+def test_member_changes_are_audited_with_masked_numbers(county):
     new_phone = "13700001234"
-    members = inputs_for(world["h_a"], **{world["spouse"].name: {"phone": new_phone}})
-    update(world, world["h_a"], members=members)
-    entry = LogEntry.objects.get_for_object(world["spouse"]).order_by("-pk").first()
+    members = inputs_for(county.h_a, **{county.spouse.name: {"phone": new_phone}})
+    update(county, county.h_a, members=members)
+    entry = LogEntry.objects.get_for_object(county.spouse).order_by("-pk").first()
     assert entry.changes["phone"][1] == "137****1234"
     assert new_phone not in str(entry.changes)
 
 
-def test_existing_loan_services(world):
-    profile = world["officer"]
-    scope = scope_for_profile(profile)
-    loan = services.existing_loan_create(scope=scope, actor=profile.user, member_id=world["spouse"].pk,
+def test_existing_loan_services(county):
+    officer = county.tina
+    scope = county.scope(officer)
+    loan = services.existing_loan_create(scope=scope, actor=officer, member_id=county.spouse.pk,
                                          fields={"amount": Decimal("30000"), "balance": Decimal("1000"),
                                                  "classification": "关注"})
     with pytest.raises(ArchiveInvalid):
-        services.existing_loan_update(scope=scope, actor=profile.user, loan_id=loan.pk,
-                                      member_id=world["spouse"].pk,
+        services.existing_loan_update(scope=scope, actor=officer, loan_id=loan.pk,
+                                      member_id=county.spouse.pk,
                                       fields={"amount": Decimal("100"), "balance": Decimal("1000")})
     with scopes_disabled():
-        b_member = Member.objects.filter(household=world["h_b"]).first()
+        b_member = Member.objects.filter(household=county.h_b).first()
     with pytest.raises(Member.DoesNotExist):
-        services.existing_loan_create(scope=scope, actor=profile.user, member_id=b_member.pk,
+        services.existing_loan_create(scope=scope, actor=officer, member_id=b_member.pk,
                                       fields={"amount": Decimal("1"), "balance": Decimal("1")})
-    services.existing_loan_delete(scope=scope, actor=profile.user, loan_id=loan.pk)
+    services.existing_loan_delete(scope=scope, actor=officer, loan_id=loan.pk)
     with scopes_disabled():
         assert not ExistingLoan.objects.exists()

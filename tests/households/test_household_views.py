@@ -21,13 +21,11 @@ from tests.factories import (
     ExistingLoanFactory,
     HouseholdFactory,
     MemberFactory,
-    VillageFactory,
-    VillageGroupFactory,
     make_id_number,
     staff_for,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("homes")]
 
 
 def zh(msgid: str, **params) -> str:
@@ -39,21 +37,15 @@ def zh(msgid: str, **params) -> str:
 
 
 @pytest.fixture
-def world():
-    """Branch A with village v_a (officer alice, president pat), branch B with v_b (officer bob)."""
-    with scopes_disabled():
-        v_a, v_b = VillageFactory(name="东岭村"), VillageFactory(name="西河村")
-        g_a = VillageGroupFactory(village=v_a, name="1组")
-        h_a = HouseholdFactory(village=v_a, group=g_a, code="A-0001", head__name="李大山",
-                               head__id_number="11010519491231002X", head__phone="13912345678")
-        spouse = MemberFactory(household=h_a, name="王秀英", relation="配偶")
-        h_b = HouseholdFactory(village=v_b, code="B-0001", head__name="赵四")
-        loan_b = ExistingLoanFactory(member=h_b.representative)
-        return {
-            "v_a": v_a, "v_b": v_b, "g_a": g_a, "h_a": h_a, "h_b": h_b, "spouse": spouse, "loan_b": loan_b,
-            "alice": staff_for(v_a).user, "bob": staff_for(v_b).user,
-            "pat": staff_for(v_a, role=Role.PRESIDENT).user,
-        }
+def homes(county, unscoped):
+    """In 东岭村, group g1: household h_a (李大山 and his spouse 王秀英); in 西河村: h_b (赵四) with a loan, loan_b."""
+    county.g_a = county.g1
+    county.h_a = HouseholdFactory(village=county.v_a, group=county.g1, code="A-0001", head__name="李大山",
+                                  head__id_number="11010519491231002X", head__phone="13912345678")
+    county.spouse = MemberFactory(household=county.h_a, name="王秀英", relation="配偶")
+    county.h_b = HouseholdFactory(village=county.v_b, code="B-0001", head__name="赵四")
+    county.loan_b = ExistingLoanFactory(member=county.h_b.representative)
+    return county
 
 
 def members_of(household):
@@ -92,8 +84,8 @@ def edit_data(household, **fields):
 
 # --- list, search and filters -----------------------------------------------------------------------
 
-def test_list_shows_only_the_scope_with_masked_numbers(client, world):
-    client.force_login(world["alice"])
+def test_list_shows_only_the_scope_with_masked_numbers(client, county):
+    client.force_login(county.tina)
     response = client.get("/households/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -106,8 +98,8 @@ def test_list_shows_only_the_scope_with_masked_numbers(client, world):
 
 
 @pytest.mark.parametrize("term", ["11010519491231002x", "110105491231002", "大山", "a-00"])
-def test_search_posts_the_term_and_keeps_it_out_of_the_url(client, world, term):
-    client.force_login(world["alice"])
+def test_search_posts_the_term_and_keeps_it_out_of_the_url(client, county, term):
+    client.force_login(county.tina)
     response = client.post("/households/", {"q": term})
     assert response.status_code == 302
     assert term not in response["Location"] and "search=1" in response["Location"]
@@ -115,10 +107,10 @@ def test_search_posts_the_term_and_keeps_it_out_of_the_url(client, world, term):
     assert "A-0001" in page
 
 
-def test_search_excludes_other_households_and_other_scopes(client, world):
+def test_search_excludes_other_households_and_other_scopes(client, county):
     with scopes_disabled():
-        other = HouseholdFactory(village=world["v_a"], code="A-0002", head__name="孙小明")
-    client.force_login(world["alice"])
+        other = HouseholdFactory(village=county.v_a, code="A-0002", head__name="孙小明")
+    client.force_login(county.tina)
     location = client.post("/households/", {"q": "赵四"})["Location"]   # bob's household
     assert "B-0001" not in client.get(location).content.decode()
     location = client.post("/households/", {"q": members_of(other)[0].id_number})["Location"]
@@ -126,33 +118,32 @@ def test_search_excludes_other_households_and_other_scopes(client, world):
     assert "A-0002" in html and "A-0001" not in html
 
 
-def test_search_term_is_forgotten_without_the_flag(client, world):
-    client.force_login(world["alice"])
+def test_search_term_is_forgotten_without_the_flag(client, county):
+    client.force_login(county.tina)
     client.post("/households/", {"q": "no-such-household"})
     assert "A-0001" in client.get("/households/").content.decode()
 
 
-def test_filter_by_village_and_group(client, world):
+def test_filter_by_village_and_group(client, county):
+    v_a2 = county.v_a2  # tina's second village
     with scopes_disabled():
-        v_a2 = VillageFactory(branch=world["v_a"].branch, name="南山村")
-        v_a2.officers.add(world["alice"])
         HouseholdFactory(village=v_a2, code="A2-0001")
-        HouseholdFactory(village=world["v_a"], code="A-NOGROUP")
-    client.force_login(world["alice"])
+        HouseholdFactory(village=county.v_a, code="A-NOGROUP")
+    client.force_login(county.tina)
     html = client.get("/households/", {"village": v_a2.pk}).content.decode()
     assert "A2-0001" in html and "A-0001" not in html
-    html = client.get("/households/", {"group": world["g_a"].pk}).content.decode()
+    html = client.get("/households/", {"group": county.g_a.pk}).content.decode()
     assert "A-0001" in html and "A-NOGROUP" not in html and "A2-0001" not in html
     # Another branch's village in the query answers nothing of it (and is not offered).
-    html = client.get("/households/", {"village": world["v_b"].pk}).content.decode()
+    html = client.get("/households/", {"village": county.v_b.pk}).content.decode()
     assert "B-0001" not in html and "西河村" not in html
 
 
-def test_pagination_keeps_the_search_flag(client, world):
+def test_pagination_keeps_the_search_flag(client, county):
     with scopes_disabled():
         for n in range(55):
-            HouseholdFactory(village=world["v_a"], code=f"PAGE-{n:03d}")
-    client.force_login(world["alice"])
+            HouseholdFactory(village=county.v_a, code=f"PAGE-{n:03d}")
+    client.force_login(county.tina)
     location = client.post("/households/", {"q": "PAGE-"})["Location"]
     first = client.get(location).content.decode()
     assert len(re.findall(r">PAGE-\d{3}<", first)) == 50
@@ -161,8 +152,8 @@ def test_pagination_keeps_the_search_flag(client, world):
     assert len(re.findall(r">PAGE-\d{3}<", second)) == 5
 
 
-def test_list_query_count_does_not_grow_with_households(client, world):
-    client.force_login(world["alice"])
+def test_list_query_count_does_not_grow_with_households(client, county):
+    client.force_login(county.tina)
 
     def count_queries():
         with CaptureQueriesContext(connection) as ctx:
@@ -171,47 +162,47 @@ def test_list_query_count_does_not_grow_with_households(client, world):
 
     with scopes_disabled():
         for _ in range(2):
-            household = HouseholdFactory(village=world["v_a"])
+            household = HouseholdFactory(village=county.v_a)
             MemberFactory(household=household)
     with_three = count_queries()
     with scopes_disabled():
         for _ in range(27):
-            household = HouseholdFactory(village=world["v_a"], group=world["g_a"])
+            household = HouseholdFactory(village=county.v_a, group=county.g_a)
             MemberFactory(household=household)
     assert count_queries() == with_three
 
 
-def test_list_with_django_assert_num_queries(client, world, django_assert_num_queries):
-    client.force_login(world["alice"])
+def test_list_with_django_assert_num_queries(client, county, django_assert_num_queries):
+    client.force_login(county.tina)
     client.get("/households/")  # warm the session and content types
     with CaptureQueriesContext(connection) as ctx:
         client.get("/households/")
     with scopes_disabled():
         for _ in range(20):
-            HouseholdFactory(village=world["v_a"])
+            HouseholdFactory(village=county.v_a)
     with django_assert_num_queries(len(ctx.captured_queries)):
         client.get("/households/")
 
 
 # --- detail ----------------------------------------------------------------------------------------
 
-def test_detail_in_and_out_of_scope(client, world):
-    client.force_login(world["alice"])
-    response = client.get(f"/households/{world['h_a'].pk}/")
+def test_detail_in_and_out_of_scope(client, county):
+    client.force_login(county.tina)
+    response = client.get(f"/households/{county.h_a.pk}/")
     assert response.status_code == 200
-    assert client.get(f"/households/{world['h_b'].pk}/").status_code == 404
+    assert client.get(f"/households/{county.h_b.pk}/").status_code == 404
     assert client.get("/households/999999/").status_code == 404
 
 
-def test_detail_is_not_cached(client, world):
-    client.force_login(world["alice"])
-    response = client.get(f"/households/{world['h_a'].pk}/")
+def test_detail_is_not_cached(client, county):
+    client.force_login(county.tina)
+    response = client.get(f"/households/{county.h_a.pk}/")
     assert "no-store" in response["Cache-Control"]
 
 
-def test_detail_shows_members_with_age_and_full_id_to_the_editor(client, world):
-    client.force_login(world["alice"])
-    html = client.get(f"/households/{world['h_a'].pk}/").content.decode()
+def test_detail_shows_members_with_age_and_full_id_to_the_editor(client, county):
+    client.force_login(county.tina)
+    html = client.get(f"/households/{county.h_a.pk}/").content.decode()
     assert "11010519491231002X" in html
     assert "王秀英" in html and "1949-12-31" in html
     today = timezone.localdate()
@@ -220,64 +211,61 @@ def test_detail_shows_members_with_age_and_full_id_to_the_editor(client, world):
     assert "13912345678" in html
 
 
-def test_detail_masks_ids_for_read_only_roles(client, world):
-    client.force_login(world["pat"])  # branch president: reads the branch, edits nothing
-    html = client.get(f"/households/{world['h_a'].pk}/").content.decode()
+def test_detail_masks_ids_for_read_only_roles(client, county):
+    client.force_login(county.pat)  # branch president: reads the branch, edits nothing
+    html = client.get(f"/households/{county.h_a.pk}/").content.decode()
     assert "110105********002X" in html and "11010519491231002X" not in html
     assert "139****5678" in html and "13912345678" not in html
     assert 'id="edit-household"' not in html
 
 
-def test_detail_shows_the_change_history(client, world):
-    client.force_login(world["alice"])
-    data = edit_data(world["h_a"], address="东岭村2组9号")
-    assert client.post(f"/households/{world['h_a'].pk}/edit/", data, REMOTE_ADDR="10.1.2.3").status_code == 302
-    html = client.get(f"/households/{world['h_a'].pk}/").content.decode()
+def test_detail_shows_the_change_history(client, county):
+    client.force_login(county.tina)
+    data = edit_data(county.h_a, address="东岭村2组9号")
+    assert client.post(f"/households/{county.h_a.pk}/edit/", data, REMOTE_ADDR="10.1.2.3").status_code == 302
+    html = client.get(f"/households/{county.h_a.pk}/").content.decode()
     history = html.split('id="history-table"')[1]
-    assert "东岭村2组9号" in history and "10.1.2.3" in history and world["alice"].username in history
+    assert "东岭村2组9号" in history and "10.1.2.3" in history and county.tina.username in history
 
 
 # --- edit and create ---------------------------------------------------------------------------------
 
-def test_edit_out_of_scope_is_404_and_writes_nothing(client, world):
-    client.force_login(world["alice"])
-    url = f"/households/{world['h_b'].pk}/edit/"
+def test_edit_out_of_scope_is_404_and_writes_nothing(client, county):
+    client.force_login(county.tina)
+    url = f"/households/{county.h_b.pk}/edit/"
     assert client.get(url).status_code == 404
-    data = edit_data(world["h_b"], address="被篡改")
+    data = edit_data(county.h_b, address="被篡改")
     assert client.post(url, data).status_code == 404
     with scopes_disabled():
-        world["h_b"].refresh_from_db()
-    assert world["h_b"].address != "被篡改"
+        county.h_b.refresh_from_db()
+    assert county.h_b.address != "被篡改"
 
 
 @pytest.mark.parametrize("role", [Role.PRESIDENT, Role.TELLER])
-def test_read_only_roles_cannot_edit_or_create(client, world, role):
-    with scopes_disabled():
-        user = staff_for(world["v_a"], role=role).user
+def test_read_only_roles_cannot_edit_or_create(client, county, role):
+    user = {Role.PRESIDENT: county.pat, Role.TELLER: county.tom}[role]
     client.force_login(user)
-    url = f"/households/{world['h_a'].pk}/edit/"
-    assert client.get(f"/households/{world['h_a'].pk}/").status_code == 200
+    url = f"/households/{county.h_a.pk}/edit/"
+    assert client.get(f"/households/{county.h_a.pk}/").status_code == 200
     assert client.get(url).status_code == 404
-    assert client.post(url, edit_data(world["h_a"], address="改了")).status_code == 404
+    assert client.post(url, edit_data(county.h_a, address="改了")).status_code == 404
     assert client.get("/households/new/").status_code == 404
     with scopes_disabled():
-        world["h_a"].refresh_from_db()
-    assert world["h_a"].address != "改了"
+        county.h_a.refresh_from_db()
+    assert county.h_a.address != "改了"
 
 
-def test_supervisor_reads_everything_and_edits_nothing(client, world):
-    with scopes_disabled():
-        user = staff_for(world["v_a"], role=Role.SUPERVISOR).user
-    client.force_login(user)
-    assert client.get(f"/households/{world['h_b'].pk}/").status_code == 200
-    assert client.get(f"/households/{world['h_b'].pk}/edit/").status_code == 404
+def test_supervisor_reads_everything_and_edits_nothing(client, county):
+    client.force_login(county.sue)  # the supervisor
+    assert client.get(f"/households/{county.h_b.pk}/").status_code == 200
+    assert client.get(f"/households/{county.h_b.pk}/edit/").status_code == 404
 
 
-def test_create_household_with_members(client, world):
-    client.force_login(world["alice"])
+def test_create_household_with_members(client, county):
+    client.force_login(county.tina)
     head_id, child_id = make_id_number(datetime.date(1975, 3, 9)), make_id_number(datetime.date(2001, 8, 1),
                                                                                     male=False)
-    data = form_data(village=world["v_a"], group=world["g_a"], code="A-NEW", members=[
+    data = form_data(village=county.v_a, group=county.g_a, code="A-NEW", members=[
         {"name": "周建国", "id_number": head_id.lower(), "relation": "户主", "phone": "139 0000 1234"},
         {"name": "周丽", "id_number": child_id, "relation": "女", "works_away": True, "representative": True},
         {"name": "", "id_number": "", "relation": ""},  # a blank extra row
@@ -287,17 +275,17 @@ def test_create_household_with_members(client, world):
     with scopes_disabled():
         household = Household.objects.get(code="A-NEW")
         head, child = (Member.objects.get(household=household, name=name) for name in ("周建国", "周丽"))
-    assert household.version == 1 and household.updated_by == world["alice"]
+    assert household.version == 1 and household.updated_by == county.tina
     assert head.id_number == head_id.upper() and head.sex == "M" and head.birth_date == datetime.date(1975, 3, 9)
     assert head.phone == "13900001234"
     assert child.sex == "F" and child.works_away and household.representative == child
     entry = LogEntry.objects.get_for_object(household).first()
-    assert entry.actor == world["alice"]
+    assert entry.actor == county.tina
 
 
-def test_create_without_a_representative_chooses_the_head(client, world):
-    client.force_login(world["alice"])
-    data = form_data(village=world["v_a"], code="A-REP", members=[
+def test_create_without_a_representative_chooses_the_head(client, county):
+    client.force_login(county.tina)
+    data = form_data(village=county.v_a, code="A-REP", members=[
         {"name": "钱一", "id_number": make_id_number(), "relation": "配偶"},
         {"name": "钱二", "id_number": make_id_number(), "relation": "户主"}])
     assert client.post("/households/new/", data).status_code == 302
@@ -306,15 +294,15 @@ def test_create_without_a_representative_chooses_the_head(client, world):
         assert household.representative.name == "钱二"
 
 
-def test_create_refuses_two_heads_and_a_bad_id(client, world):
-    client.force_login(world["alice"])
-    data = form_data(village=world["v_a"], code="A-BAD", members=[
+def test_create_refuses_two_heads_and_a_bad_id(client, county):
+    client.force_login(county.tina)
+    data = form_data(village=county.v_a, code="A-BAD", members=[
         {"name": "甲", "id_number": make_id_number(), "relation": "户主"},
         {"name": "乙", "id_number": make_id_number(), "relation": "户主"}])
     response = client.post("/households/new/", data)
     assert response.status_code == 200
     assert zh("The household has %(n)d members marked 户主; exactly one is allowed.", n=2) in response.content.decode()
-    data = form_data(village=world["v_a"], code="A-BAD", members=[
+    data = form_data(village=county.v_a, code="A-BAD", members=[
         {"name": "甲", "id_number": "110105194912310021", "relation": "户主"}])
     response = client.post("/households/new/", data)
     check_digit = zh("The check digit is wrong: the last character should be %(digit)s.", digit="X")   # 校验码
@@ -323,11 +311,11 @@ def test_create_refuses_two_heads_and_a_bad_id(client, world):
         assert not Household.objects.filter(code="A-BAD").exists()
 
 
-def test_create_refuses_an_id_of_another_household_naming_it_only_in_scope(client, world):
-    client.force_login(world["alice"])
-    mine = members_of(world["h_a"])[0].id_number
-    theirs = members_of(world["h_b"])[0].id_number
-    data = form_data(village=world["v_a"], code="A-DUP", members=[
+def test_create_refuses_an_id_of_another_household_naming_it_only_in_scope(client, county):
+    client.force_login(county.tina)
+    mine = members_of(county.h_a)[0].id_number
+    theirs = members_of(county.h_b)[0].id_number
+    data = form_data(village=county.v_a, code="A-DUP", members=[
         {"name": "甲", "id_number": make_id_number(), "relation": "户主"},
         {"name": "乙", "id_number": mine, "relation": "子"},
         {"name": "丙", "id_number": theirs, "relation": "女"}])
@@ -342,89 +330,89 @@ def test_create_refuses_an_id_of_another_household_naming_it_only_in_scope(clien
         assert not Household.objects.filter(code="A-DUP").exists()
 
 
-def test_create_refuses_a_code_in_use(client, world):
-    client.force_login(world["alice"])
-    data = form_data(village=world["v_a"], code="B-0001", members=[
+def test_create_refuses_a_code_in_use(client, county):
+    client.force_login(county.tina)
+    data = form_data(village=county.v_a, code="B-0001", members=[
         {"name": "甲", "id_number": make_id_number(), "relation": "户主"}])
     html = client.post("/households/new/", data).content.decode()
     assert zh("This household code is already in use.") in html
 
 
-def test_create_refuses_a_village_outside_the_editable_scope(client, world):
-    client.force_login(world["alice"])
-    data = form_data(village=world["v_b"], code="A-OUT", members=[
+def test_create_refuses_a_village_outside_the_editable_scope(client, county):
+    client.force_login(county.tina)
+    data = form_data(village=county.v_b, code="A-OUT", members=[
         {"name": "甲", "id_number": make_id_number(), "relation": "户主"}])
     assert client.post("/households/new/", data).status_code == 200
     with scopes_disabled():
         assert not Household.objects.filter(code="A-OUT").exists()
 
 
-def test_excluded_household_needs_a_reason(client, world):
-    client.force_login(world["alice"])
-    url = f"/households/{world['h_a'].pk}/edit/"
-    html = client.post(url, edit_data(world["h_a"], archive_status="excluded")).content.decode()
+def test_excluded_household_needs_a_reason(client, county):
+    client.force_login(county.tina)
+    url = f"/households/{county.h_a.pk}/edit/"
+    html = client.post(url, edit_data(county.h_a, archive_status="excluded")).content.decode()
     assert zh("Give the reason why the household is not archived.") in html
-    response = client.post(url, edit_data(world["h_a"], archive_status="excluded", exclusion="idle"))
+    response = client.post(url, edit_data(county.h_a, archive_status="excluded", exclusion="idle"))
     assert response.status_code == 302
     with scopes_disabled():
-        world["h_a"].refresh_from_db()
-    assert world["h_a"].exclusion == "idle"
+        county.h_a.refresh_from_db()
+    assert county.h_a.exclusion == "idle"
 
 
-def test_blacklisted_member_blocks_archiving(client, world):
+def test_blacklisted_member_blocks_archiving(client, county):
     with scopes_disabled():
-        BlacklistEntryFactory(head_office=world["h_a"].head_office, id_number=world["spouse"].id_number)
-    client.force_login(world["alice"])
-    url = f"/households/{world['h_a'].pk}/edit/"
-    html = client.post(url, edit_data(world["h_a"], archive_status="archived")).content.decode()
+        BlacklistEntryFactory(head_office=county.h_a.head_office, id_number=county.spouse.id_number)
+    client.force_login(county.tina)
+    url = f"/households/{county.h_a.pk}/edit/"
+    html = client.post(url, edit_data(county.h_a, archive_status="archived")).content.decode()
     assert zh("%(name)s (%(id)s) is on the blacklist; the household cannot be archived.",
-              name="王秀英", id=mask_id(world["spouse"].id_number)) in html
+              name="王秀英", id=mask_id(county.spouse.id_number)) in html
     with scopes_disabled():
-        world["h_a"].refresh_from_db()
-    assert world["h_a"].archive_status == "roster"
+        county.h_a.refresh_from_db()
+    assert county.h_a.archive_status == "roster"
 
 
-def test_edit_members_change_head_and_delete(client, world):
-    client.force_login(world["alice"])
-    data = edit_data(world["h_a"])
+def test_edit_members_change_head_and_delete(client, county):
+    client.force_login(county.tina)
+    data = edit_data(county.h_a)
     head_pk, spouse_pk = data["members-0-id"], data["members-1-id"]
     # The spouse becomes head, the head is removed: one head throughout.
     data["members-1-relation"] = "户主"
     data["members-0-DELETE"] = "on"
-    response = client.post(f"/households/{world['h_a'].pk}/edit/", data)
+    response = client.post(f"/households/{county.h_a.pk}/edit/", data)
     assert response.status_code == 302, response.content.decode()
     with scopes_disabled():
-        world["h_a"].refresh_from_db()
+        county.h_a.refresh_from_db()
         assert not Member.objects.filter(pk=head_pk).exists()
         assert Member.objects.get(pk=spouse_pk).relation == "户主"
-    assert world["h_a"].representative_id == spouse_pk
-    assert world["h_a"].version == 2
+    assert county.h_a.representative_id == spouse_pk
+    assert county.h_a.version == 2
 
 
-def test_member_with_loans_cannot_be_removed(client, world):
+def test_member_with_loans_cannot_be_removed(client, county):
     with scopes_disabled():
-        ExistingLoanFactory(member=world["spouse"])
-    client.force_login(world["alice"])
-    data = edit_data(world["h_a"])
+        ExistingLoanFactory(member=county.spouse)
+    client.force_login(county.tina)
+    data = edit_data(county.h_a)
     data["members-1-DELETE"] = "on"
-    html = client.post(f"/households/{world['h_a'].pk}/edit/", data).content.decode()
+    html = client.post(f"/households/{county.h_a.pk}/edit/", data).content.decode()
     assert zh("Row %(row)d: %(name)s has existing loans; delete those first.", row=2, name="王秀英") in html
-    assert len(members_of(world["h_a"])) == 2
+    assert len(members_of(county.h_a)) == 2
 
 
 # --- optimistic locking (R3) ----------------------------------------------------------------------
 
-def test_second_concurrent_edit_is_refused_and_keeps_the_users_entries(client, world):
+def test_second_concurrent_edit_is_refused_and_keeps_the_users_entries(client, county):
     from django.test import Client
 
     other = Client()
     with scopes_disabled():
-        bob_a = staff_for(world["v_a"]).user
-    client.force_login(world["alice"])
+        bob_a = staff_for(county.v_a).user  # another officer of 东岭村
+    client.force_login(county.tina)
     other.force_login(bob_a)
-    url = f"/households/{world['h_a'].pk}/edit/"
+    url = f"/households/{county.h_a.pk}/edit/"
     assert client.get(url).status_code == 200 and other.get(url).status_code == 200
-    first, second = edit_data(world["h_a"], address="第一个人的地址"), edit_data(world["h_a"], address="第二个人的地址",
+    first, second = edit_data(county.h_a, address="第一个人的地址"), edit_data(county.h_a, address="第二个人的地址",
                                                                             land_area="9.00")
 
     assert client.post(url, first).status_code == 302
@@ -436,16 +424,16 @@ def test_second_concurrent_edit_is_refused_and_keeps_the_users_entries(client, w
     table = html.split('id="stale-differences"')[1].split("</table>")[0]
     assert "第一个人的地址" in table and "第二个人的地址" in table and "3.50" in table and "9.00" in table
     with scopes_disabled():
-        world["h_a"].refresh_from_db()
-    assert world["h_a"].address == "第一个人的地址" and world["h_a"].version == 2
-    assert str(world["h_a"].land_area) == "3.50"
+        county.h_a.refresh_from_db()
+    assert county.h_a.address == "第一个人的地址" and county.h_a.version == 2
+    assert str(county.h_a.land_area) == "3.50"
     assert 'name="version" value="2"' in html     # a deliberate second submit saves
 
     second["version"] = 2
     assert other.post(url, second).status_code == 302
     with scopes_disabled():
-        world["h_a"].refresh_from_db()
-    assert world["h_a"].address == "第二个人的地址" and world["h_a"].version == 3
+        county.h_a.refresh_from_db()
+    assert county.h_a.address == "第二个人的地址" and county.h_a.version == 3
 
 
 # --- existing loans (H4) ------------------------------------------------------------------------------
@@ -457,9 +445,9 @@ def loan_data(member, **fields):
     return data
 
 
-def test_add_edit_and_delete_an_existing_loan(client, world):
-    client.force_login(world["alice"])
-    household, spouse = world["h_a"], world["spouse"]
+def test_add_edit_and_delete_an_existing_loan(client, county):
+    client.force_login(county.tina)
+    household, spouse = county.h_a, county.spouse
     response = client.post(f"/households/{household.pk}/loans/new/", loan_data(spouse, written_off="on"))
     assert response.status_code == 302
     with scopes_disabled():
@@ -481,9 +469,9 @@ def test_add_edit_and_delete_an_existing_loan(client, world):
         assert not ExistingLoan.objects.filter(pk=loan.pk).exists()
 
 
-def test_loan_pages_are_404_outside_the_scope(client, world):
-    client.force_login(world["alice"])
-    household_b, loan_b = world["h_b"], world["loan_b"]
+def test_loan_pages_are_404_outside_the_scope(client, county):
+    client.force_login(county.tina)
+    household_b, loan_b = county.h_b, county.loan_b
     member_b = household_b.representative
     assert client.get(f"/households/{household_b.pk}/loans/new/").status_code == 404
     assert client.post(f"/households/{household_b.pk}/loans/new/", loan_data(member_b)).status_code == 404
@@ -491,37 +479,37 @@ def test_loan_pages_are_404_outside_the_scope(client, world):
     assert client.post(f"/households/loans/{loan_b.pk}/edit/", loan_data(member_b, balance="1")).status_code == 404
     assert client.post(f"/households/loans/{loan_b.pk}/delete/").status_code == 404
     # A member of B's household cannot be slipped into A's loan form either.
-    assert client.post(f"/households/{world['h_a'].pk}/loans/new/", loan_data(member_b)).status_code == 200
+    assert client.post(f"/households/{county.h_a.pk}/loans/new/", loan_data(member_b)).status_code == 200
     with scopes_disabled():
         loan_b.refresh_from_db()
         assert ExistingLoan.objects.filter(member=member_b).count() == 1
     assert str(loan_b.balance) == "20000.00"
 
 
-def test_read_only_role_cannot_touch_loans(client, world):
-    client.force_login(world["pat"])
+def test_read_only_role_cannot_touch_loans(client, county):
+    client.force_login(county.pat)
     with scopes_disabled():
-        loan = ExistingLoanFactory(member=world["spouse"])
-    assert client.get(f"/households/{world['h_a'].pk}/loans/new/").status_code == 404
+        loan = ExistingLoanFactory(member=county.spouse)
+    assert client.get(f"/households/{county.h_a.pk}/loans/new/").status_code == 404
     assert client.post(f"/households/loans/{loan.pk}/delete/").status_code == 404
     with scopes_disabled():
         assert ExistingLoan.objects.filter(pk=loan.pk).exists()
 
 
-def test_history_keeps_removed_members_and_loans(client, world):
-    client.force_login(world["alice"])
-    spouse = world["spouse"]
-    assert client.post(f"/households/{world['h_a'].pk}/loans/new/", loan_data(spouse)).status_code == 302
+def test_history_keeps_removed_members_and_loans(client, county):
+    client.force_login(county.tina)
+    spouse = county.spouse
+    assert client.post(f"/households/{county.h_a.pk}/loans/new/", loan_data(spouse)).status_code == 302
     with scopes_disabled():
         loan = ExistingLoan.objects.get(member=spouse)
     assert client.post(f"/households/loans/{loan.pk}/delete/").status_code == 302
-    data = edit_data(world["h_a"])
+    data = edit_data(county.h_a)
     data["members-1-DELETE"] = "on"
-    assert client.post(f"/households/{world['h_a'].pk}/edit/", data).status_code == 302
-    history = client.get(f"/households/{world['h_a'].pk}/").content.decode().split('id="history-table"')[1]
+    assert client.post(f"/households/{county.h_a.pk}/edit/", data).status_code == 302
+    history = client.get(f"/households/{county.h_a.pk}/").content.decode().split('id="history-table"')[1]
     assert history.count("王秀英") >= 2           # created, then removed
     assert history.count("LN-1") >= 2             # the loan's creation and deletion
     assert spouse.id_number not in history        # ID numbers are masked in audit entries (R4)
     # Another branch's officer sees none of it.
-    client.force_login(world["bob"])
-    assert client.get(f"/households/{world['h_a'].pk}/").status_code == 404
+    client.force_login(county.bob)
+    assert client.get(f"/households/{county.h_a.pk}/").status_code == 404

@@ -6,32 +6,25 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from households.models import Household, RosterImport
-from sunshine_credit.models import Role
-from tests.factories import StaffFactory, VillageFactory
 from tests.households.roster_files import roster_bytes
 from tests.households.test_roster_import import households_rows
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("signed_in")]
 LIST = reverse("households:roster_import_list")
 
 
 @pytest.fixture
-def setup(client):
-    village = VillageFactory(code="BR01V01", branch__code="BR01")
-    other = VillageFactory(code="BR02V01", branch__code="BR02", branch__head_office=village.branch.head_office)
-    alice = StaffFactory(branch=village.branch, villages=[village])
-    bob = StaffFactory(branch=other.branch, villages=[other])
-    client.force_login(alice.user)
-    return village, alice, bob
+def signed_in(client, county):
+    """tina (东岭村 and 南坡村) signed in."""
+    client.force_login(county.tina)
 
 
 def upload(client, rows, name="roster.xlsx"):
     return client.post(LIST, {"file": SimpleUploadedFile(name, roster_bytes(rows))})
 
 
-def test_upload_preview_shows_row_errors_then_fixed_file_imports(client, setup, django_capture_on_commit_callbacks):
-    village, alice, _ = setup
-    rows = households_rows(village, 40, 2)
+def test_upload_preview_shows_row_errors_then_fixed_file_imports(client, county, django_capture_on_commit_callbacks):
+    rows = households_rows(county.v_a, 40, 2)
     good = rows[55][6]
     rows[55][6] = good[:17] + ("0" if good[17] != "0" else "1")
     with django_capture_on_commit_callbacks(execute=True):
@@ -48,9 +41,9 @@ def test_upload_preview_shows_row_errors_then_fixed_file_imports(client, setup, 
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, rows)
     item = RosterImport.objects.latest("id")
-    assert item.status == "valid" and item.created_by == alice.user
-    assert item.summary["villages"] == [{"branch": "BR01", "code": "BR01V01", "name": "东岭村", "households": 40,
-                                         "members": 80, "consenting": 40}]
+    assert item.status == "valid" and item.created_by == county.tina
+    assert item.summary["villages"] == [{"branch": county.branch_a.code, "code": county.v_a.code,
+                                         "name": county.v_a.name, "households": 40, "members": 80, "consenting": 40}]
     with scopes_disabled():
         assert Household.objects.count() == 0  # checked, not yet written
     with django_capture_on_commit_callbacks(execute=True):
@@ -64,13 +57,12 @@ def test_upload_preview_shows_row_errors_then_fixed_file_imports(client, setup, 
     assert client.post(reverse("households:roster_import_confirm", args=[item.pk])).status_code == 403
 
 
-def test_other_branch_officer_gets_404_for_import_page_and_confirm(client, setup,
+def test_other_branch_officer_gets_404_for_import_page_and_confirm(client, county,
                                                                   django_capture_on_commit_callbacks):
-    village, _, bob = setup
     with django_capture_on_commit_callbacks(execute=True):
-        upload(client, households_rows(village, 2, 2))
+        upload(client, households_rows(county.v_a, 2, 2))
     item = RosterImport.objects.get()
-    client.force_login(bob.user)
+    client.force_login(county.bob)
     assert client.get(reverse("households:roster_import_detail", args=[item.pk])).status_code == 404
     assert client.post(reverse("households:roster_import_confirm", args=[item.pk])).status_code == 404
     assert b"roster.xlsx" not in client.get(LIST).content
@@ -78,30 +70,27 @@ def test_other_branch_officer_gets_404_for_import_page_and_confirm(client, setup
     assert item.status == "valid"
 
 
-def test_uploading_rows_for_another_branch_is_refused_by_row(client, setup, django_capture_on_commit_callbacks):
-    village, _, bob = setup
-    client.force_login(bob.user)
+def test_uploading_rows_for_another_branch_is_refused_by_row(client, county, django_capture_on_commit_callbacks):
+    client.force_login(county.bob)
     with django_capture_on_commit_callbacks(execute=True):
-        upload(client, households_rows(village, 2, 2))
+        upload(client, households_rows(county.v_a, 2, 2))
     item = RosterImport.objects.get()
     assert item.status == "invalid" and {e["column"] for e in item.errors} == {"支行编码"}
 
 
-def test_non_maker_roles_cannot_upload(client, setup):
-    village, _, _ = setup
-    supervisor = StaffFactory(role=Role.SUPERVISOR, branch=None, head_office=village.branch.head_office)
-    client.force_login(supervisor.user)
-    assert upload(client, households_rows(village, 1, 1)).status_code == 403
+def test_non_maker_roles_cannot_upload(client, county):
+    client.force_login(county.sue)  # supervisor
+    assert upload(client, households_rows(county.v_a, 1, 1)).status_code == 403
     assert not RosterImport.objects.exists()
 
 
-def test_a_file_that_is_not_xlsx_is_refused_in_chinese_and_nothing_is_stored(client, setup):
+def test_a_file_that_is_not_xlsx_is_refused_in_chinese_and_nothing_is_stored(client):
     response = client.post(LIST, {"file": SimpleUploadedFile("roster.xlsx", b"not a workbook")})
     assert response.status_code == 200 and ".xlsx" in response.content.decode()
     assert not RosterImport.objects.exists()
 
 
-def test_template_download_has_the_section_11_header(client, setup):
+def test_template_download_has_the_section_11_header(client):
     import io
 
     from openpyxl import load_workbook

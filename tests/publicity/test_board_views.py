@@ -15,7 +15,7 @@ from appraisal.models import Panel
 from publicity.models import Notice
 from sunshine_credit.models import Job
 from tests.appraisal.factories import PanelFactory, make_panel_world
-from tests.factories import VillageFactory, staff_for
+from tests.factories import VillageFactory
 
 from .test_publish import grant
 
@@ -23,24 +23,25 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    world = make_panel_world(households=4, status=Panel.Status.SIGNED)
-    grant(world)
-    return world
+def county(county):
+    """东岭村's signed panel (make_panel_world) over four households granted by `grant`."""
+    make_panel_world(county, households=4, status=Panel.Status.SIGNED)
+    grant(county)
+    return county
 
 
-def post_publish(client, world, user="tina"):
-    client.force_login(world[user])
-    return client.post(f"/publicity/panels/{world['panel'].pk}/publish/")
+def post_publish(client, county, user="tina"):
+    client.force_login(county[user])
+    return client.post(f"/publicity/panels/{county.panel.pk}/publish/")
 
 
 def test_the_officer_publishes_from_the_boards_page_and_sees_the_printed_board(
-        client, world, django_capture_on_commit_callbacks):
-    client.force_login(world["tina"])
-    page = client.get(f"/publicity/?campaign={world['campaign'].pk}")
-    assert page.status_code == 200 and f"/publicity/panels/{world['panel'].pk}/publish/" in page.content.decode()
+        client, county, django_capture_on_commit_callbacks):
+    client.force_login(county.tina)
+    page = client.get(f"/publicity/?campaign={county.campaign.pk}")
+    assert page.status_code == 200 and f"/publicity/panels/{county.panel.pk}/publish/" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_publish(client, world)
+        response = post_publish(client, county)
     with scopes_disabled():
         notice = Notice.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/publicity/notices/{notice.pk}/"
@@ -52,57 +53,56 @@ def test_the_officer_publishes_from_the_boards_page_and_sees_the_printed_board(
     assert pdf["Content-Type"] == "application/pdf" and hashlib.sha256(body).hexdigest() == notice.sha256
 
 
-def test_while_printing_the_pages_refresh_themselves(client, world, django_capture_on_commit_callbacks):
+def test_while_printing_the_pages_refresh_themselves(client, county, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        post_publish(client, world)
+        post_publish(client, county)
     with scopes_disabled():
         notice = Notice.objects.get()
     assert 'http-equiv="refresh"' in client.get(f"/publicity/notices/{notice.pk}/").content.decode()
-    assert 'http-equiv="refresh"' in client.get(f"/publicity/?campaign={world['campaign'].pk}").content.decode()
+    assert 'http-equiv="refresh"' in client.get(f"/publicity/?campaign={county.campaign.pk}").content.decode()
 
 
-def test_pages_outside_the_scope_answer_404_and_write_nothing(client, world, django_capture_on_commit_callbacks):
+def test_pages_outside_the_scope_answer_404_and_write_nothing(client, county, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        post_publish(client, world)
+        post_publish(client, county)
     with scopes_disabled():
         notice = Notice.objects.get()
-    client.force_login(world["bob"])
-    assert client.post(f"/publicity/panels/{world['panel'].pk}/publish/").status_code == 404
+    client.force_login(county.bob)
+    assert client.post(f"/publicity/panels/{county.panel.pk}/publish/").status_code == 404
     for url in (f"/publicity/notices/{notice.pk}/", f"/publicity/notices/{notice.pk}/board.pdf"):
         assert client.get(url).status_code == 404
     assert client.post(f"/publicity/notices/{notice.pk}/retry/").status_code == 404
-    page = client.get(f"/publicity/?campaign={world['campaign'].pk}").content.decode()
-    assert world["v_a"].name not in page and world["v_b"].name in page
+    page = client.get(f"/publicity/?campaign={county.campaign.pk}").content.decode()
+    assert county.v_a.name not in page and county.v_b.name in page
 
 
-def test_bob_cannot_publish_tinas_village(client, world):
-    response = post_publish(client, world, "bob")
+def test_bob_cannot_publish_tinas_village(client, county):
+    response = post_publish(client, county, "bob")
     assert response.status_code == 404
     with scopes_disabled():
         assert not Notice.objects.exists()
 
 
-def test_the_president_reads_but_does_not_publish(client, world):
-    response = post_publish(client, world, "pat")
+def test_the_president_reads_but_does_not_publish(client, county):
+    response = post_publish(client, county, "pat")
     assert response.status_code == 302
     with scopes_disabled():
         assert not Notice.objects.exists()
-    assert "/publish/" not in client.get(f"/publicity/?campaign={world['campaign'].pk}").content.decode()
+    assert "/publish/" not in client.get(f"/publicity/?campaign={county.campaign.pk}").content.decode()
 
 
-def test_campaign_publish_publishes_each_village_as_its_own_job(client, world, django_capture_on_commit_callbacks):
-    with scopes_disabled():
-        other = VillageFactory(branch=world["v_a"].branch, name="南山村")
-        PanelFactory(campaign=world["campaign"], village=other, status=Panel.Status.SIGNED)
-        officer = staff_for(world["v_a"], other).user
+def test_campaign_publish_publishes_each_village_as_its_own_job(client, county, django_capture_on_commit_callbacks):
+    with scopes_disabled():  # tina's other village, 南坡村, has a signed panel too
+        PanelFactory(campaign=county.campaign, village=county.v_a2, status=Panel.Status.SIGNED)
+    officer = county.tina
     client.force_login(officer)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/publicity/campaigns/{world['campaign'].pk}/publish/", follow=True)
+        response = client.post(f"/publicity/campaigns/{county.campaign.pk}/publish/", follow=True)
     with scopes_disabled():
         notices = list(Notice.objects.all())
-    # 南山村 has no granted household: left unpublished; 东岭村 published with its own printing job — both in
+    # 南坡村 has no granted household: left unpublished; 东岭村 published with its own printing job — both in
     # the background job the request sent.
-    assert [n.village_id for n in notices] == [world["v_a"].pk] and notices[0].job_id
+    assert [n.village_id for n in notices] == [county.v_a.pk] and notices[0].job_id
     assert notices[0].status == Notice.Status.PUBLISHED
     assert response.status_code == 200 and len(list(response.context["messages"])) == 1
     with scopes_disabled():
@@ -110,12 +110,12 @@ def test_campaign_publish_publishes_each_village_as_its_own_job(client, world, d
     assert publish_job.status == Job.Status.DONE and publish_job.created_by == officer
 
 
-def test_boards_list_query_count_does_not_grow_with_villages(client, world, django_assert_num_queries,
+def test_boards_list_query_count_does_not_grow_with_villages(client, county, django_assert_num_queries,
                                                              django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        post_publish(client, world, "tina")
-    client.force_login(world["ada"])
-    url = f"/publicity/?campaign={world['campaign'].pk}"
+        post_publish(client, county, "tina")
+    client.force_login(county.ada)
+    url = f"/publicity/?campaign={county.campaign.pk}"
     client.get(url)
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
@@ -123,21 +123,21 @@ def test_boards_list_query_count_does_not_grow_with_villages(client, world, djan
     with scopes_disabled():
         first = Notice.objects.get()
         for i in range(5):
-            village = VillageFactory(branch=world["v_a"].branch)
-            panel = PanelFactory(campaign=world["campaign"], village=village, status=Panel.Status.SIGNED)
+            village = VillageFactory(branch=county.v_a.branch)
+            panel = PanelFactory(campaign=county.campaign, village=village, status=Panel.Status.SIGNED)
             Notice.objects.create(head_office=first.head_office, village=village, kind=first.kind,
-                                  campaign=world["campaign"], panel=panel, title=first.title, starts_on=first.starts_on,
-                                  ends_on=first.ends_on, public_token=f"t{i}", published_by=world["tina"])
+                                  campaign=county.campaign, panel=panel, title=first.title, starts_on=first.starts_on,
+                                  ends_on=first.ends_on, public_token=f"t{i}", published_by=county.tina)
     with django_assert_num_queries(baseline):
         page = client.get(url)
     assert len(page.context["panels"]) == 7
 
 
-def test_render_board_publishes_then_writes_the_archived_board(world, tmp_path, django_capture_on_commit_callbacks):
+def test_render_board_publishes_then_writes_the_archived_board(county, tmp_path, django_capture_on_commit_callbacks):
     out, stdout = tmp_path / "board.pdf", StringIO()
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("render_board", world["campaign"].code, world["v_a"].code, "--out", str(out),
-                     "--user", world["tina"].username, "--starts-on", "2026-12-07", "--json", stdout=stdout)
+        call_command("render_board", county.campaign.code, county.v_a.code, "--out", str(out),
+                     "--user", county.tina.username, "--starts-on", "2026-12-07", "--json", stdout=stdout)
     first = json.loads(stdout.getvalue())
     with scopes_disabled():
         notice = Notice.objects.get()
@@ -146,25 +146,25 @@ def test_render_board_publishes_then_writes_the_archived_board(world, tmp_path, 
     assert hashlib.sha256(out.read_bytes()).hexdigest() == notice.sha256
     # Again (as the system, no user): the archived board, unchanged.
     stdout = StringIO()
-    call_command("render_board", world["campaign"].code, world["v_a"].code, "--out", str(tmp_path / "again.pdf"),
+    call_command("render_board", county.campaign.code, county.v_a.code, "--out", str(tmp_path / "again.pdf"),
                  "--json", stdout=stdout)
     again = json.loads(stdout.getvalue())
     assert again["published_now"] is False and again["sha256"] == notice.sha256
     assert (tmp_path / "again.pdf").read_bytes() == out.read_bytes()
 
 
-def test_render_board_refuses_an_unsigned_panel_and_usage_errors(world, tmp_path):
+def test_render_board_refuses_an_unsigned_panel_and_usage_errors(county, tmp_path):
     with scopes_disabled():
-        Panel.objects.filter(pk=world["panel"].pk).update(status=Panel.Status.CLOSED)
+        Panel.objects.filter(pk=county.panel.pk).update(status=Panel.Status.CLOSED)
     stdout = StringIO()
     with pytest.raises(SystemExit) as exit_:
-        call_command("render_board", world["campaign"].code, world["v_a"].code, "--out", str(tmp_path / "x.pdf"),
-                     "--user", world["tina"].username, "--json", stdout=stdout)
+        call_command("render_board", county.campaign.code, county.v_a.code, "--out", str(tmp_path / "x.pdf"),
+                     "--user", county.tina.username, "--json", stdout=stdout)
     assert exit_.value.code == 1 and json.loads(stdout.getvalue())["ok"] is False
     assert not (tmp_path / "x.pdf").exists()
     for args in (["--out", str(tmp_path / "x.pdf"), "--json"],  # not published and no --user
                  ["--out", str(tmp_path / "x.txt"), "--json"],
-                 ["--out", str(tmp_path / "x.pdf"), "--user", world["bob"].username, "--json"]):
+                 ["--out", str(tmp_path / "x.pdf"), "--user", county.bob.username, "--json"]):
         with pytest.raises(SystemExit) as exit_:
-            call_command("render_board", world["campaign"].code, world["v_a"].code, *args, stdout=StringIO())
+            call_command("render_board", county.campaign.code, county.v_a.code, *args, stdout=StringIO())
         assert exit_.value.code == 2

@@ -13,30 +13,16 @@ from django_scopes import scopes_disabled
 from publicity import rules
 from publicity.models import Notice, NoticeKind
 from publicity.services import PublishRefused, large_loan_register_publish, notice_publish
-from tests.factories import StaffFactory, VillageFactory, VillageGroupFactory
 
 pytestmark = pytest.mark.django_db
 
 COLUMNS = [{"label": "序号", "num": True}, {"label": "借款人", "num": False}, {"label": "金额（元）", "num": True}]
 
 
-@pytest.fixture
-def village():
-    with scopes_disabled():
-        village = VillageFactory(name="北坡村")
-        VillageGroupFactory(village=village, name="3组")
-    return village
-
-
-@pytest.fixture
-def officer(village):
-    return StaffFactory(branch=village.branch, head_office=village.branch.head_office).user
-
-
-def test_a_revocation_notice_is_rendered_and_archived(village, officer, django_capture_on_commit_callbacks):
+def test_a_revocation_notice_is_rendered_and_archived(county, django_capture_on_commit_callbacks):
     rows = [("3组", [1, "王*明", "30,000"], Decimal(30000)), ("3组", [2, "李*", "20,000"], Decimal(20000))]
     with django_capture_on_commit_callbacks(execute=True), scopes_disabled():
-        notice = notice_publish(actor=officer, kind=NoticeKind.REVOCATION, village=village,
+        notice = notice_publish(actor=county.tina, kind=NoticeKind.REVOCATION, village=county.v_a,
                                 title="取消授信资格公示", columns=COLUMNS, rows=rows,
                                 starts_on=datetime.date(2026, 12, 1), days=7)
     with scopes_disabled():
@@ -49,31 +35,31 @@ def test_a_revocation_notice_is_rendered_and_archived(village, officer, django_c
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True).stdout
         flat = "".join(text.decode().split())
-        assert "取消授信资格公示" in flat and "王*明" in flat and "北坡村" in flat
+        assert "取消授信资格公示" in flat and "王*明" in flat and county.v_a.name in flat
 
 
-def test_a_pre_disbursement_notice_runs_three_to_five_days(village, officer):
+def test_a_pre_disbursement_notice_runs_three_to_five_days(county):
     for days in (2, 6):
         with pytest.raises(ValueError), scopes_disabled():
-            notice_publish(actor=officer, kind=NoticeKind.PREDISBURSEMENT, village=village, title="贷款公示",
+            notice_publish(actor=county.tina, kind=NoticeKind.PREDISBURSEMENT, village=county.v_a, title="贷款公示",
                            columns=COLUMNS, rows=[], starts_on=datetime.date(2026, 12, 1), days=days)
     with scopes_disabled():
-        notice = notice_publish(actor=officer, kind=NoticeKind.PREDISBURSEMENT, village=village, title="贷款公示",
+        notice = notice_publish(actor=county.tina, kind=NoticeKind.PREDISBURSEMENT, village=county.v_a, title="贷款公示",
                                 columns=COLUMNS, rows=[], starts_on=datetime.date(2026, 12, 1), days=5)
     assert notice.ends_on == datetime.date(2026, 12, 5)
 
 
-def test_the_large_loan_register_is_one_per_village_and_month_once_the_month_is_over(village, officer):
+def test_the_large_loan_register_is_one_per_village_and_month_once_the_month_is_over(county):
     rows = [("", [1, "赵*", "500,000"], Decimal(500000))]
     with pytest.raises(PublishRefused), scopes_disabled():
-        large_loan_register_publish(actor=officer, village=village, period="2026-12", rows=rows,
+        large_loan_register_publish(actor=county.tina, village=county.v_a, period="2026-12", rows=rows,
                                     posted_on=datetime.date(2026, 12, 20))
     with scopes_disabled():
-        notice = large_loan_register_publish(actor=officer, village=village, period="2026-11", rows=rows,
+        notice = large_loan_register_publish(actor=county.tina, village=county.v_a, period="2026-11", rows=rows,
                                              posted_on=datetime.date(2026, 12, 3))
     assert notice.kind == NoticeKind.LARGE_LOANS and notice.period == "2026-11"
     with pytest.raises(PublishRefused), scopes_disabled():
-        large_loan_register_publish(actor=officer, village=village, period="2026-11", rows=rows,
+        large_loan_register_publish(actor=county.tina, village=county.v_a, period="2026-11", rows=rows,
                                     posted_on=datetime.date(2026, 12, 4))
 
 

@@ -14,15 +14,11 @@ from surveys.models import Campaign, Method
 from surveys.services.campaigns import method_minimum_message
 from tests.commands import run_json
 from tests.factories import HeadOfficeFactory, HouseholdFactory, StaffFactory, VillageFactory
-from tests.surveys.campaign_world import make_world, zh
+from tests.surveys.campaign_world import zh
 from tests.surveys.factories import CampaignFactory, QuestionnaireFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return make_world()
+in_survey = pytest.mark.usefixtures("campaign_stage")  # the campaign's team, households and respondents
 
 
 def run_command(*args):
@@ -36,7 +32,7 @@ def campaign_codes():
 
 # --- create_campaign (SPEC §11) ------------------------------------------------------------------
 
-def test_command_creates_a_campaign_with_its_settings(world):
+def test_command_creates_a_campaign_with_its_settings(county):
     code, result = run_command("2026-1", "2026年第一批", "--method", "mean", "--min-respondents", "6",
                                "--rounding", "500", "--reference-date", "2026-12-01", "--notice-days", "5",
                                "--ordinal", "2")
@@ -47,24 +43,24 @@ def test_command_creates_a_campaign_with_its_settings(world):
                                                                                           Method.MEAN, 6)
     assert campaign.rounding_unit == Decimal(500) and campaign.reference_date == datetime.date(2026, 12, 1)
     assert (campaign.notice_days, campaign.ordinal) == (5, 2)
-    assert campaign.head_office_id == world["v_a"].branch.head_office_id
+    assert campaign.head_office_id == county.head_office.id
 
 
-def test_command_defaults_to_the_methods_minimum(world):
+def test_command_defaults_to_the_methods_minimum(county):
     code, result = run_command("M", "均值批", "--method", "mean")
     assert code == 0 and result["min_respondents"] == 6 and result["method"] == "mean"
     code, result = run_command("T", "截尾批")
     assert code == 0 and result["min_respondents"] == 5 and result["method"] == "trimmed"
 
 
-def test_command_refuses_a_duplicate_code_with_exit_1(world):
+def test_command_refuses_a_duplicate_code_with_exit_1(county):
     assert run_command("DUP", "第一批")[0] == 0
     code, result = run_command("DUP", "又一批")
     assert code == 1 and result["ok"] is False and result["errors"][0]["field"] == "code"
     assert campaign_codes().count("DUP") == 1
 
 
-def test_command_refuses_mean_with_a_minimum_of_5(world):
+def test_command_refuses_mean_with_a_minimum_of_5(county):
     before = campaign_codes()
     code, result = run_command("MEAN5", "均值五人", "--method", "mean", "--min-respondents", "5")
     assert code == 1 and result["ok"] is False
@@ -72,13 +68,13 @@ def test_command_refuses_mean_with_a_minimum_of_5(world):
     assert campaign_codes() == before
 
 
-def test_command_usage_errors_exit_2(world):
+def test_command_usage_errors_exit_2(county):
     assert run_command("X", "批", "--reference-date", "2026/12/01")[0] == 2
     assert run_command("X", "批", "--rounding", "lots")[0] == 2
     assert "X" not in campaign_codes()
 
 
-def test_command_needs_the_head_office_when_there_are_several(world):
+def test_command_needs_the_head_office_when_there_are_several(county):
     with scopes_disabled():
         HeadOfficeFactory(code="HQ2", name="另一家")
     assert run_command("Y", "批")[0] == 2
@@ -98,35 +94,37 @@ def form_data(**fields):
     return data
 
 
+@in_survey
 @pytest.mark.parametrize("role", ["tina", "olga", "pat", "sue", "bob"])
-def test_only_administrators_create_campaigns(client, world, role):
-    client.force_login(world[role])
+def test_only_administrators_create_campaigns(client, county, role):
+    client.force_login(county[role])
     assert client.get("/surveys/campaigns/new/").status_code == 403
     assert client.post("/surveys/campaigns/new/", form_data()).status_code == 403
     assert "2026-2" not in campaign_codes()
 
 
-def test_administrator_creates_a_campaign_with_its_team(client, world):
-    client.force_login(world["ada"])
+@in_survey
+def test_administrator_creates_a_campaign_with_its_team(client, county):
+    client.force_login(county.ada)
     assert client.get("/surveys/campaigns/new/").status_code == 200
-    response = client.post("/surveys/campaigns/new/", form_data(survey_team=[world["olga"].pk]))
+    response = client.post("/surveys/campaigns/new/", form_data(survey_team=[county.olga.pk]))
     assert response.status_code == 302
     with scopes_disabled():
         campaign = Campaign.objects.get(code="2026-2")
-        assert list(campaign.survey_team.all()) == [world["olga"]]
-    assert campaign.created_by == world["ada"] and campaign.version == 1
+        assert list(campaign.survey_team.all()) == [county.olga]
+    assert campaign.created_by == county.ada and campaign.version == 1
 
 
-def test_team_members_must_be_staff_of_the_head_office(client, world):
+def test_team_members_must_be_staff_of_the_head_office(client, county):
     with scopes_disabled():
         outsider = StaffFactory(branch=VillageFactory(branch__head_office=HeadOfficeFactory(code="HQ2")).branch).user
-    client.force_login(world["ada"])
+    client.force_login(county.ada)
     response = client.post("/surveys/campaigns/new/", form_data(survey_team=[outsider.pk]))
     assert response.status_code == 200 and "2026-2" not in campaign_codes()
 
 
-def test_form_refuses_a_minimum_below_the_methods(client, world):
-    client.force_login(world["ada"])
+def test_form_refuses_a_minimum_below_the_methods(client, county):
+    client.force_login(county.ada)
     response = client.post("/surveys/campaigns/new/", form_data(method="mean", min_respondents=5))
     assert response.status_code == 200
     assert zh("The method “%(method)s” needs at least %(n)d respondents; raise the minimum respondents.",
@@ -134,20 +132,22 @@ def test_form_refuses_a_minimum_below_the_methods(client, world):
     assert "2026-2" not in campaign_codes()
 
 
-def test_form_refuses_a_duplicate_code(client, world):
-    client.force_login(world["ada"])
-    response = client.post("/surveys/campaigns/new/", form_data(code=world["campaign"].code))
+def test_form_refuses_a_duplicate_code(client, county):
+    client.force_login(county.ada)
+    response = client.post("/surveys/campaigns/new/", form_data(code=county.campaign.code))
     assert response.status_code == 200
-    assert zh("A campaign with the code %(code)s already exists.", code=world["campaign"].code) in response.content.decode()
+    assert zh("A campaign with the code %(code)s already exists.",
+              code=county.campaign.code) in response.content.decode()
 
 
-def test_edit_saves_and_bumps_the_version(client, world):
-    campaign = world["campaign"]
-    client.force_login(world["ada"])
+@in_survey
+def test_edit_saves_and_bumps_the_version(client, county):
+    campaign = county.campaign
+    client.force_login(county.ada)
     assert client.get(f"/surveys/campaigns/{campaign.pk}/edit/").status_code == 200
     response = client.post(f"/surveys/campaigns/{campaign.pk}/edit/",
                            form_data(code=campaign.code, name="改名", notice_days=7, version=1,
-                                     survey_team=[world["tina"].pk, world["olga"].pk]))
+                                     survey_team=[county.tina.pk, county.olga.pk]))
     assert response.status_code == 302
     with scopes_disabled():
         campaign.refresh_from_db()
@@ -155,9 +155,9 @@ def test_edit_saves_and_bumps_the_version(client, world):
     assert (campaign.name, campaign.notice_days, campaign.version) == ("改名", 7, 2)
 
 
-def test_edit_of_a_stale_version_writes_nothing(client, world):
-    campaign = world["campaign"]
-    client.force_login(world["ada"])
+def test_edit_of_a_stale_version_writes_nothing(client, county):
+    campaign = county.campaign
+    client.force_login(county.ada)
     # Someone saves first (version 1 -> 2) ...
     assert client.post(f"/surveys/campaigns/{campaign.pk}/edit/",
                        form_data(code=campaign.code, name="先存", version=1)).status_code == 302
@@ -174,9 +174,9 @@ def test_edit_of_a_stale_version_writes_nothing(client, world):
 
 
 @pytest.mark.parametrize("role", ["tina", "pat", "sue"])
-def test_only_administrators_edit_campaigns(client, world, role):
-    campaign = world["campaign"]
-    client.force_login(world[role])
+def test_only_administrators_edit_campaigns(client, county, role):
+    campaign = county.campaign
+    client.force_login(county[role])
     assert client.get(f"/surveys/campaigns/{campaign.pk}/edit/").status_code == 403
     assert client.post(f"/surveys/campaigns/{campaign.pk}/edit/",
                        form_data(code=campaign.code, name="改名", version=1)).status_code == 403
@@ -187,42 +187,45 @@ def test_only_administrators_edit_campaigns(client, world, role):
 
 # --- Scope (O2/R1) and lists ----------------------------------------------------------------------
 
-def test_campaigns_of_another_head_office_do_not_exist(client, world):
+@in_survey
+def test_campaigns_of_another_head_office_do_not_exist(client, county):
     with scopes_disabled():
         other = CampaignFactory(head_office=HeadOfficeFactory(code="HQ2", name="另一家"), code="OTHER")
     for user in ("tina", "ada"):
-        client.force_login(world[user])
+        client.force_login(county[user])
         listing = client.get("/surveys/campaigns/").content.decode()
-        assert world["campaign"].code in listing and "OTHER" not in listing
-        assert client.get(f"/surveys/campaigns/{world['campaign'].pk}/").status_code == 200
+        assert county.campaign.code in listing and "OTHER" not in listing
+        assert client.get(f"/surveys/campaigns/{county.campaign.pk}/").status_code == 200
         assert client.get(f"/surveys/campaigns/{other.pk}/").status_code == 404
         assert client.get(f"/surveys/campaigns/{other.pk}/edit/").status_code in (403, 404)
-    client.force_login(world["ada"])
+    client.force_login(county.ada)
     assert client.post(f"/surveys/campaigns/{other.pk}/edit/", form_data(code="OTHER", version=1)).status_code == 404
 
 
-def test_detail_lists_only_the_villages_of_the_users_scope_with_counts(client, world):
-    campaign = world["campaign"]
+@in_survey
+def test_detail_lists_only_the_villages_of_the_users_scope_with_counts(client, county):
+    campaign = county.campaign
     with scopes_disabled():
-        QuestionnaireFactory(campaign=campaign, household=world["h_a"], respondent=world["respondents"][0])
-    client.force_login(world["tina"])
+        QuestionnaireFactory(campaign=campaign, household=county.h_a, respondent=county.respondents[0])
+    client.force_login(county.tina)
     content = client.get(f"/surveys/campaigns/{campaign.pk}/").content.decode()
-    assert world["v_a"].name in content and world["v_b"].name not in content
-    assert f"/surveys/campaigns/{campaign.pk}/villages/{world['v_a'].pk}/respondents/" in content
-    assert f"?campaign={campaign.pk}&amp;village={world['v_a'].pk}" in content  # the entry grid, for makers
-    assert reverse("surveys:summary_village", args=(campaign.pk, world["v_a"].pk)) in content
-    client.force_login(world["bob"])
+    assert county.v_a.name in content and county.v_b.name not in content
+    assert f"/surveys/campaigns/{campaign.pk}/villages/{county.v_a.pk}/respondents/" in content
+    assert f"?campaign={campaign.pk}&amp;village={county.v_a.pk}" in content  # the entry grid, for makers
+    assert reverse("surveys:summary_village", args=(campaign.pk, county.v_a.pk)) in content
+    client.force_login(county.bob)
     content = client.get(f"/surveys/campaigns/{campaign.pk}/").content.decode()
-    assert world["v_b"].name in content and world["v_a"].name not in content
-    client.force_login(world["sue"])
+    assert county.v_b.name in content and county.v_a.name not in content
+    client.force_login(county.sue)
     villages = client.get(f"/surveys/campaigns/{campaign.pk}/").context["villages"]
     counts = {v.pk: (v.household_count, v.respondent_count, v.questionnaire_count) for v, _ in villages}
-    assert counts == {world["v_a"].pk: (1, 7, 1), world["v_b"].pk: (1, 0, 0)}
+    assert counts == {county.v_a.pk: (1, 7, 1), county.v_a2.pk: (0, 0, 0), county.v_b.pk: (1, 0, 0)}
 
 
-def test_list_and_detail_query_counts_do_not_grow_with_rows(client, world):
-    client.force_login(world["sue"])
-    campaign = world["campaign"]
+@in_survey
+def test_list_and_detail_query_counts_do_not_grow_with_rows(client, county):
+    client.force_login(county.sue)
+    campaign = county.campaign
 
     def queries(url):
         with CaptureQueriesContext(connection) as ctx:
@@ -232,20 +235,21 @@ def test_list_and_detail_query_counts_do_not_grow_with_rows(client, world):
     list_before, detail_before = queries("/surveys/campaigns/"), queries(f"/surveys/campaigns/{campaign.pk}/")
     with scopes_disabled():
         for _ in range(4):
-            CampaignFactory(head_office=campaign.head_office).survey_team.add(world["tina"])
-            village = VillageFactory(branch=world["v_a"].branch)
+            CampaignFactory(head_office=campaign.head_office).survey_team.add(county.tina)
+            village = VillageFactory(branch=county.v_a.branch)
             HouseholdFactory(village=village)
     assert queries("/surveys/campaigns/") == list_before
     assert queries(f"/surveys/campaigns/{campaign.pk}/") == detail_before
 
 
-def test_nav_links_to_the_campaigns(client, world):
-    client.force_login(world["olga"])
+@in_survey
+def test_nav_links_to_the_campaigns(client, county):
+    client.force_login(county.olga)
     assert 'href="/surveys/campaigns/"' in client.get("/surveys/campaigns/").content.decode()
 
 
-def test_pages_need_a_login(client, world):
-    campaign, village = world["campaign"], world["v_a"]
+def test_pages_need_a_login(client, county):
+    campaign, village = county.campaign, county.v_a
     for url in ("/surveys/campaigns/", "/surveys/campaigns/new/", f"/surveys/campaigns/{campaign.pk}/",
                 f"/surveys/campaigns/{campaign.pk}/edit/",
                 f"/surveys/campaigns/{campaign.pk}/villages/{village.pk}/respondents/",

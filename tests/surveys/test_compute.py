@@ -170,25 +170,24 @@ def _answers(campaign, household, amounts, reasons=None):
 
 
 @pytest.fixture
-def two_branches(unscoped):
-    """Branches A and B, two villages in A, one in B; a campaign; six questionnaires per household."""
-    a, b = BranchFactory(), BranchFactory()
-    a1, a2, b1 = VillageFactory(branch=a), VillageFactory(branch=a), VillageFactory(branch=b)
-    campaign = CampaignFactory(head_office=a.head_office, reference_date=REF)
-    homes = {}
-    for village in (a1, a2, b1):
+def answered(county, unscoped):
+    """Six questionnaires for one household in each of the county's villages (东岭村 and 南坡村 of branch A,
+    西河村 of branch B), `county.homes` by village id; one more household in 东岭村 without any."""
+    county.homes = {}
+    for village in (county.v_a, county.v_a2, county.v_b):
         home = HouseholdFactory(village=village)
-        _answers(campaign, home, [30000, 50000, 60000, 70000, 90000, 100000])
-        homes[village.pk] = home
-    HouseholdFactory(village=a1)  # no questionnaire at all
-    return {"campaign": campaign, "a": a, "b": b, "a1": a1, "a2": a2, "b1": b1, "homes": homes}
+        _answers(county.campaign, home, [30000, 50000, 60000, 70000, 90000, 100000])
+        county.homes[village.pk] = home
+    HouseholdFactory(village=county.v_a)  # no questionnaire at all
+    return county
 
 
 @pytest.mark.django_db
-def test_every_household_gets_a_row_and_rounding_is_exact(two_branches):
-    campaign = two_branches["campaign"]
+@pytest.mark.usefixtures("answered")
+def test_every_household_gets_a_row_and_rounding_is_exact(county):
+    campaign = county.campaign
     with scopes_disabled():
-        home = HouseholdFactory(village=two_branches["a1"])
+        home = HouseholdFactory(village=county.v_a)
         _answers(campaign, home, [0, Decimal("83999.99"), Decimal("83999.99"), Decimal("83999.99"), 1000000])
         compute_campaign_limits(campaign=campaign)
         results = {r.household_id: r for r in LimitResult.objects.filter(campaign=campaign)}
@@ -196,79 +195,81 @@ def test_every_household_gets_a_row_and_rounding_is_exact(two_branches):
     assert results[home.pk].amount == Decimal("83000.00") and results[home.pk].mean == Decimal("83999.9900")
     empty = [r for r in results.values() if r.valid_count == 0]
     assert len(empty) == 1 and empty[0].status == LimitStatus.INCOMPLETE and empty[0].inputs == []
-    granted = results[two_branches["homes"][two_branches["a1"].pk].pk]
+    granted = results[county.homes[county.v_a.pk].pk]
     assert granted.status == LimitStatus.GRANTED and granted.amount == Decimal("67000.00")
     assert [amount for _, amount in granted.inputs] == [3_000_000, 5_000_000, 6_000_000, 7_000_000, 9_000_000,
                                                         10_000_000]
 
 
 @pytest.mark.django_db
-def test_second_run_changes_nothing(two_branches):
-    campaign = two_branches["campaign"]
+@pytest.mark.usefixtures("answered")
+def test_second_run_changes_nothing(county):
+    campaign = county.campaign
     with scopes_disabled():
         compute_campaign_limits(campaign=campaign, now=datetime.datetime(2026, 11, 2, tzinfo=datetime.UTC))
         before = list(LimitResult.objects.order_by("id").values())
         assert compute_campaign_limits(campaign=campaign) == 0
         assert list(LimitResult.objects.order_by("id").values()) == before  # computed_at included
         # A changed answer rewrites that household only.
-        home = two_branches["homes"][two_branches["b1"].pk]
+        home = county.homes[county.v_b.pk]
         Questionnaire.objects.filter(household=home).update(withhold_reasons=[2])
         assert compute_campaign_limits(campaign=campaign) == 1
         assert LimitResult.objects.get(household=home).reasons == {"2": 6}
 
 
 @pytest.mark.django_db
-def test_restricted_to_a_village_or_a_branch(two_branches):
-    t = two_branches
-    admin = staff_for(t["a1"], role=Role.ADMIN)
+@pytest.mark.usefixtures("answered")
+def test_restricted_to_a_village_or_a_branch(county):
+    admin = county.ada
     with scopes_disabled():
-        scope = scope_for_user(admin.user)
+        scope = county.scope(admin)
     with activate(scope):
-        result = limits_compute_run(scope=scope, campaign=t["campaign"], village=t["a2"])
+        result = limits_compute_run(scope=scope, campaign=county.campaign, village=county.v_a2)
         assert result["villages"] == 1 and result["counts"]["granted"] == 1
-        assert set(LimitResult.objects.values_list("household__village_id", flat=True)) == {t["a2"].pk}
-        result = limits_compute_run(scope=scope, campaign=t["campaign"], branch=t["a"])
+        assert set(LimitResult.objects.values_list("household__village_id", flat=True)) == {county.v_a2.pk}
+        result = limits_compute_run(scope=scope, campaign=county.campaign, branch=county.branch_a)
         assert result["counts"] == {"granted": 2, "withheld": 0, "ineligible": 0, "incomplete": 1}
-        assert set(LimitResult.objects.values_list("household__village_id", flat=True)) == {t["a1"].pk, t["a2"].pk}
+        assert set(LimitResult.objects.values_list("household__village_id", flat=True)) == {county.v_a.pk,
+                                                                                             county.v_a2.pk}
 
 
 @pytest.mark.django_db
-def test_branch_a_job_never_writes_branch_b(two_branches, django_capture_on_commit_callbacks):
-    t = two_branches
-    officer = staff_for(t["a1"], t["a2"])
+@pytest.mark.usefixtures("answered")
+def test_branch_a_job_never_writes_branch_b(county, django_capture_on_commit_callbacks):
+    officer = county.tina  # 东岭村 and 南坡村
     with scopes_disabled():
-        scope = scope_for_user(officer.user)
+        scope = county.scope(officer)
     with activate(scope):
         with django_capture_on_commit_callbacks(execute=True):
-            job = limits_compute(scope=scope, actor=officer.user, campaign=t["campaign"])
+            job = limits_compute(scope=scope, actor=officer, campaign=county.campaign)
         with pytest.raises(Http404):  # branch B is outside the scope
-            limits_compute(scope=scope, actor=officer.user, campaign=t["campaign"], village=t["b1"])
+            limits_compute(scope=scope, actor=officer, campaign=county.campaign, village=county.v_b)
         with pytest.raises(Http404):
-            limits_compute(scope=scope, actor=officer.user, campaign=t["campaign"], branch=t["b"])
+            limits_compute(scope=scope, actor=officer, campaign=county.campaign, branch=county.branch_b)
     with scopes_disabled():
         job.refresh_from_db()
         assert job.status == Job.Status.DONE and job.progress == 100 and job.task_name == "surveys.compute_limits"
         villages = set(LimitResult.objects.values_list("household__village_id", flat=True))
-    assert villages == {t["a1"].pk, t["a2"].pk}
+    assert villages == {county.v_a.pk, county.v_a2.pk}
 
 
 @pytest.mark.django_db
-def test_job_reports_progress_per_chunk(two_branches, django_capture_on_commit_callbacks, monkeypatch):
+@pytest.mark.usefixtures("answered")
+def test_job_reports_progress_per_chunk(county, django_capture_on_commit_callbacks, monkeypatch):
     from sunshine_credit import jobs
 
-    t = two_branches
-    admin = staff_for(t["a1"], role=Role.ADMIN)
+    admin = county.ada
     seen = []
     real = jobs.job_progress
     monkeypatch.setattr(jobs, "job_progress", lambda job_id, percent: (seen.append(percent), real(job_id, percent)))
     with scopes_disabled():
-        scope = scope_for_user(admin.user)
+        scope = county.scope(admin)
     with activate(scope), django_capture_on_commit_callbacks(execute=True):
-        job = limits_compute(scope=scope, actor=admin.user, campaign=t["campaign"])
+        job = limits_compute(scope=scope, actor=admin, campaign=county.campaign)
     with scopes_disabled():
         job.refresh_from_db()
         assert job.status == Job.Status.DONE and job.error == ""
-        assert LimitResult.objects.filter(campaign=t["campaign"]).count() == 4
+        assert LimitResult.objects.filter(campaign=county.campaign).count() == 4
     assert seen == [33, 66, 99]  # three villages, one chunk each; 100 is set when the job finishes
 
 

@@ -13,12 +13,11 @@ from django.utils.translation import gettext
 from django_scopes import scopes_disabled
 
 from sunshine_credit.lib.money import AmountError, parse_amount
-from sunshine_credit.models import Role
 from surveys.forms import EntryError, parse_codes, parse_row, parse_yes_no
 from surveys.models import Questionnaire
 from surveys.rules import RowInput, RowInvalid
-from tests.factories import HouseholdFactory, MemberFactory, VillageFactory, VillageGroupFactory, staff_for
-from tests.surveys.factories import CampaignFactory, QuestionnaireFactory, RespondentFactory
+from tests.factories import HouseholdFactory, MemberFactory, staff_for
+from tests.surveys.factories import QuestionnaireFactory, RespondentFactory
 
 
 def zh(msgid: str) -> str:
@@ -93,24 +92,22 @@ def test_a_row_reports_every_bad_cell():
 # --- The screens ---------------------------------------------------------------------------------------
 
 @pytest.fixture
-def world():
-    """Branch A: village v_a (officer alice, on the survey team; officer carol, not on it; president pat),
-    group g_a with households h1, h2. Branch B: village v_b (officer bob)."""
-    with scopes_disabled():
-        v_a, v_b = VillageFactory(name="东岭村"), VillageFactory(name="西河村")
-        g_a = VillageGroupFactory(village=v_a, name="1组")
-        h1 = HouseholdFactory(village=v_a, group=g_a, code="A-0001", head__name="李大山")
-        spouse = MemberFactory(household=h1, name="王秀英", relation="配偶")
-        h2 = HouseholdFactory(village=v_a, group=g_a, code="A-0002", head__name="陈二")
-        r1 = RespondentFactory(village=v_a, code="R01", name="老支书周明")
-        r2 = RespondentFactory(village=v_a, code="R02", name="店主吴芳")
-        r_b = RespondentFactory(village=v_b, code="R01", name="西河评")
-        campaign = CampaignFactory()
-        alice, carol = staff_for(v_a).user, staff_for(v_a).user
-        campaign.survey_team.add(alice)
-        return {"v_a": v_a, "v_b": v_b, "g_a": g_a, "h1": h1, "h2": h2, "spouse": spouse, "r1": r1, "r2": r2,
-                "r_b": r_b, "campaign": campaign, "alice": alice, "carol": carol,
-                "bob": staff_for(v_b).user, "pat": staff_for(v_a, role=Role.PRESIDENT).user}
+def to_survey(county, unscoped):
+    """In 东岭村, group g1: households h1 (李大山 and his spouse 王秀英) and h2; respondents r1, r2 in 东岭村 and
+    r_b in 西河村; tina on the campaign's survey team, olga (another officer of 东岭村) not on it."""
+    county.g_a = county.g1
+    county.h1 = HouseholdFactory(village=county.v_a, group=county.g1, code="A-0001", head__name="李大山")
+    county.spouse = MemberFactory(household=county.h1, name="王秀英", relation="配偶")
+    county.h2 = HouseholdFactory(village=county.v_a, group=county.g1, code="A-0002", head__name="陈二")
+    county.r1 = RespondentFactory(village=county.v_a, code="R01", name="老支书周明")
+    county.r2 = RespondentFactory(village=county.v_a, code="R02", name="店主吴芳")
+    county.r_b = RespondentFactory(village=county.v_b, code="R01", name="西河评")
+    county.campaign.survey_team.add(county.tina)
+    county.olga = staff_for(county.v_a).user
+    return county
+
+
+in_survey = pytest.mark.usefixtures("to_survey")
 
 
 def grid_url(w, respondent=None):
@@ -136,47 +133,51 @@ def questionnaires():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("who, status", [("alice", 200), ("carol", 200), ("pat", 404), ("bob", 404)])
-def test_the_grid_is_for_makers_of_the_village_only(client, world, who, status):
-    client.force_login(world[who])
-    assert client.get(grid_url(world)).status_code == status
-    response = post_row(client, save_url(world), household=world["h1"].pk)
+@in_survey
+@pytest.mark.parametrize("who, status", [("tina", 200), ("olga", 200), ("pat", 404), ("bob", 404)])
+def test_the_grid_is_for_makers_of_the_village_only(client, county, who, status):
+    client.force_login(county[who])
+    assert client.get(grid_url(county)).status_code == status
+    response = post_row(client, save_url(county), household=county.h1.pk)
     assert response.status_code == status
     assert len(questionnaires()) == (1 if status == 200 else 0)
 
 
 @pytest.mark.django_db
-def test_start_page_leads_to_the_grid_and_read_only_roles_get_404(client, world):
-    client.force_login(world["pat"])
+@in_survey
+def test_start_page_leads_to_the_grid_and_read_only_roles_get_404(client, county):
+    client.force_login(county.pat)
     assert client.get("/surveys/entry/").status_code == 404
-    client.force_login(world["alice"])
+    client.force_login(county.tina)
     assert client.get("/surveys/entry/").status_code == 200
-    query = f"campaign={world['campaign'].pk}&village={world['v_a'].pk}"
+    query = f"campaign={county.campaign.pk}&village={county.v_a.pk}"
     assert "R02" in client.get(f"/surveys/entry/?{query}").content.decode()
-    response = client.get(f"/surveys/entry/?{query}&group={world['g_a'].pk}&respondent={world['r1'].pk}")
-    assert response.status_code == 302 and response["Location"] == grid_url(world)
+    response = client.get(f"/surveys/entry/?{query}&group={county.g_a.pk}&respondent={county.r1.pk}")
+    assert response.status_code == 302 and response["Location"] == grid_url(county)
     # Another branch's village, even named in the query, is 404.
-    assert client.get(f"/surveys/entry/?campaign={world['campaign'].pk}&village={world['v_b'].pk}").status_code == 404
+    assert client.get(f"/surveys/entry/?campaign={county.campaign.pk}&village={county.v_b.pk}").status_code == 404
 
 
 @pytest.mark.django_db
-def test_other_branch_respondent_or_household_is_404(client, world):
-    client.force_login(world["alice"])
+@in_survey
+def test_other_branch_respondent_or_household_is_404(client, county):
+    client.force_login(county.tina)
     with scopes_disabled():
-        h_b = HouseholdFactory(village=world["v_b"])
-    assert client.get(grid_url(world, world["r_b"])).status_code == 404
-    assert post_row(client, save_url(world, world["r_b"]), household=world["h1"].pk).status_code == 404
-    assert post_row(client, save_url(world), household=h_b.pk).status_code == 404
-    assert post_row(client, save_url(world, world["r_b"], village=world["v_b"]), household=h_b.pk).status_code == 404
+        h_b = HouseholdFactory(village=county.v_b)
+    assert client.get(grid_url(county, county.r_b)).status_code == 404
+    assert post_row(client, save_url(county, county.r_b), household=county.h1.pk).status_code == 404
+    assert post_row(client, save_url(county), household=h_b.pk).status_code == 404
+    assert post_row(client, save_url(county, county.r_b, village=county.v_b), household=h_b.pk).status_code == 404
     assert questionnaires() == []
 
 
 @pytest.mark.django_db
-def test_grid_has_one_row_per_household_of_the_group(client, world):
-    client.force_login(world["alice"])
+@in_survey
+def test_grid_has_one_row_per_household_of_the_group(client, county):
+    client.force_login(county.tina)
     with scopes_disabled():
-        HouseholdFactory(village=world["v_a"], code="A-OTHER-GROUP")
-    html = client.get(grid_url(world)).content.decode()
+        HouseholdFactory(village=county.v_a, code="A-OTHER-GROUP")
+    html = client.get(grid_url(county)).content.decode()
     assert html.count('class="entry-row"') == 2
     assert "A-0001" in html and "A-0002" in html and "A-OTHER-GROUP" not in html
     assert "李大山" in html and "王秀英" in html      # head, and the members to choose a representative
@@ -185,79 +186,85 @@ def test_grid_has_one_row_per_household_of_the_group(client, world):
 
 
 @pytest.mark.django_db
-def test_respondent_names_only_for_the_survey_team(client, world):
-    for who, shown in (("alice", True), ("carol", False)):
-        client.force_login(world[who])
-        grid = client.get(grid_url(world)).content.decode()
-        start = client.get(f"/surveys/entry/?campaign={world['campaign'].pk}&village={world['v_a'].pk}").content.decode()
+@in_survey
+def test_respondent_names_only_for_the_survey_team(client, county):
+    for who, shown in (("tina", True), ("olga", False)):
+        client.force_login(county[who])
+        grid = client.get(grid_url(county)).content.decode()
+        start = client.get(f"/surveys/entry/?campaign={county.campaign.pk}&village={county.v_a.pk}").content.decode()
         assert "R01" in grid and "R02" in start
         assert ("老支书周明" in grid) is shown
         assert ("老支书周明" in start) is shown and ("店主吴芳" in start) is shown
 
 
 @pytest.mark.django_db
-def test_saving_a_row_creates_the_questionnaire_with_surveyor_and_date_from_the_login(client, world):
-    client.force_login(world["alice"])
+@in_survey
+def test_saving_a_row_creates_the_questionnaire_with_surveyor_and_date_from_the_login(client, county):
+    client.force_login(county.tina)
     today = datetime.date(2026, 11, 20)
     with mock.patch("surveys.services.entry.timezone.localdate", return_value=today):
-        response = post_row(client, save_url(world), household=world["h1"].pk, members_away="y",
+        response = post_row(client, save_url(county), household=county.h1.pk, members_away="y",
                             surveyor="someone else", surveyed_on="2020-01-01")
     assert response.status_code == 200
     data = response.json()
     assert data["version"] == 1 and data["net_assets"] == "180000.00"
     [q] = questionnaires()
-    assert (q.campaign_id, q.household_id, q.respondent_id) == (world["campaign"].pk, world["h1"].pk, world["r1"].pk)
+    assert (q.campaign_id, q.household_id, q.respondent_id) == (county.campaign.pk, county.h1.pk, county.r1.pk)
     assert q.business_codes == [1, 7] and q.members_away is True and q.withhold_reasons == []
     assert (q.total_assets, q.total_liabilities, q.net_income, q.amount) == (
         Decimal(200000), Decimal(20000), Decimal(80000), Decimal(83000))
-    assert q.surveyor == world["alice"] and q.surveyed_on == today
-    assert q.representative == world["h1"].representative      # the household's representative by default
+    assert q.surveyor == county.tina and q.surveyed_on == today
+    assert q.representative == county.h1.representative      # the household's representative by default
 
 
 @pytest.mark.django_db
-def test_survey_date_is_today_in_shanghai(client, world, settings):
-    client.force_login(world["alice"])
+@in_survey
+def test_survey_date_is_today_in_shanghai(client, county, settings):
+    client.force_login(county.tina)
     assert settings.TIME_ZONE == "Asia/Shanghai"
     from django.utils import timezone
-    post_row(client, save_url(world), household=world["h1"].pk)
+    post_row(client, save_url(county), household=county.h1.pk)
     assert questionnaires()[0].surveyed_on == timezone.localdate()
 
 
 @pytest.mark.django_db
-def test_saving_again_updates_the_same_questionnaire(client, world):
-    client.force_login(world["alice"])
-    post_row(client, save_url(world), household=world["h1"].pk)
-    response = post_row(client, save_url(world), household=world["h1"].pk, version=1, amount="",
-                        withhold_reasons="2,8", representative=world["spouse"].pk)
+@in_survey
+def test_saving_again_updates_the_same_questionnaire(client, county):
+    client.force_login(county.tina)
+    post_row(client, save_url(county), household=county.h1.pk)
+    response = post_row(client, save_url(county), household=county.h1.pk, version=1, amount="",
+                        withhold_reasons="2,8", representative=county.spouse.pk)
     assert response.status_code == 200 and response.json()["version"] == 2
     [q] = questionnaires()
     assert q.amount is None and q.withhold_reasons == [2, 8] and q.version == 2
-    assert q.representative == world["spouse"]
+    assert q.representative == county.spouse
     # The grid shows the saved row.
-    html = client.get(grid_url(world)).content.decode()
+    html = client.get(grid_url(county)).content.decode()
     assert 'data-version="2"' in html and 'value="2 8"' in html
 
 
 @pytest.mark.django_db
-def test_a_stale_row_is_refused_and_nothing_is_written(client, world):
+@in_survey
+def test_a_stale_row_is_refused_and_nothing_is_written(client, county):
     with scopes_disabled():
-        QuestionnaireFactory(campaign=world["campaign"], household=world["h1"], respondent=world["r1"],
-                             amount=50000, version=3, surveyor=world["carol"])
-    client.force_login(world["alice"])
-    response = post_row(client, save_url(world), household=world["h1"].pk, version=2, amount="9w")
+        QuestionnaireFactory(campaign=county.campaign, household=county.h1, respondent=county.r1,
+                             amount=50000, version=3, surveyor=county.olga)
+    client.force_login(county.tina)
+    response = post_row(client, save_url(county), household=county.h1.pk, version=2, amount="9w")
     assert response.status_code == 409
     message = zh("This questionnaire was changed by someone else. Reload the page to see the saved values.")
     assert response.json()["errors"]["__all__"] == message
     # A row the grid showed as new, saved meanwhile by someone else, is stale too.
-    assert post_row(client, save_url(world), household=world["h1"].pk, version=0).status_code == 409
+    assert post_row(client, save_url(county), household=county.h1.pk, version=0).status_code == 409
     [q] = questionnaires()
-    assert q.amount == 50000 and q.version == 3 and q.surveyor == world["carol"]
+    assert q.amount == 50000 and q.version == 3 and q.surveyor == county.olga
 
 
 @pytest.mark.django_db
-def test_validation_errors_come_back_per_cell_and_nothing_is_written(client, world):
-    client.force_login(world["alice"])
-    response = post_row(client, save_url(world), household=world["h1"].pk, business_codes="1 17", amount="-1",
+@in_survey
+def test_validation_errors_come_back_per_cell_and_nothing_is_written(client, county):
+    client.force_login(county.tina)
+    response = post_row(client, save_url(county), household=county.h1.pk, business_codes="1 17", amount="-1",
                         withhold_reasons="")
     assert response.status_code == 400
     errors = response.json()["errors"]
@@ -265,37 +272,39 @@ def test_validation_errors_come_back_per_cell_and_nothing_is_written(client, wor
     with translation.override("zh-hans"):
         assert errors["business_codes"] == gettext("Code %(code)d is not between 1 and %(maximum)d.") % {
             "code": 17, "maximum": 16}
-    response = post_row(client, save_url(world), household=world["h1"].pk, amount="", withhold_reasons="")
+    response = post_row(client, save_url(county), household=county.h1.pk, amount="", withhold_reasons="")
     assert response.json()["errors"] == {"amount": zh("Type the proposed amount or at least one withhold reason.")}
-    response = post_row(client, save_url(world), household=world["h1"].pk, withhold_reasons="10")
+    response = post_row(client, save_url(county), household=county.h1.pk, withhold_reasons="10")
     assert set(response.json()["errors"]) == {"withhold_reasons"}
     # A representative from another household is refused.
-    response = post_row(client, save_url(world), household=world["h1"].pk, representative=world["h2"].representative_id)
+    response = post_row(client, save_url(county), household=county.h1.pk, representative=county.h2.representative_id)
     assert response.status_code == 400 and "representative" in response.json()["errors"]
-    assert client.post(save_url(world), "not json", content_type="application/json").status_code == 400
+    assert client.post(save_url(county), "not json", content_type="application/json").status_code == 400
     assert questionnaires() == []
 
 
 @pytest.mark.django_db
-def test_the_save_needs_the_csrf_token(world):
+@in_survey
+def test_the_save_needs_the_csrf_token(county):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(world["alice"])
-    assert post_row(client, save_url(world), household=world["h1"].pk).status_code == 403
-    page = client.get(grid_url(world))
+    client.force_login(county.tina)
+    assert post_row(client, save_url(county), household=county.h1.pk).status_code == 403
+    page = client.get(grid_url(county))
     token = page.context["csrf_token"]
-    response = client.post(save_url(world), json.dumps({"household": world["h1"].pk, "amount": "5w"}),
+    response = client.post(save_url(county), json.dumps({"household": county.h1.pk, "amount": "5w"}),
                            content_type="application/json", HTTP_X_CSRFTOKEN=str(token))
     assert response.status_code == 200
 
 
 @pytest.mark.django_db
-def test_grid_query_count_does_not_grow_with_households(client, world, django_assert_max_num_queries):
-    client.force_login(world["alice"])
+@in_survey
+def test_grid_query_count_does_not_grow_with_households(client, county, django_assert_max_num_queries):
+    client.force_login(county.tina)
     with scopes_disabled():
         for n in range(20):
-            h = HouseholdFactory(village=world["v_a"], group=world["g_a"], code=f"A-1{n:03d}")
-            QuestionnaireFactory(campaign=world["campaign"], household=h, respondent=world["r1"])
+            h = HouseholdFactory(village=county.v_a, group=county.g_a, code=f"A-1{n:03d}")
+            QuestionnaireFactory(campaign=county.campaign, household=h, respondent=county.r1)
     with django_assert_max_num_queries(16):
-        assert client.get(grid_url(world)).status_code == 200
+        assert client.get(grid_url(county)).status_code == 200

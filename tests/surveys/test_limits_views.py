@@ -6,48 +6,42 @@ from django_scopes import scopes_disabled
 
 from sunshine_credit.models import Job
 from surveys.models import LimitResult
-from tests.surveys.campaign_world import make_world
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return make_world()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("campaign_stage")]
 
 
-def start(client, world):
-    return client.post(reverse("surveys:limits_compute_start", args=[world["campaign"].pk]))
+def start(client, county):
+    return client.post(reverse("surveys:limits_compute_start", args=[county.campaign.pk]))
 
 
-def test_officer_computes_own_villages_and_sees_the_finished_job(client, world, django_capture_on_commit_callbacks):
-    client.force_login(world["olga"])
-    detail = client.get(reverse("surveys:campaign_detail", args=[world["campaign"].pk])).content.decode()
+def test_officer_computes_own_villages_and_sees_the_finished_job(client, county, django_capture_on_commit_callbacks):
+    client.force_login(county.olga)
+    detail = client.get(reverse("surveys:campaign_detail", args=[county.campaign.pk])).content.decode()
     assert 'id="compute-limits"' in detail
     with django_capture_on_commit_callbacks(execute=True):
-        response = start(client, world)
+        response = start(client, county)
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/compute/{job.pk}/")
     page = client.get(response["Location"]).content.decode()
     assert 'id="job-done"' in page and 'data-progress="100"' in page
     with scopes_disabled():
         # Branch A's household is computed (incomplete: no questionnaires); branch B's is not touched.
-        assert list(LimitResult.objects.values_list("household_id", "status")) == [(world["h_a"].pk, "incomplete")]
+        assert list(LimitResult.objects.values_list("household_id", "status")) == [(county.h_a.pk, "incomplete")]
 
 
-def test_the_job_page_is_404_for_anyone_but_its_starter(client, world, django_capture_on_commit_callbacks):
-    client.force_login(world["olga"])
+def test_the_job_page_is_404_for_anyone_but_its_starter(client, county, django_capture_on_commit_callbacks):
+    client.force_login(county.olga)
     with django_capture_on_commit_callbacks(execute=True):
-        url = start(client, world)["Location"]
+        url = start(client, county)["Location"]
     for other in ("bob", "tina", "sue"):
-        client.force_login(world[other])
+        client.force_login(county[other])
         assert client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize("who", ["sue", "pat"])
-def test_read_only_roles_cannot_start_a_computation(client, world, who):
-    client.force_login(world[who])
+def test_read_only_roles_cannot_start_a_computation(client, county, who):
+    client.force_login(county[who])
     assert 'id="compute-limits"' not in client.get(
-        reverse("surveys:campaign_detail", args=[world["campaign"].pk])).content.decode()
-    assert start(client, world).status_code == 404
+        reverse("surveys:campaign_detail", args=[county.campaign.pk])).content.decode()
+    assert start(client, county).status_code == 404
     assert not Job.objects.exists()

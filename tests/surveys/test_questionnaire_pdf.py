@@ -13,16 +13,8 @@ from households.rules import mask_id
 from sunshine_credit.lib import pdf
 from sunshine_credit.models import GeneratedFile
 from tests.factories import HouseholdFactory
-from tests.surveys.campaign_world import make_world
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return make_world()
-
-
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("campaign_stage")]
 
 
 @pytest.fixture
@@ -40,18 +32,18 @@ def rendered(monkeypatch):
     return seen
 
 
-def pdf_url(world, village="v_a"):
-    return f"/surveys/campaigns/{world['campaign'].pk}/villages/{world[village].pk}/questionnaires.pdf"
+def pdf_url(county, village="v_a"):
+    return f"/surveys/campaigns/{county.campaign.pk}/villages/{county[village].pk}/questionnaires.pdf"
 
 
 @pytest.fixture
-def printout(client, world, django_capture_on_commit_callbacks):
+def printout(client, county, django_capture_on_commit_callbacks):
     """Ask for the printout (its job runs inline once the request commits) and open it:
     (status page, PDF response), or (the refusal, None)."""
 
     def ask(village="v_a", **data):
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(pdf_url(world, village), data)
+            response = client.post(pdf_url(county, village), data)
         if response.status_code != 302:
             return response, None
         page = client.get(response["Location"])
@@ -60,10 +52,10 @@ def printout(client, world, django_capture_on_commit_callbacks):
     return ask
 
 
-def test_one_page_per_household_with_the_respondents_code_only(client, world, rendered, printout):
+def test_one_page_per_household_with_the_respondents_code_only(client, county, rendered, printout):
     with scopes_disabled():
-        HouseholdFactory(village=world["v_a"], code="A-0002", head__name="陈二")
-    client.force_login(world["tina"])  # on the team: sees names on pages, yet the paper carries the code
+        HouseholdFactory(village=county.v_a, code="A-0002", head__name="陈二")
+    client.force_login(county.tina)  # on the team: sees names on pages, yet the paper carries the code
     page, response = printout(respondent="R03")
     assert page.status_code == 200 and 'id="file-download"' in page.content.decode()
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -75,7 +67,7 @@ def test_one_page_per_household_with_the_respondents_code_only(client, world, re
     assert "A-0001" in html and "A-0002" in html and "陈二" in html
     assert "李大山" in html and "王秀英" in html and "配偶" in html and "东岭村1组8号" in html
     assert "R03" in html and "评议人3" not in html
-    assert not any(r.name in html for r in world["respondents"])
+    assert not any(r.name in html for r in county.respondents)
     assert "13700001111" not in html
     assert "种植" in html and "其他：赌博、放高利贷" in html  # the legends of codes 1–16 and 1–9
     assert pdf.FONT_FAMILY in html and "@page" in html
@@ -85,12 +77,12 @@ def test_one_page_per_household_with_the_respondents_code_only(client, world, re
         assert "A-0001" in text and "R03" in text
 
 
-def test_ids_are_masked_on_the_paper_whoever_prints_it(client, world, rendered, printout):
+def test_ids_are_masked_on_the_paper_whoever_prints_it(client, county, rendered, printout):
     """R5: the blank forms go to the village's respondents, so even the village's officer (a maker,
     who sees whole IDs on the household's page) prints them masked."""
     full = "11010519491231002X"
     for role in ("olga", "pat", "sue"):
-        client.force_login(world[role])
+        client.force_login(county[role])
         response = printout(respondent="R01")[1]
         assert response.status_code == 200
         html = rendered[-1]["html"]
@@ -102,35 +94,35 @@ def test_ids_are_masked_on_the_paper_whoever_prints_it(client, world, rendered, 
             assert full not in text and mask_id(full) in text
 
 
-def test_group_filter_and_unknown_code(client, world, rendered, printout):
+def test_group_filter_and_unknown_code(client, county, rendered, printout):
     with scopes_disabled():
-        HouseholdFactory(village=world["v_a"], code="A-0009")  # no group
-    client.force_login(world["tina"])
-    assert printout(group=world["g_a"].pk)[1].status_code == 200
+        HouseholdFactory(village=county.v_a, code="A-0009")  # no group
+    client.force_login(county.tina)
+    assert printout(group=county.g_a.pk)[1].status_code == 200
     assert "A-0001" in rendered[-1]["html"] and "A-0009" not in rendered[-1]["html"]
     assert rendered[-1]["pages"] == 1
     assert printout(respondent="NOPE")[0].status_code == 404
     assert printout(group=999999)[0].status_code == 404
-    assert client.get(pdf_url(world)).status_code == 405  # asking for a printout starts a job: POST only
+    assert client.get(pdf_url(county)).status_code == 405  # asking for a printout starts a job: POST only
 
 
-def test_village_outside_the_scope_is_404(client, world, rendered, printout):
-    client.force_login(world["bob"])
+def test_village_outside_the_scope_is_404(client, county, rendered, printout):
+    client.force_login(county.bob)
     page, response = printout("v_b")
     assert response.status_code == 200
     assert "B-0001" in rendered[-1]["html"]
     assert printout("v_a")[0].status_code == 404
     assert len(rendered) == 1
-    client.force_login(world["olga"])  # somebody else's printout is not theirs to open, even in scope
+    client.force_login(county.olga)  # somebody else's printout is not theirs to open, even in scope
     assert client.get(page.request["PATH_INFO"]).status_code == 404
 
 
-def test_a_large_village_is_laid_out_in_steps_with_progress(client, world, rendered, printout, monkeypatch):
+def test_a_large_village_is_laid_out_in_steps_with_progress(client, county, rendered, printout, monkeypatch):
     monkeypatch.setattr("surveys.services.printouts.HOUSEHOLDS_PER_STEP", 2)
     with scopes_disabled():
         for n in range(2, 6):
-            HouseholdFactory(village=world["v_a"], code=f"A-000{n}")
-    client.force_login(world["tina"])
+            HouseholdFactory(village=county.v_a, code=f"A-000{n}")
+    client.force_login(county.tina)
     page, response = printout()
     content = b"".join(response.streaming_content)
     assert [r["pages"] for r in rendered] == [2, 2, 1]
@@ -143,9 +135,9 @@ def test_a_large_village_is_laid_out_in_steps_with_progress(client, world, rende
         assert re.search(r"^Pages:\s+5$", info, re.M), info
 
 
-def test_render_pdf_makes_a_real_pdf(world):
+def test_render_pdf_makes_a_real_pdf(county):
     out = pdf.render_pdf("surveys/pdf/questionnaire_blank.html", {
-        "campaign": world["campaign"], "village": world["v_a"], "households": [], "respondent_code": "",
+        "campaign": county.campaign, "village": county.v_a, "households": [], "respondent_code": "",
         "business_codes": [], "withhold_codes": []})
     assert out.startswith(b"%PDF-") and len(out) > 500
 

@@ -12,11 +12,10 @@ from django.utils.translation import gettext, ngettext
 from django_scopes import scopes_disabled
 
 from sunshine_credit.lib.money import yuan
-from sunshine_credit.models import Role
 from surveys.models import LimitResult
 from surveys.selectors import explain_result
-from tests.factories import HouseholdFactory, VillageFactory, VillageGroupFactory, staff_for
-from tests.surveys.factories import CampaignFactory, QuestionnaireFactory, RespondentFactory
+from tests.factories import HouseholdFactory, staff_for
+from tests.surveys.factories import QuestionnaireFactory, RespondentFactory
 
 AMOUNTS = {"R01": 80000, "R02": 85000, "R03": 90000, "R04": 83000, "R05": 40000, "R06": 85000}
 
@@ -34,53 +33,53 @@ def result_for(campaign, household, **fields) -> LimitResult:
 
 
 @pytest.fixture
-def world():
-    """Branch A (authority 300,000): village v_a with household h (6 questionnaires, computed) and h2
-    (withheld), officers alice (survey team) and carol, president pat, supervisor sue. Branch B: bob."""
-    with scopes_disabled():
-        v_a, v_b = VillageFactory(name="东岭村", branch__approval_authority=300000), VillageFactory()
-        group = VillageGroupFactory(village=v_a, name="1组")
-        campaign = CampaignFactory()
-        h = HouseholdFactory(village=v_a, group=group, code="A-0001", head__name="李大山")
-        h2 = HouseholdFactory(village=v_a, group=group, code="A-0002", head__name="陈二")
-        respondents = {code: RespondentFactory(village=v_a, code=code, name=f"评议人{code}") for code in AMOUNTS}
-        for code, amount in AMOUNTS.items():
-            QuestionnaireFactory(campaign=campaign, household=h, respondent=respondents[code], amount=amount,
-                                 net_income=50000)
-            QuestionnaireFactory(campaign=campaign, household=h2, respondent=respondents[code], amount=30000,
-                                 withhold_reasons=[2, 8] if code in ("R01", "R02") else ([2] if code == "R03" else []))
-        alice = staff_for(v_a).user
-        campaign.survey_team.add(alice)
-        return {"v_a": v_a, "v_b": v_b, "campaign": campaign, "h": h, "h2": h2, "respondents": respondents,
-                "alice": alice, "carol": staff_for(v_a).user, "pat": staff_for(v_a, role=Role.PRESIDENT).user,
-                "sue": staff_for(v_a, role=Role.SUPERVISOR).user, "bob": staff_for(v_b).user}
+def surveyed(county, unscoped):
+    """In 东岭村 (branch A, authority 300,000), group g1: household h (6 questionnaires) and h2 (withheld by
+    three respondents); tina on the survey team, olga (another officer of 东岭村) not on it."""
+    county.h = HouseholdFactory(village=county.v_a, group=county.g1, code="A-0001", head__name="李大山")
+    county.h2 = HouseholdFactory(village=county.v_a, group=county.g1, code="A-0002", head__name="陈二")
+    county.respondents = {code: RespondentFactory(village=county.v_a, code=code, name=f"评议人{code}")
+                          for code in AMOUNTS}
+    for code, amount in AMOUNTS.items():
+        QuestionnaireFactory(campaign=county.campaign, household=county.h, respondent=county.respondents[code],
+                             amount=amount, net_income=50000)
+        QuestionnaireFactory(campaign=county.campaign, household=county.h2, respondent=county.respondents[code],
+                             amount=30000,
+                             withhold_reasons=[2, 8] if code in ("R01", "R02") else ([2] if code == "R03" else []))
+    county.campaign.survey_team.add(county.tina)
+    county.olga = staff_for(county.v_a).user
+    return county
 
 
-def computed(world):
+in_survey = pytest.mark.usefixtures("surveyed")
+
+
+def computed(county):
     """Results as the computation would store them (the summary only reads them)."""
-    r = world["respondents"]
+    r = county.respondents
     with scopes_disabled():
-        result_for(world["campaign"], world["h"], valid_count=6, mean=Decimal(83250), amount=Decimal(83000),
+        result_for(county.campaign, county.h, valid_count=6, mean=Decimal(83250), amount=Decimal(83000),
                    dropped_high=r["R03"], dropped_low=r["R05"], warnings=["over_income"], flags=[],
                    income_median=Decimal(50000), representative_age=46,
                    inputs=[[r[c].pk, a * 100] for c, a in sorted(AMOUNTS.items(), key=lambda item: item[1])])
-        result_for(world["campaign"], world["h2"], status="withheld", valid_count=6, amount=None,
+        result_for(county.campaign, county.h2, status="withheld", valid_count=6, amount=None,
                    reasons={"2": 3, "8": 2})
 
 
-def household_url(world, household=None):
-    return f"/surveys/summary/{world['campaign'].pk}/households/{(household or world['h']).pk}/"
+def household_url(county, household=None):
+    return f"/surveys/summary/{county.campaign.pk}/households/{(household or county.h).pk}/"
 
 
-def village_url(world, village=None):
-    return f"/surveys/summary/{world['campaign'].pk}/villages/{(village or world['v_a']).pk}/"
+def village_url(county, village=None):
+    return f"/surveys/summary/{county.campaign.pk}/villages/{(village or county.v_a).pk}/"
 
 
 @pytest.mark.django_db
-def test_household_summary_explains_the_trimmed_mean(client, world):
-    computed(world)
-    client.force_login(world["carol"])
-    html = client.get(household_url(world)).content.decode()
+@in_survey
+def test_household_summary_explains_the_trimmed_mean(client, county):
+    computed(county)
+    client.force_login(county.olga)
+    html = client.get(household_url(county)).content.decode()
     sentence = zh("%(valid)d valid questionnaires; dropping the highest, %(high_code)s %(high)s yuan, and the "
                   "lowest, %(low_code)s %(low)s yuan, the other %(rest)d average %(mean)s yuan, rounded "
                   "down to a multiple of %(unit)s yuan: %(amount)s yuan.",
@@ -101,10 +100,11 @@ def test_household_summary_explains_the_trimmed_mean(client, world):
 
 
 @pytest.mark.django_db
-def test_withheld_household_lists_reasons_with_counts(client, world):
-    computed(world)
-    client.force_login(world["carol"])
-    html = client.get(household_url(world, world["h2"])).content.decode()
+@in_survey
+def test_withheld_household_lists_reasons_with_counts(client, county):
+    computed(county)
+    client.force_login(county.olga)
+    html = client.get(household_url(county, county.h2)).content.decode()
     with translation.override("zh-hans"):
         reasons = "; ".join([ngettext("%(reason)s (%(n)d respondent)", "%(reason)s (%(n)d respondents)", 3)
                              % {"reason": "欠债较多", "n": 3},
@@ -145,11 +145,12 @@ def test_yuan_reads_aloud():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("who, shown", [("alice", True), ("sue", True), ("carol", False), ("pat", False)])
-def test_names_only_for_the_survey_team_and_supervisors(client, world, who, shown):
-    computed(world)
-    client.force_login(world[who])
-    response = client.get(household_url(world))
+@in_survey
+@pytest.mark.parametrize("who, shown", [("tina", True), ("sue", True), ("olga", False), ("pat", False)])
+def test_names_only_for_the_survey_team_and_supervisors(client, county, who, shown):
+    computed(county)
+    client.force_login(county[who])
+    response = client.get(household_url(county))
     html = response.content.decode()
     assert "R03" in html
     assert ("评议人R03" in html) is shown
@@ -157,30 +158,33 @@ def test_names_only_for_the_survey_team_and_supervisors(client, world, who, show
 
 
 @pytest.mark.django_db
-def test_not_computed_yet_says_so_and_shows_the_questionnaires(client, world):
-    client.force_login(world["carol"])
-    html = client.get(household_url(world)).content.decode()
+@in_survey
+def test_not_computed_yet_says_so_and_shows_the_questionnaires(client, county):
+    client.force_login(county.olga)
+    html = client.get(household_url(county)).content.decode()
     assert escape(zh("The pre-credit limit of this household has not been computed yet. The questionnaires "
                      "entered so far are below.")) in html
     assert "R01" in html and "85,000.00" in html
-    html = client.get(village_url(world)).content.decode()
+    html = client.get(village_url(county)).content.decode()
     assert 'id="not-computed"' in html and zh("Not computed yet") in html
 
 
 @pytest.mark.django_db
-def test_stale_result_is_pointed_out(client, world):
-    computed(world)
+@in_survey
+def test_stale_result_is_pointed_out(client, county):
+    computed(county)
     with scopes_disabled():
-        LimitResult.objects.filter(household=world["h"]).update(computed_at=timezone.now() - datetime.timedelta(days=1))
-    client.force_login(world["carol"])
-    assert 'id="stale"' in client.get(household_url(world)).content.decode()
+        LimitResult.objects.filter(household=county.h).update(computed_at=timezone.now() - datetime.timedelta(days=1))
+    client.force_login(county.olga)
+    assert 'id="stale"' in client.get(household_url(county)).content.decode()
 
 
 @pytest.mark.django_db
-def test_village_summary_lists_households_with_status_counts(client, world):
-    computed(world)
-    client.force_login(world["pat"])
-    response = client.get(village_url(world))
+@in_survey
+def test_village_summary_lists_households_with_status_counts(client, county):
+    computed(county)
+    client.force_login(county.pat)
+    response = client.get(village_url(county))
     assert response.status_code == 200
     rows = {row.code: row for row in response.context["rows"]}
     assert rows["A-0001"].status == "granted" and rows["A-0001"].amount == Decimal(83000)
@@ -194,43 +198,46 @@ def test_village_summary_lists_households_with_status_counts(client, world):
 
 
 @pytest.mark.django_db
+@in_survey
 @pytest.mark.parametrize("who", ["bob"])
-def test_outside_the_scope_is_404(client, world, who):
-    computed(world)
-    client.force_login(world[who])
-    assert client.get(household_url(world)).status_code == 404
-    assert client.get(village_url(world)).status_code == 404
-    start = f"/surveys/summary/?campaign={world['campaign'].pk}&village={world['v_a'].pk}"
+def test_outside_the_scope_is_404(client, county, who):
+    computed(county)
+    client.force_login(county[who])
+    assert client.get(household_url(county)).status_code == 404
+    assert client.get(village_url(county)).status_code == 404
+    start = f"/surveys/summary/?campaign={county.campaign.pk}&village={county.v_a.pk}"
     assert client.get(start).status_code == 404
     # Bob's own village answers.
-    assert client.get(village_url(world, world["v_b"])).status_code == 200
+    assert client.get(village_url(county, county.v_b)).status_code == 200
 
 
 @pytest.mark.django_db
-def test_start_page_redirects_to_the_village(client, world):
-    client.force_login(world["carol"])
+@in_survey
+def test_start_page_redirects_to_the_village(client, county):
+    client.force_login(county.olga)
     assert client.get("/surveys/summary/").status_code == 200
-    response = client.get(f"/surveys/summary/?campaign={world['campaign'].pk}&village={world['v_a'].pk}")
-    assert response.status_code == 302 and response["Location"] == village_url(world)
+    response = client.get(f"/surveys/summary/?campaign={county.campaign.pk}&village={county.v_a.pk}")
+    assert response.status_code == 302 and response["Location"] == village_url(county)
 
 
 @pytest.mark.django_db
-def test_village_summary_query_count_is_constant(client, world, django_assert_num_queries):
+@in_survey
+def test_village_summary_query_count_is_constant(client, county, django_assert_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    computed(world)
-    client.force_login(world["carol"])
-    client.get(village_url(world))  # warm up (session, content types)
+    computed(county)
+    client.force_login(county.olga)
+    client.get(village_url(county))  # warm up (session, content types)
     with CaptureQueriesContext(connection) as two_households:
-        client.get(village_url(world))
+        client.get(village_url(county))
     with scopes_disabled():
-        group = world["h"].group
+        group = county.h.group
         for n in range(30):
-            h = HouseholdFactory(village=world["v_a"], group=group, code=f"A-1{n:03d}")
-            QuestionnaireFactory(campaign=world["campaign"], household=h, respondent=world["respondents"]["R01"])
-            result_for(world["campaign"], h, status="incomplete", valid_count=1, flags=["needs_escalation"])
+            h = HouseholdFactory(village=county.v_a, group=group, code=f"A-1{n:03d}")
+            QuestionnaireFactory(campaign=county.campaign, household=h, respondent=county.respondents["R01"])
+            result_for(county.campaign, h, status="incomplete", valid_count=1, flags=["needs_escalation"])
     with django_assert_num_queries(len(two_households)):
-        response = client.get(village_url(world))
+        response = client.get(village_url(county))
     assert len(response.context["rows"]) == 32
     assert len(two_households) <= 8

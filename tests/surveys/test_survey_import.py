@@ -20,7 +20,7 @@ from sunshine_credit.scoping import scope_for_user
 from surveys.imports import COLUMNS, parse_codes, survey_apply, survey_validate
 from surveys.models import Questionnaire, Respondent, SurveyImport
 from tests.commands import SAMPLES, run_json
-from tests.factories import StaffFactory, VillageFactory, make_id_number
+from tests.factories import StaffFactory, make_id_number
 from tests.households.roster_files import roster_bytes, roster_row
 from tests.surveys.factories import CampaignFactory, RespondentFactory
 from tests.workbooks import workbook_bytes
@@ -40,7 +40,9 @@ def survey_bytes(rows, header=HEADER) -> bytes:
 
 
 def load_roster(village, officer, n_households, *, first_seq):
-    """n households of 2 members (head then spouse), codes `<village>-00001`…, IDs unique per sequence."""
+    """n households of 2 members (head then spouse), codes `<village>-00001`…, IDs unique per sequence.
+    `officer`: a user or a staff profile."""
+    user = getattr(officer, "user", officer)
     rows = []
     for h in range(1, n_households + 1):
         for m in range(2):
@@ -49,8 +51,7 @@ def load_roster(village, officer, n_households, *, first_seq):
                                    make_id_number(datetime.date(1980, 1, 1) + datetime.timedelta(days=seq // 400),
                                                   sequence=seq % 400),
                                    "户主" if m == 0 else "配偶"))
-    plan, _ = roster_apply(open_upload(roster_bytes(rows)).rows, scope=scope_for_user(officer.user),
-                           actor=officer.user)
+    plan, _ = roster_apply(open_upload(roster_bytes(rows)).rows, scope=scope_for_user(user), actor=user)
     assert plan.ok, plan.errors[:3]
 
 
@@ -62,30 +63,38 @@ def ids_of(code):
 
 
 @pytest.fixture
-def world():
-    with scopes_disabled():
-        village = VillageFactory(code="BR01V01", branch__code="BR01")
-        other = VillageFactory(code="BR02V01", branch__code="BR02", branch__head_office=village.branch.head_office)
-        alice = StaffFactory(branch=village.branch, villages=[village])
-        bob = StaffFactory(branch=other.branch, villages=[other])
-        load_roster(village, alice, 4, first_seq=0)
-        load_roster(other, bob, 2, first_seq=100)
-        campaign = CampaignFactory(head_office=village.branch.head_office, code="2026-1")
-    return village, other, alice, bob, campaign
+def rosters(county, unscoped):
+    """Rosters imported: four households of two in 东岭村 by tina, two in 西河村 by bob (see `home`)."""
+    load_roster(county.v_a, county.tina, 4, first_seq=0)
+    load_roster(county.v_b, county.bob, 2, first_seq=100)
+    return county
 
 
-def six_rows(code, *, village="BR01V01", **kwargs):
+with_rosters = pytest.mark.usefixtures("rosters")
+
+
+def home(village, n=1) -> str:
+    """The code `load_roster` gives the village's n-th household."""
+    return f"{village.code}-{n:05d}"
+
+
+def six_rows(code, *, village=None, **kwargs):
+    """Six respondents' rows for household `code`, respondents `<village code>-R01`…"""
+    village = village or code.rsplit("-", 1)[0]
     head, _ = ids_of(code)
     return [survey_row(code, f"{village}-R{r:02d}", rep=head, amount=80000 + r * 1000, **kwargs) for r in range(1, 7)]
 
 
 def validate(rows, staff, campaign):
-    return survey_validate(open_upload(survey_bytes(rows)).rows, scope=scope_for_user(staff.user), campaign=campaign)
+    """`staff`: a user or a staff profile (as for `apply`)."""
+    user = getattr(staff, "user", staff)
+    return survey_validate(open_upload(survey_bytes(rows)).rows, scope=scope_for_user(user), campaign=campaign)
 
 
 def apply(rows, staff, campaign):
-    return survey_apply(open_upload(survey_bytes(rows)).rows, scope=scope_for_user(staff.user), campaign=campaign,
-                        actor=staff.user)
+    user = getattr(staff, "user", staff)
+    return survey_apply(open_upload(survey_bytes(rows)).rows, scope=scope_for_user(user), campaign=campaign,
+                        actor=user)
 
 
 def questionnaires():
@@ -93,42 +102,43 @@ def questionnaires():
         return Questionnaire.objects.count()
 
 
-def test_valid_file_writes_questionnaires_with_surveyor_date_and_new_pool_entries(world):
-    village, _, alice, _, campaign = world
-    rows = six_rows("BR01V01-00001") + six_rows("BR01V01-00002")
+@with_rosters
+def test_valid_file_writes_questionnaires_with_surveyor_date_and_new_pool_entries(county):
+    rows = six_rows(home(county.v_a)) + six_rows(home(county.v_a, 2))
     rows[0][9] = "2,8"
     rows[0][8] = ""
-    plan, summary = apply(rows, alice, campaign)
+    plan, summary = apply(rows, county.tina, county.campaign)
     assert plan.ok and summary == {"questionnaires_created": 12, "questionnaires_unchanged": 0,
                                    "respondents_created": 6}
     with scopes_disabled():
-        q = Questionnaire.objects.get(household__code="BR01V01-00001", respondent__code="BR01V01-R02")
-        head = Household.objects.get(code="BR01V01-00001").representative
-        assert q.surveyor == alice.user and q.surveyed_on == timezone.localdate()
+        q = Questionnaire.objects.get(household__code=home(county.v_a), respondent__code=f"{county.v_a.code}-R02")
+        head = Household.objects.get(code=home(county.v_a)).representative
+        assert q.surveyor == county.tina and q.surveyed_on == timezone.localdate()
         assert q.business_codes == [1, 7] and q.members_away is False and q.representative == head
         assert q.amount == Decimal("82000.00") and q.total_assets == Decimal(300000) and q.net_assets == 250000
-        withheld = Questionnaire.objects.get(household__code="BR01V01-00001", respondent__code="BR01V01-R01")
+        withheld = Questionnaire.objects.get(household__code=home(county.v_a),
+                                             respondent__code=f"{county.v_a.code}-R01")
         assert withheld.amount is None and withheld.withhold_reasons == [2, 8]
-        pool = Respondent.objects.filter(village=village)
+        pool = Respondent.objects.filter(village=county.v_a)
         assert pool.count() == 6 and set(pool.values_list("name", flat=True)) == {""}
-    assert plan.villages == [{"branch": "BR01", "code": "BR01V01", "name": village.name, "rows": 12, "households": 2,
-                              "respondents": 6, "unchanged": 0, "new_respondent_count": 6,
-                              "new_respondents": [f"BR01V01-R{r:02d}" for r in range(1, 7)]}]
+    assert plan.villages == [{"branch": county.branch_a.code, "code": county.v_a.code, "name": county.v_a.name,
+                              "rows": 12, "households": 2, "respondents": 6, "unchanged": 0, "new_respondent_count": 6,
+                              "new_respondents": [f"{county.v_a.code}-R{r:02d}" for r in range(1, 7)]}]
 
 
-def test_known_codes_are_reused_and_codes_are_unique_per_village_only(world):
-    village, other, alice, _, campaign = world
+@with_rosters
+def test_known_codes_are_reused_and_codes_are_unique_per_village_only(county):
     with scopes_disabled():
-        known = RespondentFactory(village=village, code="R01", name="老支书")
-        RespondentFactory(village=other, code="R02", name="别村的人")
-    head, _ = ids_of("BR01V01-00001")
-    rows = [survey_row("BR01V01-00001", "R01", rep=head), survey_row("BR01V01-00001", "R02", rep=head)]
-    plan, summary = apply(rows, alice, campaign)
+        known = RespondentFactory(village=county.v_a, code="R01", name="老支书")
+        RespondentFactory(village=county.v_b, code="R02", name="别村的人")
+    head, _ = ids_of(home(county.v_a))
+    rows = [survey_row(home(county.v_a), "R01", rep=head), survey_row(home(county.v_a), "R02", rep=head)]
+    plan, summary = apply(rows, county.tina, county.campaign)
     assert plan.ok and summary["respondents_created"] == 1
     with scopes_disabled():
         assert Questionnaire.objects.get(respondent__code="R01").respondent == known
         assert Respondent.objects.filter(code="R02").count() == 2  # one per village
-        assert Respondent.objects.get(village=village, code="R02").name == ""
+        assert Respondent.objects.get(village=county.v_a, code="R02").name == ""
 
 
 @pytest.mark.parametrize("index, value, column, words", [
@@ -147,35 +157,35 @@ def test_known_codes_are_reused_and_codes_are_unique_per_village_only(world):
     (7, 420302198001010000, 7, ""),
     (7, "1234", 7, "18"),
 ])
-def test_each_bad_cell_is_reported_with_row_and_column(world, index, value, column, words):
-    _, _, alice, _, campaign = world
-    rows = six_rows("BR01V01-00001") + six_rows("BR01V01-00002")
+@with_rosters
+def test_each_bad_cell_is_reported_with_row_and_column(county, index, value, column, words):
+    rows = six_rows(home(county.v_a)) + six_rows(home(county.v_a, 2))
     rows[8][index] = value  # sheet row 10
-    plan = validate(rows, alice, campaign)
+    plan = validate(rows, county.tina, county.campaign)
     assert [(e["row"], e["column"]) for e in plan.errors] == [(10, COL[column])], plan.errors
     assert words in plan.errors[0]["message"]
-    plan, summary = apply(rows, alice, campaign)
+    plan, summary = apply(rows, county.tina, county.campaign)
     assert summary == {} and questionnaires() == 0
 
 
-def test_a_row_needs_an_amount_or_withhold_reasons(world):
-    _, _, alice, _, campaign = world
-    rows = six_rows("BR01V01-00001")
+@with_rosters
+def test_a_row_needs_an_amount_or_withhold_reasons(county):
+    rows = six_rows(home(county.v_a))
     rows[2][8] = ""
-    plan = validate(rows, alice, campaign)
+    plan = validate(rows, county.tina, county.campaign)
     assert [(e["row"], e["column"]) for e in plan.errors] == [(4, "可授信额度(元)")]
     assert "待授信原因代码" in plan.errors[0]["message"]
     rows[2][9] = "7"
-    assert validate(rows, alice, campaign).ok
+    assert validate(rows, county.tina, county.campaign).ok
 
 
-def test_every_bad_row_is_reported_not_only_the_first(world):
-    _, _, alice, _, campaign = world
-    rows = six_rows("BR01V01-00001")
+@with_rosters
+def test_every_bad_row_is_reported_not_only_the_first(county):
+    rows = six_rows(home(county.v_a))
     rows[0][2] = "99"
     rows[3][4] = "x"
     rows[5][3] = "maybe"
-    plan = validate(rows, alice, campaign)
+    plan = validate(rows, county.tina, county.campaign)
     assert [(e["row"], e["column"]) for e in plan.errors] == [(2, "经营项目代码"), (5, "家庭总资产(元)"), (7, "成员务工")]
 
 
@@ -188,35 +198,35 @@ def test_amounts_accept_wan_and_yuan_text():
     assert parse_codes("1，7、3", range(1, 17)) == (1, 3, 7) and parse_codes(2.0, range(1, 10)) == (2,)
 
 
-def test_wan_amounts_are_stored_in_yuan(world):
-    _, _, alice, _, campaign = world
-    rows = six_rows("BR01V01-00001")
+@with_rosters
+def test_wan_amounts_are_stored_in_yuan(county):
+    rows = six_rows(home(county.v_a))
     rows[0][8] = "8.3万"
     rows[0][4] = "30万元"
-    plan, _ = apply(rows, alice, campaign)
+    plan, _ = apply(rows, county.tina, county.campaign)
     with scopes_disabled():
-        q = Questionnaire.objects.get(respondent__code="BR01V01-R01")
+        q = Questionnaire.objects.get(respondent__code=f"{county.v_a.code}-R01")
     assert plan.ok and q.amount == Decimal(83000) and q.total_assets == Decimal(300000)
 
 
-def test_a_second_row_for_the_same_pair_in_the_file_is_an_error(world):
-    _, _, alice, _, campaign = world
-    rows = six_rows("BR01V01-00001")
+@with_rosters
+def test_a_second_row_for_the_same_pair_in_the_file_is_an_error(county):
+    rows = six_rows(home(county.v_a))
     rows.append(list(rows[1]))  # sheet row 8 repeats row 3
-    plan, summary = apply(rows, alice, campaign)
+    plan, summary = apply(rows, county.tina, county.campaign)
     assert summary == {} and questionnaires() == 0
     assert [(e["row"], e["column"]) for e in plan.errors] == [(8, "调查对象编号")]
-    assert "3" in plan.errors[0]["message"] and "BR01V01-R02" in plan.errors[0]["message"]
+    assert "3" in plan.errors[0]["message"] and f"{county.v_a.code}-R02" in plan.errors[0]["message"]
 
 
-def test_reimporting_the_same_file_changes_nothing_and_says_so(world):
-    _, _, alice, _, campaign = world
-    rows = six_rows("BR01V01-00001") + six_rows("BR01V01-00002")
-    apply(rows, alice, campaign)
+@with_rosters
+def test_reimporting_the_same_file_changes_nothing_and_says_so(county):
+    rows = six_rows(home(county.v_a)) + six_rows(home(county.v_a, 2))
+    apply(rows, county.tina, county.campaign)
     with scopes_disabled():
         before = list(Questionnaire.objects.values_list("id", "updated_at", "version").order_by("id"))
         pool = Respondent.objects.count()
-    plan, summary = apply(rows, alice, campaign)
+    plan, summary = apply(rows, county.tina, county.campaign)
     assert plan.ok and summary == {"questionnaires_created": 0, "questionnaires_unchanged": 12,
                                    "respondents_created": 0}
     assert plan.villages[0]["unchanged"] == 12
@@ -225,88 +235,88 @@ def test_reimporting_the_same_file_changes_nothing_and_says_so(world):
         assert Respondent.objects.count() == pool
 
 
-def test_a_pair_with_a_different_stored_questionnaire_is_refused_not_overwritten(world):
-    _, _, alice, _, campaign = world
-    rows = six_rows("BR01V01-00001")
-    apply(rows, alice, campaign)
+@with_rosters
+def test_a_pair_with_a_different_stored_questionnaire_is_refused_not_overwritten(county):
+    rows = six_rows(home(county.v_a))
+    apply(rows, county.tina, county.campaign)
     rows[4][8] = 99000  # sheet row 6
-    rows.extend(six_rows("BR01V01-00002"))  # new households are not written either
-    plan, summary = apply(rows, alice, campaign)
+    rows.extend(six_rows(home(county.v_a, 2)))  # new households are not written either
+    plan, summary = apply(rows, county.tina, county.campaign)
     assert summary == {} and questionnaires() == 6
     assert [(e["row"], e["column"]) for e in plan.errors] == [(6, "调查对象编号")]
     with scopes_disabled():
-        assert Questionnaire.objects.get(respondent__code="BR01V01-R05").amount == Decimal(85000)
+        assert Questionnaire.objects.get(respondent__code=f"{county.v_a.code}-R05").amount == Decimal(85000)
 
 
-def test_the_same_pair_in_another_campaign_is_a_new_questionnaire(world):
-    village, _, alice, _, campaign = world
-    rows = six_rows("BR01V01-00001")
-    apply(rows, alice, campaign)
+@with_rosters
+def test_the_same_pair_in_another_campaign_is_a_new_questionnaire(county):
+    rows = six_rows(home(county.v_a))
+    apply(rows, county.tina, county.campaign)
     with scopes_disabled():
-        second = CampaignFactory(head_office=village.branch.head_office, code="2026-2")
-    plan, summary = apply(rows, alice, second)
+        second = CampaignFactory(head_office=county.head_office, code="2026-2")
+    plan, summary = apply(rows, county.tina, second)
     assert plan.ok and summary["questionnaires_created"] == 6 and questionnaires() == 12
 
 
-def test_representative_must_be_a_member_of_the_household(world):
-    _, _, alice, _, campaign = world
-    rows = six_rows("BR01V01-00001")
-    head_of_2, spouse_of_1 = ids_of("BR01V01-00002")[0], ids_of("BR01V01-00001")[1]
+@with_rosters
+def test_representative_must_be_a_member_of_the_household(county):
+    rows = six_rows(home(county.v_a))
+    head_of_2, spouse_of_1 = ids_of(home(county.v_a, 2))[0], ids_of(home(county.v_a))[1]
     rows[1][7] = head_of_2
     rows[2][7] = spouse_of_1  # the spouse may be the representative
     rows[3][7] = ""           # blank: the household's representative (H1)
-    plan = validate(rows, alice, campaign)
+    plan = validate(rows, county.tina, county.campaign)
     assert [(e["row"], e["column"]) for e in plan.errors] == [(3, "授信代表人身份证号码")]
-    assert "BR01V01-00001" in plan.errors[0]["message"]
-    rows[1][7] = " " + ids_of("BR01V01-00001")[0].lower() + " "  # normalised like the roster
-    plan, _ = apply(rows, alice, campaign)
+    assert home(county.v_a) in plan.errors[0]["message"]
+    rows[1][7] = " " + ids_of(home(county.v_a))[0].lower() + " "  # normalised like the roster
+    plan, _ = apply(rows, county.tina, county.campaign)
     assert plan.ok
     with scopes_disabled():
-        household = Household.objects.get(code="BR01V01-00001")
+        household = Household.objects.get(code=home(county.v_a))
         reps = dict(Questionnaire.objects.values_list("respondent__code", "representative__id_number"))
-        assert reps["BR01V01-R03"] == spouse_of_1
-        assert Questionnaire.objects.get(respondent__code="BR01V01-R04").representative_id == household.representative_id
+        assert reps[f"{county.v_a.code}-R03"] == spouse_of_1
+        representative_id = Questionnaire.objects.get(respondent__code=f"{county.v_a.code}-R04").representative_id
+        assert representative_id == household.representative_id
 
 
-def test_household_outside_the_scope_reads_like_a_missing_one_and_nothing_is_written(world):
-    _, _, alice, bob, campaign = world
-    rows = six_rows("BR01V01-00001") + [survey_row("BR02V01-00001", "BR02V01-R01", rep=ids_of("BR02V01-00001")[0]),
-                                        survey_row("BR02V01-99999", "BR02V01-R01")]
-    plan, summary = apply(rows, alice, campaign)
+@with_rosters
+def test_household_outside_the_scope_reads_like_a_missing_one_and_nothing_is_written(county):
+    b_respondent = f"{county.v_b.code}-R01"
+    rows = six_rows(home(county.v_a)) + [survey_row(home(county.v_b), b_respondent, rep=ids_of(home(county.v_b))[0]),
+                                         survey_row(home(county.v_b, 99999), b_respondent)]
+    plan, summary = apply(rows, county.tina, county.campaign)
     assert summary == {} and questionnaires() == 0
     assert [(e["row"], e["column"]) for e in plan.errors] == [(8, "户号代码"), (9, "户号代码")]
     message = gettext("Household %(code)s does not exist or is outside your scope.")
-    assert plan.errors[0]["message"] == message % {"code": "BR02V01-00001"}
-    assert plan.errors[1]["message"] == message % {"code": "BR02V01-99999"}
+    assert plan.errors[0]["message"] == message % {"code": home(county.v_b)}
+    assert plan.errors[1]["message"] == message % {"code": home(county.v_b, 99999)}
     with scopes_disabled():
         assert not Respondent.objects.exists()
     # Bob, whose village it is, may import it.
-    plan, summary = apply(rows[6:7], bob, campaign)
+    plan, summary = apply(rows[6:7], county.bob, county.campaign)
     assert plan.ok and summary["questionnaires_created"] == 1
 
 
-def test_read_only_roles_may_not_write_even_in_their_scope(world):
-    village, _, _, _, campaign = world
-    with scopes_disabled():
-        president = StaffFactory(branch=village.branch, role=Role.PRESIDENT)
-    plan = validate(six_rows("BR01V01-00001"), president, campaign)
+@with_rosters
+def test_read_only_roles_may_not_write_even_in_their_scope(county):
+    plan = validate(six_rows(home(county.v_a)), county.pat, county.campaign)
     assert {e["column"] for e in plan.errors} == {"户号代码"}
 
 
-def test_a_campaign_of_another_head_office_sees_none_of_our_households(world):
-    _, _, alice, _, _ = world
+@with_rosters
+def test_a_campaign_of_another_head_office_sees_none_of_our_households(county):
     with scopes_disabled():
         foreign = CampaignFactory(head_office__code="HQ2", code="X")
-    plan = validate(six_rows("BR01V01-00001"), alice, foreign)
+    plan = validate(six_rows(home(county.v_a)), county.tina, foreign)
     assert len(plan.errors) == 6 and {e["column"] for e in plan.errors} == {"户号代码"}
 
 
-def test_wrong_header_is_refused_in_row_1(world):
-    _, _, alice, _, campaign = world
+@with_rosters
+def test_wrong_header_is_refused_in_row_1(county):
     header = list(HEADER)
     header[1] = "调查对象"
-    plan = survey_validate(open_upload(survey_bytes(six_rows("BR01V01-00001"), header)).rows,
-                           scope=scope_for_user(alice.user), campaign=campaign)
+    plan = survey_validate(open_upload(survey_bytes(six_rows(home(county.v_a)), header)).rows,
+                           scope=scope_for_user(county.tina), campaign=county.campaign)
     assert plan.errors[0]["row"] == 1 and "调查对象编号" in plan.errors[0]["message"]
 
 
@@ -314,61 +324,62 @@ def run_command(*args):
     return run_json("import_surveys", *args)  # exactly one JSON object, nothing else
 
 
-def test_command_dry_run_writes_nothing_then_import_is_recorded(world, tmp_path):
-    _, _, alice, _, campaign = world
+@with_rosters
+def test_command_dry_run_writes_nothing_then_import_is_recorded(county, tmp_path):
     path = tmp_path / "surveys.xlsx"
-    path.write_bytes(survey_bytes(six_rows("BR01V01-00001") + six_rows("BR01V01-00002")))
-    user = alice.user.username
-    code, result = run_command("2026-1", str(path), "--dry-run", "--user", user)
+    path.write_bytes(survey_bytes(six_rows(home(county.v_a)) + six_rows(home(county.v_a, 2))))
+    user = county.tina.username
+    code, result = run_command(county.campaign.code, str(path), "--dry-run", "--user", user)
     assert code == 0 and result["ok"] and result["status"] == "valid" and questionnaires() == 0
     with scopes_disabled():
         assert not Respondent.objects.exists()
-    code, result = run_command("2026-1", str(path), "--user", user)
+    code, result = run_command(county.campaign.code, str(path), "--user", user)
     assert code == 0 and result["summary"]["questionnaires_created"] == 12 and questionnaires() == 12
     record = SurveyImport.objects.get(pk=result["import_id"])
-    assert record.created_by == alice.user and record.campaign == campaign and record.status == "applied"
+    assert record.created_by == county.tina and record.campaign == county.campaign and record.status == "applied"
     assert len(record.sha256) == 64 and record.applied_at is not None and record.summary["respondents_created"] == 6
-    code, result = run_command("2026-1", str(path), "--user", user)
+    code, result = run_command(county.campaign.code, str(path), "--user", user)
     assert code == 0 and result["summary"]["questionnaires_created"] == 0
     assert result["summary"]["questionnaires_unchanged"] == 12 and questionnaires() == 12
 
 
-def test_command_reports_codes_never_names(world, tmp_path):
-    village, _, alice, _, _ = world
+@with_rosters
+def test_command_reports_codes_never_names(county, tmp_path):
     with scopes_disabled():
-        RespondentFactory(village=village, code="BR01V01-R01", name="保密的名字")
+        RespondentFactory(village=county.v_a, code=f"{county.v_a.code}-R01", name="保密的名字")
     path = tmp_path / "surveys.xlsx"
-    path.write_bytes(survey_bytes(six_rows("BR01V01-00001")))
+    path.write_bytes(survey_bytes(six_rows(home(county.v_a))))
     out = io.StringIO()
-    call_command("import_surveys", "2026-1", str(path), "--json", "--user", alice.user.username, stdout=out)
-    assert "保密的名字" not in out.getvalue() and "BR01V01-R02" in out.getvalue()
+    call_command("import_surveys", county.campaign.code, str(path), "--json", "--user", county.tina.username,
+                 stdout=out)
+    assert "保密的名字" not in out.getvalue() and f"{county.v_a.code}-R02" in out.getvalue()
 
 
-def test_command_refusal_exits_1_with_one_json_object(world, tmp_path):
-    _, _, alice, _, _ = world
-    rows = six_rows("BR01V01-00001")
+@with_rosters
+def test_command_refusal_exits_1_with_one_json_object(county, tmp_path):
+    rows = six_rows(home(county.v_a))
     rows[3][2] = "42"
     path = tmp_path / "bad.xlsx"
     path.write_bytes(survey_bytes(rows))
-    code, result = run_command("2026-1", str(path), "--user", alice.user.username)
+    code, result = run_command(county.campaign.code, str(path), "--user", county.tina.username)
     assert code == 1 and result["ok"] is False and questionnaires() == 0
     assert result["errors"] == [{"row": 5, "column": "经营项目代码", "message": result["errors"][0]["message"]}]
     assert SurveyImport.objects.get().status == "invalid"
     path.write_text("not a workbook")
-    code, result = run_command("2026-1", str(path), "--user", alice.user.username)
+    code, result = run_command(county.campaign.code, str(path), "--user", county.tina.username)
     assert code == 1 and ".xlsx" in result["message"]
 
 
 @pytest.mark.parametrize("args", [
-    ("2026-1", "missing.xlsx"),
+    ("CAMPAIGN", "missing.xlsx"),  # CAMPAIGN: the county's campaign
     ("NOPE", "surveys.xlsx"),
-    ("2026-1", "surveys.xlsx", "--no-user"),
+    ("CAMPAIGN", "surveys.xlsx", "--no-user"),
 ])
-def test_command_usage_errors_exit_2(world, tmp_path, args):
-    _, _, alice, _, _ = world
-    (tmp_path / "surveys.xlsx").write_bytes(survey_bytes(six_rows("BR01V01-00001")))
-    args = [str(tmp_path / a) if a.endswith(".xlsx") else a for a in args]
-    user = [] if args[-1] == "--no-user" else ["--user", alice.user.username]
+@with_rosters
+def test_command_usage_errors_exit_2(county, tmp_path, args):
+    (tmp_path / "surveys.xlsx").write_bytes(survey_bytes(six_rows(home(county.v_a))))
+    args = [str(tmp_path / a) if a.endswith(".xlsx") else county.campaign.code if a == "CAMPAIGN" else a for a in args]
+    user = [] if args[-1] == "--no-user" else ["--user", county.tina.username]
     args = [a for a in args if a != "--no-user"]
     code, result = run_command(*args, *user)
     assert code == 2 and result["ok"] is False and questionnaires() == 0
