@@ -138,6 +138,21 @@ class Panel(models.Model):
         return self.status in (self.Status.CLOSED, self.Status.SIGNED)
 
 
+class PanelHousehold(models.Model):  # noqa: DJ008  the audit's object_repr is str(): unchanged by a refactor
+    """Issue 15: the households of a panel's round, fixed when the round opens (A3): grids, booklets, decisions and
+    the board read this set. A household archived or imported after the opening waits for the next round."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="round_households")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedManager(village="panel__village")
+
+    class Meta:
+        verbose_name = _("household of the round")
+        verbose_name_plural = _("households of the round")
+        constraints = [models.UniqueConstraint(fields=["panel", "household"], name="uniq_household_per_round")]
+
+
 class PanelMember(models.Model):
     panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="members")
     reviewer = models.ForeignKey(Reviewer, on_delete=models.PROTECT, related_name="seats", verbose_name=_("reviewer"))

@@ -134,10 +134,12 @@ class Entry:
 
 
 def panel_outcome(entries: list[Entry], *, expected: int, settings: limit_rules.Settings,
-                  birth_date, approval_authority: Decimal) -> limit_rules.Outcome:
+                  birth_date, approval_authority: Decimal, ineligible: str | None = None) -> limit_rules.Outcome:
     """The household's computed result from the closed round: the campaign's method (L1–L4, L6) over the
     reviewers' amounts, with every seated (non-recused) reviewer required. The trimmed mean of five
-    reviewers is seed 000 第三篇's 评议册: drop the highest and the lowest, mean of the middle three."""
+    reviewers is seed 000 第三篇's 评议册: drop the highest and the lowest, mean of the middle three.
+    `ineligible` (households.rules.stage_ineligibility: blacklisted, excluded or no longer archived at the close)
+    makes it `ineligible` whatever the reviewers entered."""
     answers = [limit_rules.Answer(respondent_id=e.member_id, respondent_code=f"{e.seat:04d}", amount=e.amount,
                                   reasons=tuple(e.reasons)) for e in entries]
     method = settings.method if expected >= 3 else limit_rules.MEAN
@@ -146,7 +148,7 @@ def panel_outcome(entries: list[Entry], *, expected: int, settings: limit_rules.
                                           income_band_high=settings.income_band_high,
                                           reference_date=settings.reference_date)
     return limit_rules.compute_limit(answers, settings=panel_settings, birth_date=birth_date,
-                                     approval_authority=approval_authority)
+                                     approval_authority=approval_authority, ineligible=ineligible)
 
 
 def check_decision(*, computed_amount: Decimal | None, amount: Decimal | None, reason: str) -> None:

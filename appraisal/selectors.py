@@ -22,7 +22,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from households.models import ArchiveStatus, Household, Member, Relation
+from households.models import Household, Member, Relation
+from households.selectors import households_eligible
 from sunshine_credit.models import Approval, Role, VillageGroup
 from sunshine_credit.scoping import Scope, activate
 
@@ -34,6 +35,7 @@ from .models import (
     Decision,
     GapEdit,
     Panel,
+    PanelHousehold,
     PanelMember,
     PreCheckFlag,
     PreCheckHit,
@@ -85,10 +87,29 @@ def panel_or_404(scope: Scope, pk, *, for_edit: bool = False) -> Panel:
     return panel
 
 
+def round_entrants(panel: Panel):
+    """Issue 15: the households that may enter a round of the panel now: those of its unit (village) that are
+    archived with nobody blacklisted (households.selectors.households_eligible, the rule of every stage)."""
+    return households_eligible(Household.objects.filter(village_id=panel.village_id))
+
+
 def panel_households(panel: Panel):
-    """A1: the households a panel appraises: those of its unit (village) that are not excluded from the archive."""
-    return (Household.objects.filter(village_id=panel.village_id)
-            .exclude(archive_status=ArchiveStatus.EXCLUDED))
+    """A1 + issue 15: the households a panel appraises. While it is being formed, those that may enter now
+    (`round_entrants`); from the opening of its round, the set recorded then (PanelHousehold): a roster imported
+    or a household archived while the round is open changes no grid, booklet, decision or board."""
+    if panel.status == Panel.Status.FORMING:
+        return round_entrants(panel)
+    return Household.objects.filter(village_id=panel.village_id, pk__in=Subquery(
+        PanelHousehold.objects.filter(panel_id=panel.pk).values("household_id")))
+
+
+def households_waiting(panel: Panel):
+    """Issue 15: households of the village that may enter a round now but are not in this panel's (archived or
+    imported after it opened): they wait for the next round. Empty while the panel is being formed."""
+    if panel.status == Panel.Status.FORMING:
+        return Household.objects.none()
+    return round_entrants(panel).exclude(pk__in=Subquery(
+        PanelHousehold.objects.filter(panel_id=panel.pk).values("household_id"))).order_by("code")
 
 
 def panel_by_codes(scope: Scope, campaign_code: str, village_code: str, *, fetch=panel_or_404) -> Panel:
@@ -385,11 +406,13 @@ def panel_sign_offs(panel: Panel) -> list[dict]:
             for m in panel.members.select_related("reviewer").order_by("seat")]
 
 
-def decisions_summary(panel: Panel) -> dict:
+def decisions_summary(panel: Panel, *, for_reviewer: bool = False) -> dict:
     """{"seats": [...], "rows": [...], "undecided": n, "sign_offs": [...]} of a closed panel.
 
     Each row: decision, household, head (name), entries (one per seat: None, or {amount, reasons, rating}),
-    flags [(number, label)], removal (removal_state), escalation_approval."""
+    flags [(number, label)], removal (removal_state), escalation_approval. For a reviewer (for_reviewer) the
+    flags and removal state stay empty: external reviewers are villagers, and the bank's pre-check (A6) about
+    their neighbours' loans is not theirs to read (PIPL, R5)."""
     if not panel.is_closed:
         raise ValueError("A3: the summary of an open round is secret")
     sign_offs = panel_sign_offs(panel)
@@ -411,8 +434,9 @@ def decisions_summary(panel: Panel) -> dict:
             "decision": d, "household": d.household, "head": heads.get(d.household_id, ""),
             "entries": [entries.get((d.household_id, s.pk)) for s in seats],
             "rating": RATING_CODES.get(d.rating, ""),
-            "flags": [(flag, FLAG_LABELS.get(flag, "")) for flag in d.precheck_flags],
-            "removal": removal_state(d, override), "escalation_approval": approvals.get((ESCALATION_KIND, d.pk)),
+            "flags": [] if for_reviewer else [(flag, FLAG_LABELS.get(flag, "")) for flag in d.precheck_flags],
+            "removal": None if for_reviewer else removal_state(d, override),
+            "escalation_approval": approvals.get((ESCALATION_KIND, d.pk)),
         })
     return {"seats": seats, "rows": rows, "undecided": sum(1 for d in decisions if not d.status),
             "sign_offs": sign_offs}

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from sunshine_credit.lib.money import AmountField
 
-from .models import Authority, GuaranteeKind, LineStatus, Repayment
+from .models import GuaranteeKind, LineStatus, Repayment
 from .rules.drawdowns import DOCUMENTS
 from .services.drawdowns import DrawdownInput
 
@@ -76,7 +76,6 @@ class DrawdownForm(forms.Form):
     investigation = forms.CharField(label=_("Investigation record"), widget=forms.Textarea(attrs={"rows": 4}),
                                     max_length=4000, required=False,
                                     help_text=_("Required above 30,000 yuan (pre-loan investigation)."))
-    authority = forms.ChoiceField(label=_("Approval authority"), choices=Authority.choices, initial=Authority.BRANCH)
     small_farm = forms.BooleanField(label=_("Small farm loan"), required=False, initial=True)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
@@ -94,7 +93,7 @@ class DrawdownForm(forms.Form):
             annual_rate=rate, guarantee=data["guarantee"], guarantors=tuple(guarantors),
             spouse_away=data["spouse_away"], documents=tuple(data["documents"]),
             investigated_on=data["investigated_on"], investigation=data["investigation"],
-            authority=data["authority"], small_farm=data["small_farm"])
+            small_farm=data["small_farm"])
 
 
 def drawdown_initial(drawdown) -> dict:
@@ -102,7 +101,7 @@ def drawdown_initial(drawdown) -> dict:
             "due_on": drawdown.due_on, "annual_rate": (drawdown.annual_rate * 100).quantize(Decimal("0.01")),
             "guarantee": drawdown.guarantee, "spouse_away": drawdown.spouse_away, "documents": drawdown.documents,
             "investigated_on": drawdown.investigated_on, "investigation": drawdown.investigation,
-            "authority": drawdown.authority, "small_farm": drawdown.small_farm, "version": drawdown.version}
+            "small_farm": drawdown.small_farm, "version": drawdown.version}
 
 
 class GuarantorForm(forms.Form):
@@ -136,11 +135,22 @@ class PostLoanCheckForm(forms.Form):
     problem = forms.BooleanField(label=_("The check found a problem (the next group member waits)"), required=False)
 
 
+class DisburseForm(forms.Form):
+    """What the teller copies from the core banking system at disbursement (checked by rules.drawdowns)."""
+
+    settlement_account = forms.CharField(label=_("Settlement account"), max_length=40,
+                                         help_text=_("The borrower's account the loan is paid into (结算账号)."))
+    core_loan_number = forms.CharField(label=_("Core banking loan no."), max_length=48,
+                                       help_text=_("The loan number the core banking system gave this loan."))
+
+
 # --- repayments and revocations ---------------------------------------------------------------------------
 
 class RepaymentForm(forms.Form):
-    kind = forms.ChoiceField(label=pgettext_lazy("repayment", "Kind"), choices=Repayment.Kind.choices)
-    amount = AmountField(label=_("Amount (yuan)"))  # more than zero: the service's rule
+    # A pay-off (提前结清) records the principal and the interest to date together (services.repayments).
+    kind = forms.ChoiceField(label=pgettext_lazy("repayment", "Kind"),
+                             choices=[*Repayment.Kind.choices, ("payoff", _("Pay-off: principal and interest to date"))])
+    amount = AmountField(label=_("Amount repaid (yuan)"))  # more than zero: the service's rule
     paid_on = forms.DateField(label=_("Paid on"), widget=DATE, initial=timezone.localdate)
     period_end = forms.TypedChoiceField(label=_("Interest up to (settlement date)"), required=False,
                                         coerce=datetime.date.fromisoformat, empty_value=None)

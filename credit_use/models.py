@@ -119,7 +119,8 @@ class LineChangeRequest(models.Model):
 
 class Authority(models.TextChoices):
     """U7: who approves, which sets the time limit (branch 5 working days, small farm loans 3; county 7;
-    city 15; cross-city syndicated 30)."""
+    city 15; cross-city syndicated 30). Derived from the amount and the branch's approval authority
+    (rules.time_limits.approval_level; the county and city thresholds are settings), never chosen."""
 
     BRANCH = "branch", _("Branch")
     COUNTY = "county", _("County head office")
@@ -153,6 +154,10 @@ class Drawdown(models.Model):
                              verbose_name=_("credit line"))
     number = models.CharField(_("application no."), max_length=32, unique=True)
     loan_number = models.CharField(_("loan no."), max_length=32, blank=True)  # 借据号, given at disbursement
+    # What the teller enters at disbursement: the borrower's settlement account the loan is paid into (结算账号) and
+    # the loan number the core banking system gave the same loan (核心系统借据号), so the two systems can be matched.
+    settlement_account = models.CharField(_("settlement account"), max_length=32, blank=True)
+    core_loan_number = models.CharField(_("core banking loan no."), max_length=40, blank=True)
     amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
     purpose = models.CharField(_("purpose"), max_length=200)
     applied_on = models.DateField(_("applied on"))
@@ -212,6 +217,8 @@ class Drawdown(models.Model):
                                    name="drawdown_outstanding_not_negative"),
             models.UniqueConstraint(fields=["loan_number"], condition=~models.Q(loan_number=""),
                                     name="uniq_loan_number"),
+            models.UniqueConstraint(fields=["head_office", "core_loan_number"],
+                                    condition=~models.Q(core_loan_number=""), name="uniq_core_loan_number"),
         ]
         indexes = [models.Index(fields=["line", "status"]), models.Index(fields=["village", "status"]),
                    models.Index(fields=["status", "due_on"]), models.Index(fields=["group", "status"]),

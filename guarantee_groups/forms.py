@@ -29,7 +29,7 @@ class AnyIntegerChoices(forms.TypedMultipleChoiceField):
 class GroupForm(forms.Form):
     """A new group: the members among the village's candidates, the leader among them, name, G5 agreement."""
 
-    households = AnyIntegerChoices(label=_("Members"), coerce=int)
+    households = AnyIntegerChoices(label=_("Group members"), coerce=int)
     leader = forms.IntegerField(label=_("Group leader"))
     name = forms.CharField(label=_("Group name"), max_length=100, required=False)
     allows_outside = forms.BooleanField(label=_("Members may guarantee outside the group"), required=False,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from households.models import Household
+from households.selectors import blacklisted_households
 from sunshine_credit.errors import Refusal, Stale
 from sunshine_credit.models import Village
 from sunshine_credit.scoping import Scope, village_in_scope_or_404
@@ -155,6 +156,18 @@ def _refuse_in_other_group(households: list[Household], *, group_id: int | None 
                            % {"code": taken.household.code, "number": taken.group.number})
 
 
+def _refuse_blacklisted(households: list[Household]) -> None:
+    """C4: a household with a member on the active blacklist neither forms a group nor joins one (it would
+    guarantee the other members' loans); the message names the household by its code."""
+    if not households:
+        return
+    listed = blacklisted_households(head_office_id=households[0].head_office_id,
+                                    household_ids=[h.pk for h in households])
+    if listed:
+        raise GroupRefused(*(_("C4: household %(code)s has a member on the blacklist and may not be in a "
+                               "joint-guarantee group.") % {"code": code} for code in listed.values()))
+
+
 def _refuse_broken(group: GuaranteeGroup, households: list[Household]) -> None:
     """G1–G3 over the would-be members: every broken rule is reported, households named by code."""
     try:
@@ -183,6 +196,7 @@ def group_form(*, scope: Scope, actor, village_id: int, household_ids, leader_id
     scope.require_maker(_("Only the loan officer of the village changes its joint-guarantee groups."),
                         village_id=village_id)
     households = _households_for(scope, household_ids)
+    _refuse_blacklisted(households)
     _refuse_in_other_group(households)
     with scopes_disabled():
         group = GuaranteeGroup(head_office_id=village.branch.head_office_id, village_id=village_id,
@@ -228,6 +242,7 @@ def member_add(*, scope: Scope, actor, group_id: int, household_id: int, version
     _check_version(group, version)
     _require_active(group)
     newcomer = _households_for(scope, [household_id])
+    _refuse_blacklisted(newcomer)
     _refuse_in_other_group(newcomer, group_id=group.pk)
     households = _active_households(group)
     if newcomer[0].pk in {h.pk for h in households}:

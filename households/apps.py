@@ -12,3 +12,4 @@ class HouseholdsConfig(AppConfig):
         audit.register(self.get_model("Household"), mask_fields=["phone"], exclude_fields=["updated_at", "version"])
         audit.register(self.get_model("Member"), mask_fields=["id_number", "phone"])
         audit.register(self.get_model("ExistingLoan"))
+        audit.register(self.get_model("ArchiveExport"))

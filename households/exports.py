@@ -5,6 +5,7 @@ Chinese whatever the interface language. ID and phone numbers are whole only for
 may edit (R5), and always text; amounts and counts are numbers.
 """
 
+import dataclasses
 import datetime
 from decimal import Decimal
 
@@ -25,7 +26,7 @@ TEXT_COLUMNS = frozenset({3, 6, 11})  # 户号代码, 身份证号码, 联系电
 SEX = {"M": "男", "F": "女"}
 CATEGORY = {"farmer": "农户", "sole_trader": "个体工商户", "small_business": "小微企业主", "resident": "社区居民",
             "public_employee": "机关事业单位人员"}
-STATUS = {"roster": "未建档", "archived": "已建档", "excluded": "建档排除"}
+STATUS = {"roster": "待建档", "archived": "已建档", "excluded": "不予建档"}
 
 
 def archive_members(*, scope: Scope, village_id: int | None = None, group_id: int | None = None) -> QuerySet:
@@ -57,7 +58,23 @@ def archive_rows(members, *, scope: Scope, today: datetime.date | None = None):
                member.loan_balance]
 
 
-def archive_export(out, *, scope: Scope, village_id: int | None = None, group_id: int | None = None) -> None:
-    """Write the archive of the user's scope (optionally one village or group) as .xlsx into `out`."""
+def archive_export(out, *, scope: Scope, village_id: int | None = None, group_id: int | None = None,
+                   full_numbers: bool = True) -> int:
+    """Write the archive of the user's scope (optionally one village or group) as .xlsx into `out`; returns the
+    number of rows. Without `full_numbers` every ID and phone number is masked (R5)."""
     members = archive_members(scope=scope, village_id=village_id, group_id=group_id)
-    write_xlsx(out, TITLE, HEADER, archive_rows(members, scope=scope), text_columns=TEXT_COLUMNS)
+    count = 0
+
+    def counted():
+        nonlocal count
+        for row in archive_rows(members, scope=scope if full_numbers else _read_only(scope)):
+            count += 1
+            yield row
+
+    write_xlsx(out, TITLE, HEADER, counted(), text_columns=TEXT_COLUMNS)
+    return count
+
+
+def _read_only(scope: Scope) -> Scope:
+    """The same scope with nothing editable: archive_rows then masks every number."""
+    return dataclasses.replace(scope, editable_village_ids=())

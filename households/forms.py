@@ -46,6 +46,18 @@ class HouseholdSearchForm(forms.Form):
         return {"village_id": self.cleaned_data["village"], "group_id": self.cleaned_data["group"]}
 
 
+class ArchiveExportForm(HouseholdSearchForm):
+    """R5/PIPL: the archive export. Whole ID and phone numbers (makers only) need a purpose; it is recorded."""
+
+    full_numbers = forms.BooleanField(label=_("Whole ID and phone numbers"), required=False)
+    purpose = forms.CharField(label=_("Purpose of the export"), max_length=200, required=False,
+                              help_text=_("Required for whole numbers, e.g. “core banking batch entry”."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["q"]
+
+
 class HouseholdForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     group = GroupChoiceField(label=_("Villagers' group"), queryset=VillageGroup.objects.none(), required=False)
@@ -200,3 +212,22 @@ class ExistingLoanForm(forms.ModelForm):
 
     def loan_fields(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name != "member"}
+
+
+class HouseholdIdsField(forms.Field):
+    """The ids of the households checked on the list (one value per checkbox)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        try:
+            return sorted({int(v) for v in value or []})
+        except (TypeError, ValueError):
+            raise forms.ValidationError(_("Choose households from the list.")) from None
+
+
+class BulkArchiveForm(forms.Form):
+    """Bulk archiving (建档) of the households checked on the list of one village; the service checks the ids."""
+
+    village = forms.IntegerField()
+    households = HouseholdIdsField(label=_("Households"))

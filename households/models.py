@@ -56,7 +56,8 @@ class Sex(models.TextChoices):
 
 
 class Household(models.Model):
-    head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, related_name="+")
+    head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("head office"))
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="households",
                                 verbose_name=_("village"))
     group = models.ForeignKey(VillageGroup, on_delete=models.PROTECT, null=True, blank=True,
@@ -101,7 +102,8 @@ class Household(models.Model):
 
 
 class Member(models.Model):
-    head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, related_name="+")
+    head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("head office"))
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members",
                                   verbose_name=_("household"))
     name = models.CharField(_("name"), max_length=50)
@@ -188,3 +190,28 @@ class RosterImport(UploadedImport):
         verbose_name = _("roster import")
         verbose_name_plural = _("roster imports")
         indexes = [models.Index(fields=["head_office", "sha256"])]
+
+
+class ArchiveExport(models.Model):
+    """R4/R5 (PIPL art. 51): every download of the archive export — who, when, why, how many rows, and whether
+    ID and phone numbers were whole. Shown to the head office's admin, supervisors and auditors."""
+
+    head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, related_name="+")
+    exported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("exported by"))
+    exported_at = models.DateTimeField(_("exported at"), auto_now_add=True)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    full_numbers = models.BooleanField(_("full ID and phone numbers"), default=False)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    village = models.ForeignKey(Village, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                verbose_name=_("village"))
+    group = models.ForeignKey(VillageGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name=_("villagers' group"))
+
+    class Meta:
+        verbose_name = _("archive export")
+        verbose_name_plural = _("archive exports")
+        ordering = ["-exported_at", "-id"]
+
+    def __str__(self):
+        return f"{self.exported_at:%Y-%m-%d %H:%M} · {self.rows}"

@@ -115,3 +115,50 @@ def check_one_head(relations: list[str]) -> None:
     if heads > 1:
         raise RuleViolation("many_heads", _("The household has %(n)d members marked 户主; exactly one is allowed.")
                             % {"n": heads})
+
+
+# --- Who may enter a stage (issue 15): survey entry, the computation, a panel, a board, a credit line ----------
+# One answer for every door (page, import, command, job): an archived household none of whose members is on the
+# active blacklist (H5, C4). The codes are stored in LimitResult.flags and Decision rows; the words are below.
+BLACKLISTED, EXCLUDED, NOT_ARCHIVED = "blacklisted", "excluded", "not_archived"
+INELIGIBILITY_CODES = (BLACKLISTED, EXCLUDED, NOT_ARCHIVED)
+
+
+def stage_ineligibility(*, archive_status: str, blacklisted: bool) -> str | None:
+    """Why a household may not enter a credit stage, as a code, or None when it may. The blacklist (C4) is named
+    first: it is the strongest reason and an officer must see it even on a household that is also not archived."""
+    if blacklisted:
+        return BLACKLISTED
+    if archive_status == "excluded":
+        return EXCLUDED
+    if archive_status != "archived":
+        return NOT_ARCHIVED
+    return None
+
+
+def ineligibility_text(code: str) -> str:
+    """The reason in words (translated) for a code of `stage_ineligibility`."""
+    return {
+        BLACKLISTED: _("A member of the household is on the blacklist: the household is not eligible for credit."),
+        EXCLUDED: _("The household is excluded from the archive (not archived): it is not eligible for credit."),
+        NOT_ARCHIVED: _("The household is not archived yet: it is not eligible for credit until it is archived."),
+    }.get(code, code)
+
+
+# PIPL art. 6 (minimum necessary): tellers disburse and take repayments for named borrowers, whose pages they
+# open one by one; the whole branch's archive is not needed for that, so the export is not theirs (404).
+# Reviewers are villagers and reach no archive page at all.
+ARCHIVE_EXPORT_DENIED_ROLES = frozenset({"teller", "reviewer"})
+ARCHIVE_EXPORT_PURPOSE_MIN = 4
+
+
+def archive_export_full(*, is_maker: bool, want_full: bool, purpose: str) -> bool:
+    """R5/PIPL: whether an archive export carries whole ID and phone numbers. Only a maker asks for them, and
+    only with a purpose of at least ARCHIVE_EXPORT_PURPOSE_MIN characters; anyone else's export is masked.
+    Raises RuleViolation (field "purpose") when whole numbers are asked for without a purpose."""
+    if not (want_full and is_maker):
+        return False
+    if len(purpose.strip()) < ARCHIVE_EXPORT_PURPOSE_MIN:
+        raise RuleViolation("export_purpose", _("Say what the export with whole ID and phone numbers is for."),
+                            field="purpose")
+    return True

@@ -3,13 +3,14 @@
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.http import Http404
 from django_scopes import scopes_disabled
 
-from sunshine_credit.models import Village, VillageGroup
-from sunshine_credit.scoping import Scope, get_in_scope_or_404
+from sunshine_credit.models import BlacklistEntry, Village, VillageGroup
+from sunshine_credit.scoping import HEAD_OFFICE_READERS, Scope, get_in_scope_or_404
 
-from .models import ArchiveStatus, ExistingLoan, Household, Member, Relation, RosterImport
-from .rules import RuleViolation, parse_resident_id
+from .models import ArchiveExport, ArchiveStatus, ExistingLoan, Household, Member, Relation, RosterImport
+from .rules import RuleViolation, parse_resident_id, stage_ineligibility
 
 
 def coverage_by_village(*, scope: Scope) -> list[dict]:
@@ -156,3 +157,60 @@ def household_history(*, household: Household, limit: int = 100) -> list[LogEntr
                                        | Q(content_type=loan_type, object_pk__in=loan_ids))
                .select_related("actor", "content_type").order_by("-timestamp", "-pk"))
     return list(entries[:limit])
+
+
+def blacklisted_households(*, head_office_id: int, household_ids) -> dict[int, str]:
+    """C4: household id → 户号代码 of the given households with a member on the head office's active blacklist.
+    Unscoped, filtered by head office (a guarantor or a group's household may lie outside the caller's villages);
+    ID numbers never leave this function."""
+    with scopes_disabled():
+        listed = BlacklistEntry.objects.filter(head_office_id=head_office_id, active=True,
+                                               id_number=OuterRef("id_number"))
+        return dict(Member.objects.filter(head_office_id=head_office_id, household_id__in=list(household_ids))
+                    .filter(Exists(listed)).order_by("household__code")
+                    .values_list("household_id", "household__code"))
+
+
+# --- Who may enter a stage (issue 15) ----------------------------------------------------------------------------
+
+def blacklisted_member_exists(household_ref: str = "pk", head_office_ref: str = "head_office_id") -> Exists:
+    """C4: whether a member of the household (the outer query's `household_ref`) is on the active blacklist of its
+    head office (the outer query's `head_office_ref`)."""
+    with scopes_disabled():  # a subquery: the outer query carries the scope
+        members = Member.objects.filter(
+            household_id=OuterRef(household_ref),
+            id_number__in=BlacklistEntry.objects.filter(head_office_id=OuterRef(OuterRef(head_office_ref)),
+                                                        active=True).values("id_number"))
+    return Exists(members)
+
+
+def households_eligible(queryset: QuerySet) -> QuerySet:
+    """The households of `queryset` that may enter a credit stage (survey entry, the computation, a panel's
+    round, a board, a credit line): archived, and no member on the active blacklist (H5, C4). The one filter every
+    stage's chokepoint applies; `households.rules.stage_ineligibility` is the same rule for one household."""
+    return queryset.filter(archive_status=ArchiveStatus.ARCHIVED).exclude(blacklisted_member_exists())
+
+
+def households_ineligibility(*, household_ids=None, head_office_id: int | None = None) -> dict[int, str]:
+    """{household id: code of households.rules.stage_ineligibility} for the households of `household_ids` (or of
+    the whole head office) that may not enter a credit stage; eligible households are left out. One query. Needs
+    no scope (ids the caller already holds)."""
+    with scopes_disabled():
+        households = Household.objects.all()
+        if household_ids is not None:
+            households = households.filter(pk__in=list(household_ids))
+        if head_office_id is not None:
+            households = households.filter(head_office_id=head_office_id)
+        rows = (households.annotate(listed=blacklisted_member_exists())
+                .filter(~Q(archive_status=ArchiveStatus.ARCHIVED) | Q(listed=True))
+                .values_list("pk", "archive_status", "listed"))
+        return {pk: code for pk, status, listed in rows
+                if (code := stage_ineligibility(archive_status=status, blacklisted=listed)) is not None}
+
+
+def archive_export_list(*, scope: Scope) -> QuerySet:
+    """R4/PIPL: the record of archive exports, for the head office's readers (admin, supervisors, auditors)."""
+    if scope.role not in HEAD_OFFICE_READERS:
+        raise Http404
+    return (ArchiveExport.objects.filter(head_office_id=scope.head_office_id)
+            .select_related("exported_by", "village", "group"))

@@ -25,9 +25,17 @@ from sunshine_credit.lib.excel import Sheet, open_upload
 from sunshine_credit.models import BlacklistEntry, VillageGroup
 from sunshine_credit.scoping import Scope, activate
 
+from .exports import archive_export
 from .imports import MAX_STORED_ERRORS, RosterPlan, roster_apply, roster_validate
-from .models import ArchiveStatus, ExistingLoan, Household, Member, Relation, RosterImport
-from .rules import RuleViolation, check_one_head, mask_id, parse_resident_id
+from .models import ArchiveExport, ArchiveStatus, ExistingLoan, Household, Member, Relation, RosterImport
+from .rules import (
+    ARCHIVE_EXPORT_DENIED_ROLES,
+    RuleViolation,
+    archive_export_full,
+    check_one_head,
+    mask_id,
+    parse_resident_id,
+)
 from .tasks import apply_roster as apply_roster_task
 from .tasks import validate_roster as validate_roster_task
 
@@ -454,3 +462,22 @@ def roster_import_run(*, scope: Scope, actor, name: str, sheet: Sheet, dry_run: 
     item = RosterImport(head_office_id=scope.head_office_id, file_name=name[:200], sha256=sheet.sha256,
                         created_by=actor)
     return import_settle(item, plan, summary, store_plan=_store_plan, dry_run=dry_run)
+
+
+@transaction.atomic
+def archive_export_write(*, scope: Scope, actor, out, purpose: str = "", want_full: bool = False,
+                         village_id: int | None = None, group_id: int | None = None) -> ArchiveExport:
+    """R5/PIPL: write the archive export into `out` and record it (who, when, purpose, rows; audited, R4). Whole
+    ID and phone numbers only for a maker who gives a purpose, and only of the villages they may edit; anyone
+    else's export is masked. Raises Refusal for a role the export is not for (tellers) or a village or group
+    outside the scope, RuleViolation (purpose) when whole numbers are asked for without a purpose."""
+    if scope.role in ARCHIVE_EXPORT_DENIED_ROLES:
+        raise Refusal(_("The archive export is not available to your role."))
+    if (village_id and village_id not in scope.village_ids) or (group_id and not VillageGroup.objects.filter(
+            pk=group_id, village_id__in=scope.village_ids).exists()):
+        raise Refusal(_("This village is outside your scope."), field="village")
+    full = archive_export_full(is_maker=scope.is_maker, want_full=want_full, purpose=purpose)
+    rows = archive_export(out, scope=scope, village_id=village_id, group_id=group_id, full_numbers=full)
+    return ArchiveExport.objects.create(head_office_id=scope.head_office_id, exported_by=actor, rows=rows,
+                                        purpose=purpose.strip()[:200], full_numbers=full,
+                                        village_id=village_id or None, group_id=group_id or None)

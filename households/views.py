@@ -17,14 +17,16 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from sunshine_credit.errors import Stale
+from sunshine_credit.errors import Refusal, Stale, show_on_form
 from sunshine_credit.lib.excel import write_xlsx
 from sunshine_credit.views import import_confirm, import_detail, import_store_upload
 
-from . import exports, forms, selectors, services
+from . import archiving, exports, forms, selectors, services
 from .imports import COLUMNS
+from .rules import ARCHIVE_EXPORT_DENIED_ROLES
 
 SEARCH_SESSION_KEY = "households_search"
 PAGE_SIZE = 50
@@ -54,10 +56,34 @@ def household_list(request):
     form = _search_form(request, {**request.GET.dict(), "q": term})
     households = selectors.household_list(scope=request.scope, search=term, **form.filters())
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    village_id = form.filters()["village_id"]
     return render(request, "households/household_list.html", {
         "form": form, "page": page, "term": term, "can_edit": request.scope.can_edit_anything,
+        "may_export": request.scope.role not in ARCHIVE_EXPORT_DENIED_ROLES,
         "query": _filter_query(form, search=1 if term else ""), "filter_query": _filter_query(form),
+        # Bulk archiving (建档) is offered on one village's list, to those who enter its data.
+        "archive_village": village_id if village_id and request.scope.can_edit_village(village_id) else None,
     })
+
+
+@login_required
+@require_POST
+def household_archive_bulk(request):
+    """Archive the households checked on a village's list (issue 15); the service re-checks every id (R1)."""
+    form = forms.BulkArchiveForm(request.POST)
+    if not form.is_valid() or not form.cleaned_data["households"]:
+        messages.error(request, _("Check the households of one village to archive."))
+        return redirect("households:household_list")
+    village_id = form.cleaned_data["village"]
+    try:
+        result = archiving.households_archive(scope=request.scope, actor=request.user, village_ids=[village_id],
+                                              household_ids=form.cleaned_data["households"])
+    except archiving.BulkArchiveRefused as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Households archived: %(n)d.") % {"n": len(result.archived)})
+    return redirect(f"{reverse('households:household_list')}?{urlencode({'village': village_id})}")
 
 
 @login_required
@@ -115,14 +141,35 @@ def household_edit(request, pk: int):
 
 
 @login_required
+@never_cache
 def household_export(request):
-    """R7: the archive of the list's village and group filters as .xlsx."""
-    filters = _search_form(request, request.GET).filters()
+    """R5/R7: the archive of the list's village and group filters as .xlsx. A maker gets a form first: whole ID and
+    phone numbers with a purpose, recorded; everyone else downloads it masked (also recorded). Tellers: 404."""
+    if request.scope.role in ARCHIVE_EXPORT_DENIED_ROLES:
+        raise Http404
+    villages, groups = selectors.household_filter_choices(scope=request.scope)
+    form = forms.ArchiveExportForm(request.POST if request.method == "POST" else request.GET,
+                                   villages=villages, groups=groups)
+    if (request.method == "GET" and request.scope.is_maker) or not form.is_valid():
+        return render(request, "households/archive_export_form.html", {"form": form})
     out = tempfile.TemporaryFile()
-    exports.archive_export(out, scope=request.scope, **filters)
+    try:
+        services.archive_export_write(scope=request.scope, actor=request.user, out=out, **form.filters(),
+                                      purpose=form.cleaned_data["purpose"], want_full=form.cleaned_data["full_numbers"])
+    except Refusal as exc:
+        show_on_form(form, exc)
+        return render(request, "households/archive_export_form.html", {"form": form})
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename=f"{exports.TITLE}.xlsx",
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@login_required
+def archive_export_list(request):
+    """R4/PIPL: who exported the archive, when, why and how many rows (admin, supervisors, auditors)."""
+    exports_page = Paginator(selectors.archive_export_list(scope=request.scope), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "households/archive_export_list.html", {"page": exports_page})
 
 
 @login_required

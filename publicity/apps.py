@@ -7,6 +7,12 @@ class PublicityConfig(AppConfig):
 
     def ready(self):
         from sunshine_credit import audit
+        from surveys import frozen
+
+        from .selectors import frozen_by_boards
+
+        # Issue 15: recomputing a campaign never changes a village whose board is published.
+        frozen.register("publicity.boards", frozen_by_boards)
 
         # P3–P5: published boards (never rewritten), their items and objections.
         audit.register(self.get_model("Notice"), exclude_fields=["snapshot"])

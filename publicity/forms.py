@@ -64,3 +64,13 @@ class LookupForm(forms.Form):
 
     def clean_reference(self):
         return rules.normalise_reference(self.cleaned_data["reference"])
+
+
+class BoardCodeForm(forms.Form):
+    """P4: the board's code, printed under its QR code, for villagers who cannot scan."""
+
+    code = forms.CharField(label=_("Board code"), max_length=40,
+                           help_text=_("As printed under the board's QR code, e.g. 7KQ4M-XP2RA."))
+
+    def clean_code(self):
+        return rules.normalise_board_code(self.cleaned_data["code"])

@@ -186,3 +186,25 @@ def new_reference() -> str:
 def normalise_reference(raw: str) -> str:
     """What a villager types back: any case, with spaces or dashes."""
     return re.sub(r"[\s\-]+", "", raw or "").upper()
+
+
+# P4: a board's code is its public token: villagers who cannot scan the QR code type it on the short page
+# printed under it, so it is short and unambiguous (no 0/O, 1/I/L), yet unguessable (about 50 bits, like the
+# reference numbers; the look-up page is rate-limited too).
+BOARD_CODE_LENGTH = 10
+
+
+def new_board_code() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(BOARD_CODE_LENGTH))
+
+
+def board_code_display(code: str) -> str:
+    """As printed on the board, in two groups of five ("7KQ4M-XP2RA"); a legacy long token stays as it is."""
+    if len(code) == BOARD_CODE_LENGTH and code.isalnum() and code.isupper():
+        return f"{code[:5]}-{code[5:]}"
+    return code
+
+
+def normalise_board_code(raw: str) -> str:
+    """What a villager types back: any case, with spaces or dashes."""
+    return normalise_reference(raw)

@@ -17,12 +17,14 @@ from decimal import Decimal
 from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_scopes import scope as django_scope
 from django_scopes import scopes_disabled
 
 from appraisal.approvals import ESCALATION_KIND
 from appraisal.models import Decision, DecisionStatus, Panel
-from households.models import Relation
+from households.models import ArchiveStatus, Relation
+from households.selectors import blacklisted_member_exists
 from sunshine_credit.models import Approval
 from sunshine_credit.scoping import Scope, get_in_scope_or_404
 from surveys.models import Campaign
@@ -45,8 +47,11 @@ class BoardRow:
 
 def board_rows(*, campaign_id: int, village_id: int, full_names: bool = False) -> list[BoardRow]:
     """The board's rows by 村民小组 then household code. Call inside a scope holding the village. One query."""
+    # Issue 15: only households that may enter a credit stage (archived, nobody blacklisted) reach a board.
     rows = (Decision.objects.filter(campaign_id=campaign_id, household__village_id=village_id,
-                                    status=DecisionStatus.GRANTED, household__publicity_consent=True)
+                                    status=DecisionStatus.GRANTED, household__publicity_consent=True,
+                                    household__archive_status=ArchiveStatus.ARCHIVED)
+            .exclude(blacklisted_member_exists("household_id", "household__head_office_id"))
             .alias(head=FilteredRelation("household__members",
                                          condition=Q(household__members__relation=Relation.HEAD)))
             .order_by(F("household__group__name").asc(nulls_last=True), "household__code")
@@ -203,3 +208,15 @@ def objection_public_get(*, reference: str) -> PublicObjection | None:
         outcome_display=item.get_outcome_display() if reconsidered else "",
         final_amount=item.final_amount if reconsidered and item.outcome == Outcome.CHANGED else None,
         reasons=item.outcome_reason if reconsidered else "")
+
+
+def frozen_by_boards(campaign_id: int, village_ids: list[int] | None) -> dict[int, str]:
+    """surveys.frozen: the villages whose pre-credit board of the campaign is published (or being printed for
+    publication): their results are what the village saw. Needs no scope (the caller's ids are its scope)."""
+    with scopes_disabled():
+        notices = Notice.objects.filter(campaign_id=campaign_id, kind=NoticeKind.PRECREDIT).exclude(
+            status=Notice.Status.FAILED)
+        if village_ids is not None:
+            notices = notices.filter(village_id__in=village_ids)
+        return {village_id: _("its pre-credit board is published") for village_id in
+                notices.values_list("village_id", flat=True)}

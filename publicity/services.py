@@ -36,7 +36,6 @@ is the caller's (never ID or phone numbers, P2).
 import datetime
 import hashlib
 import logging
-import secrets
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -66,11 +65,13 @@ from .rules import (
     OBJECTABLE,
     ObjectionRefused,
     batch_words,
+    board_code_display,
     check_reconsideration,
     check_running,
     clean_content,
     clean_objector_name,
     large_loan_register_due,
+    new_board_code,
     new_reference,
     normalise_objector_phone,
     notice_period,
@@ -111,10 +112,13 @@ def grouped(rows: Iterable[tuple[str, list, Decimal | None]], no_group: str) -> 
 
 def board_snapshot(*, kind: str, language: str, title: str, subtitle: str, village: str, branch, intro: str,
                    starts_on: datetime.date, ends_on: datetime.date, public_url: str, columns: list[dict],
-                   groups: list[dict], total: Decimal, signatures: list[str]) -> dict:
-    """The JSON of one board. `branch` gives the name and where to object (address, phone, supervision)."""
+                   groups: list[dict], total: Decimal, signatures: list[str], code: str = "") -> dict:
+    """The JSON of one board. `branch` gives the name and where to object (address, phone, supervision) and, by
+    its head office, the bank's name for the title; `code` is the board's code printed under the QR code."""
     return {
         "kind": kind, "language": language, "title": title, "subtitle": subtitle, "village": village,
+        "bank": branch.head_office.name, "code": board_code_display(code) if code else "",
+        "short_url": settings.PUBLIC_BASE_URL + reverse("public:board_code") if code else "",
         "branch": branch.name, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(),
         "days": (ends_on - starts_on).days + 1,
         "contact": {"address": branch.address, "phone": branch.phone, "supervision_phone": branch.supervision_phone},
@@ -129,7 +133,8 @@ def public_url(token: str) -> str:
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(18)[:24]
+    """The board's public token, also printed as its code for those who cannot scan (rules.new_board_code)."""
+    return new_board_code()
 
 
 def precredit_snapshot(*, panel: Panel, rows, starts_on: datetime.date, ends_on: datetime.date, token: str) -> dict:
@@ -145,7 +150,7 @@ def precredit_snapshot(*, panel: Panel, rows, starts_on: datetime.date, ends_on:
             intro=_("After appraisal by the village's Sunshine Credit panel, the households below are proposed for "
                     "credit in the amounts shown. Anyone may object during the notice period, by name or "
                     "anonymously: at the branch counter, by telephone, or through the form the QR code opens."),
-            starts_on=starts_on, ends_on=ends_on, public_url=public_url(token),
+            starts_on=starts_on, ends_on=ends_on, public_url=public_url(token), code=token,
             columns=[{"label": _("No."), "num": True}, {"label": _("Head of household"), "num": False},
                      {"label": _("Proposed line (yuan)"), "num": True}],
             groups=grouped(cells, no_group=_("No villagers' group")), total=sum((r.amount for r in rows), 0),

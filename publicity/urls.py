@@ -24,4 +24,5 @@ public_urlpatterns = [
     path("n/<str:token>/", views.objection_form, name="objection_form"),
     path("n/<str:token>/done/<str:reference>/", views.objection_done, name="objection_done"),
     path("lookup/", views.lookup, name="lookup"),
+    path("b/", views.board_code, name="board_code"),
 ]

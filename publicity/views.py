@@ -28,7 +28,7 @@ from sunshine_credit.errors import Stale
 from sunshine_credit.lib import ratelimit
 
 from . import selectors, services
-from .forms import LookupForm, ObjectionForm, ReconsiderForm
+from .forms import BoardCodeForm, LookupForm, ObjectionForm, ReconsiderForm
 from .models import ItemStatus, Notice
 from .rules import ObjectionRefused
 
@@ -130,7 +130,8 @@ def objection_lodge(request, pk: int):
                                         "panel reconsiders it.") % {"reference": objection.reference,
                                                                     "no": objection.item.line_no})
             return redirect("publicity:notice_detail", pk=notice.pk)
-    return render(request, "publicity/objection_form.html", {"notice": notice, "form": form, "closed": closed})
+    return render(request, "publicity/objection_form.html", {"notice": notice, "form": form, "closed": closed,
+                                                             "retention_days": settings.OBJECTION_CONTACT_RETENTION_DAYS})
 
 
 @login_required
@@ -180,7 +181,8 @@ def _too_many(request):
 
 def _board(notice) -> dict:
     """What the page may show of the board: its title, period and the contact printed on it."""
-    return {"title": notice.title, "starts_on": notice.starts_on, "ends_on": notice.ends_on,
+    return {"title": notice.title, "bank": (notice.snapshot or {}).get("bank", ""), "starts_on": notice.starts_on,
+            "ends_on": notice.ends_on,
             "contact": (notice.snapshot or {}).get("contact") or {}}
 
 
@@ -199,7 +201,8 @@ def objection_form(request, token: str):
             form.add_error(None, str(exc))
         else:
             return redirect("public:objection_done", token=token, reference=objection.reference)
-    return render(request, "public/objection_form.html", {"board": _board(notice), "form": form, "closed": closed})
+    return render(request, "public/objection_form.html", {"board": _board(notice), "form": form, "closed": closed,
+                                                          "retention_days": settings.OBJECTION_CONTACT_RETENTION_DAYS})
 
 
 @never_cache
@@ -221,3 +224,19 @@ def lookup(request):
         if result is None:
             form.add_error("reference", _("No objection has this reference number. Check it against your confirmation."))
     return render(request, "public/lookup.html", {"form": form, "result": result})
+
+
+@never_cache
+def board_code(request):
+    """P4: the short address printed under a board's QR code; the board's code leads to its objection form."""
+    if request.method == "POST" and not _lookup_allowed(request):
+        return _too_many(request)
+    form = BoardCodeForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            notice = selectors.public_notice_or_404(form.cleaned_data["code"])
+        except Http404:
+            form.add_error("code", _("No board has this code. Check it against the board."))
+        else:
+            return redirect("public:objection_form", token=notice.public_token)
+    return render(request, "public/board_code.html", {"form": form})

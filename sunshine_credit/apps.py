@@ -12,3 +12,4 @@ class SunshineCreditConfig(AppConfig):
 
         audit.register(self.get_model("BlacklistEntry"), mask_fields=["id_number"])
         audit.register(self.get_model("Approval"))
+        audit.register(self.get_model("CalendarDay"))

@@ -56,7 +56,10 @@ def register(model, *, mask_fields=(), exclude_fields=()) -> None:
     """Put a model under the audit (R4). Each app calls this for its own models from its AppConfig.ready(),
     so that the ground floor names no domain model. mask_fields are masked in the diff by mask_value (IDs and
     phones keep their ends, anything else is hidden whole); exclude_fields are left out of the diff."""
-    auditlog.register(model, mask_fields=list(mask_fields), exclude_fields=list(exclude_fields))
+    # Reverse relations (a household's drawdowns, a member's loans) are not the row's own fields: auditlog would
+    # record each as "households.ExistingLoan.None". Called from ready(), when every app's models are loaded.
+    reverse = [f.name for f in model._meta.get_fields() if f.auto_created and not f.concrete]
+    auditlog.register(model, mask_fields=list(mask_fields), exclude_fields=[*exclude_fields, *reverse])
 
 
 pre_save.connect(mask_free_text, sender=LogEntry, dispatch_uid="sunshine_credit.audit.mask_free_text")

@@ -1,11 +1,14 @@
 """The organisation tree import, import_org (SPEC §11): 上级编码, 编码, 名称, 类型 (总行/支行/村/社区), 审批权限(元).
-All or nothing; idempotent."""
+All or nothing; idempotent.
+And the holiday calendar's rows (U7): 日期, 类型 (节假日/调休上班), 名称; the service writes them (services)."""
 
+import datetime
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .lib.columns import CellError, RowErrors, padded, read_header
 from .lib.money import AmountError, parse_amount
 from .models import Branch, HeadOffice, Village
 
@@ -90,3 +93,62 @@ def org_apply(units: list[dict]) -> dict:
                 "name": unit["name"], "kind": unit["village_kind"], "branch": Branch.objects.get(code=unit["parent"])})
             counts["villages"] += 1
     return counts
+
+
+# --- the holiday calendar (U7): 日期, 类型 (节假日/调休上班), 名称 ----------------------------------------------
+
+CALENDAR_COLUMNS = {"date": "日期", "kind": "类型", "name": "名称"}
+CALENDAR_KINDS = {"节假日": "holiday", "假日": "holiday", "放假": "holiday", "调休上班": "workday", "上班": "workday",
+                  "补班": "workday"}
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+def _calendar_date(raw) -> datetime.date:
+    """A date cell: a real date, an Excel serial number, or text 2027-02-06, 2027/2/6, 2027年2月6日."""
+    if isinstance(raw, datetime.datetime):
+        return raw.date()
+    if isinstance(raw, datetime.date):
+        return raw
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 1 <= raw < 2958466:
+        return _EXCEL_EPOCH + datetime.timedelta(days=int(raw))
+    text = _text(raw).replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-").replace(".", "-")
+    try:
+        return datetime.date(*(int(part) for part in text.split("-")))
+    except (TypeError, ValueError):
+        raise CellError(_("%(value)s is not a date; write it as 2027-02-06.") % {"value": _text(raw) or "—"}) from None
+
+
+def calendar_validate(rows: list[list]) -> tuple[list[dict], RowErrors]:
+    """Read the sheet: ({"date", "kind", "name"} dicts in file order, errors by row and column). A date may
+    appear once in the file; blank rows are skipped."""
+    errors = RowErrors()
+    index = read_header(rows, CALENDAR_COLUMNS, errors)
+    if index is None:
+        return [], errors
+    days, seen = [], {}
+    width = max(index.values()) + 1
+    for number, raw in enumerate(rows[1:], start=2):
+        raw = padded(raw, width)
+        cells = {key: raw[position] for key, position in index.items()}
+        if not any(_text(value) for value in cells.values()):
+            continue
+        day = kind = None
+        try:
+            day = _calendar_date(cells["date"])
+        except CellError as exc:
+            errors.add(number, CALENDAR_COLUMNS["date"], str(exc))
+        else:
+            if day in seen:
+                errors.add(number, CALENDAR_COLUMNS["date"], _("Date %(date)s already appears in row %(row)d.")
+                           % {"date": day.isoformat(), "row": seen[day]})
+            seen.setdefault(day, number)
+        kind = CALENDAR_KINDS.get(_text(cells["kind"]))
+        if kind is None:
+            errors.add(number, CALENDAR_COLUMNS["kind"], _("Unknown type %(value)s; use 节假日 or 调休上班.")
+                       % {"value": _text(cells["kind"]) or "—"})
+        name = _text(cells["name"])
+        if len(name) > 50:
+            errors.add(number, CALENDAR_COLUMNS["name"], _("At most 50 characters."))
+        if day is not None and kind is not None:
+            days.append({"date": day, "kind": kind, "name": name[:50]})
+    return days, errors

@@ -283,3 +283,31 @@ class Approval(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class CalendarDay(models.Model):
+    """U7: a public holiday or an adjusted workday (调休上班) of the State Council's annual notice, entered by the
+    administrator. The working-day clocks read the chinese_calendar library by default; a day in this table wins
+    over the library (a year the library does not know yet, or a correction to it)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Public holiday")
+        WORKDAY = "workday", _("Adjusted workday")
+
+    head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("head office"))
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=50, blank=True)  # 春节, 国庆节 …
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+
+    class Meta:
+        verbose_name = _("holiday or adjusted workday")
+        verbose_name_plural = _("holidays and adjusted workdays")
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["head_office", "date"], name="one_calendar_day_per_date")]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"

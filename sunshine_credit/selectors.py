@@ -3,12 +3,15 @@
 Reads start from the scope: a file or a user outside it answers 404 like a missing one (O2/R1).
 """
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import GeneratedFile, Role, StaffProfile
+from .lib.holidays import library_knows_year
+from .models import CalendarDay, GeneratedFile, Role, StaffProfile
 from .scoping import Scope
 
 
@@ -41,3 +44,46 @@ def staff_get(*, scope: Scope, user_id: int) -> StaffProfile:
     through Django's admin: only a superuser resets it, with `manage.py changepassword`)."""
     return (staff_list(scope=scope).exclude(user_id=scope.user_id).exclude(user__is_superuser=True)
             .get(user_id=user_id))
+
+
+# --- the holiday calendar (U7) ------------------------------------------------------------------------------
+
+
+def require_calendar_admin(scope: Scope) -> None:
+    """Only the administrator keeps the holiday calendar; the views answer 404 to everyone else (R1)."""
+    if scope.role != Role.ADMIN:
+        raise PermissionDenied(_("Only the system administrator keeps the holiday calendar."))
+
+
+def calendar_day_list(*, scope: Scope, year: int | None = None) -> QuerySet:
+    """The administrator's head office's holidays and adjusted workdays, by date (one year when given)."""
+    require_calendar_admin(scope)
+    days = CalendarDay.objects.filter(head_office_id=scope.head_office_id).select_related("created_by")
+    return days.filter(date__year=year) if year else days
+
+
+def calendar_day_get(*, scope: Scope, pk: int) -> CalendarDay:
+    """Raises CalendarDay.DoesNotExist outside the administrator's head office, PermissionDenied for others."""
+    return calendar_day_list(scope=scope).get(pk=pk)
+
+
+def calendar_overrides(*, head_office_id: int) -> dict[datetime.date, bool]:
+    """The table the working-day clocks read before the library: {date: is a working day}. One small query
+    (a few dozen days a year), for any role: every deadline depends on it."""
+    return {day: kind == CalendarDay.Kind.WORKDAY for day, kind in
+            CalendarDay.objects.filter(head_office_id=head_office_id).values_list("date", "kind")}
+
+
+def calendar_year_known(*, head_office_id: int, year: int) -> bool:
+    """Whether the clocks know `year`'s holidays: the library carries its notice, or the table holds its days."""
+    return (library_knows_year(year)
+            or CalendarDay.objects.filter(head_office_id=head_office_id, date__year=year).exists())
+
+
+def calendar_warning_year(*, scope: Scope, today: datetime.date) -> int | None:
+    """U7: from December on, next year when neither the library nor the table knows it (the clocks would count
+    its Spring Festival as working days); shown to the administrator and the supervisors. None otherwise."""
+    if scope.role not in (Role.ADMIN, Role.SUPERVISOR) or today.month != 12:
+        return None
+    year = today.year + 1
+    return None if calendar_year_known(head_office_id=scope.head_office_id, year=year) else year

@@ -1,4 +1,4 @@
-"""The ground floor's writes: files made by background jobs, and staff passwords.
+"""The ground floor's writes: files made by background jobs, staff passwords, and the holiday calendar (U7).
 
 Files (STYLE §4): the request records a GeneratedFile and its job, the task renders and stores it, the user
 downloads it from its status page (selectors.generated_file_get). Running a task twice overwrites the same file
@@ -9,6 +9,7 @@ administrator gives a staff user of their head office a new one (SPEC §1: admin
 password set here is written to the audit log with the value masked (R4).
 """
 
+import datetime
 import hashlib
 import secrets
 
@@ -18,11 +19,15 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from .errors import Refusal
+from .imports import calendar_validate
 from .jobs import job_enqueue
-from .models import GeneratedFile
+from .lib.excel import open_upload
+from .models import CalendarDay, GeneratedFile
 from .scoping import Scope
-from .selectors import staff_get
+from .selectors import calendar_day_get, require_calendar_admin, staff_get
 
 # --- files made by jobs -------------------------------------------------------------------------------------
 
@@ -107,3 +112,72 @@ def staff_password_reset(*, scope: Scope, actor, user_id: int, password: str = "
     axes_reset(username=user.get_username())
     password_audit(user=user, actor=actor)
     return password
+
+
+# --- the holiday calendar (U7) ------------------------------------------------------------------------------
+
+
+def _calendar_day_write(*, scope: Scope, actor, day: datetime.date, kind: str, name: str,
+                        item: CalendarDay | None) -> CalendarDay:
+    if kind not in CalendarDay.Kind.values:
+        raise Refusal(_("Choose 节假日 or 调休上班."), field="kind")
+    clash = CalendarDay.objects.filter(head_office_id=scope.head_office_id, date=day)
+    if item is not None:
+        clash = clash.exclude(pk=item.pk)
+    if clash.exists():
+        raise Refusal(_("%(date)s is already in the calendar; edit that day instead.") % {"date": day.isoformat()},
+                      field="date")
+    if item is None:
+        item = CalendarDay(head_office_id=scope.head_office_id, created_by=actor)
+    item.date, item.kind, item.name = day, kind, name.strip()[:50]
+    item.full_clean()
+    item.save()  # audited (sunshine_credit.apps registers the model): who, when, from where, old and new
+    return item
+
+
+@transaction.atomic
+def calendar_day_save(*, scope: Scope, actor, day: datetime.date, kind: str, name: str = "",
+                      pk: int | None = None) -> CalendarDay:
+    """Add a holiday or an adjusted workday of the State Council's notice, or change one (pk). Raises
+    PermissionDenied for any role but admin, CalendarDay.DoesNotExist for a day of another head office, Refusal
+    naming the field for a date already entered or an unknown kind."""
+    item = calendar_day_get(scope=scope, pk=pk) if pk is not None else None
+    require_calendar_admin(scope)
+    return _calendar_day_write(scope=scope, actor=actor, day=day, kind=kind, name=name, item=item)
+
+
+@transaction.atomic
+def calendar_day_delete(*, scope: Scope, actor, pk: int) -> None:
+    """Remove a day (the library's answer, or Monday to Friday, applies to it again); audited. Raises as
+    calendar_day_save."""
+    calendar_day_get(scope=scope, pk=pk).delete()
+
+
+@transaction.atomic
+def calendar_import(*, scope: Scope, actor, data: bytes) -> int:
+    """The notice as an .xlsx (日期, 类型 节假日/调休上班, 名称), through the upload hardening (R6). All or nothing:
+    any refused cell refuses the whole file with every error by row and column (ImportRefused.rows). A date
+    already in the table takes the file's kind and name. Returns the number of days written; each is audited.
+    Raises PermissionDenied for any role but admin, UploadRefused for a file that is not a safe .xlsx."""
+    require_calendar_admin(scope)
+    days, errors = calendar_validate(open_upload(data).rows)
+    if errors:
+        raise ImportRefused(sorted(errors, key=lambda e: e["row"]))
+    if not days:
+        raise ImportRefused([{"row": 2, "column": "", "message": _("The sheet has no days.")}])
+    existing = {d.date: d for d in CalendarDay.objects.filter(head_office_id=scope.head_office_id,
+                                                              date__in=[d["date"] for d in days])}
+    for row in days:
+        item = existing.get(row["date"])
+        if item is not None and (item.kind, item.name) == (row["kind"], row["name"]):
+            continue  # unchanged: no audit entry for a file imported twice
+        _calendar_day_write(scope=scope, actor=actor, day=row["date"], kind=row["kind"], name=row["name"], item=item)
+    return len(days)
+
+
+class ImportRefused(Refusal):
+    """The calendar file was refused as a whole; `.rows` lists {"row", "column", "message"} for the page."""
+
+    def __init__(self, rows: list[dict]):
+        super().__init__(_("Nothing was imported: the file has %(n)d errors.") % {"n": len(rows)}, code="import")
+        self.rows = rows

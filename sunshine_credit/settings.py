@@ -111,8 +111,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A busy timeout and WAL let the dev server and the eager jobs share the file.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    # The embedded default serves a branch of real users (five reviewers saving at once), so it is set up for
+    # concurrent writers: WAL lets readers go on while one writes; IMMEDIATE takes the write lock when a
+    # transaction begins, so a writer waits its turn for up to `timeout` seconds instead of failing at once with
+    # "database is locked" (a DEFERRED transaction that read first cannot wait: SQLite refuses its upgrade to a
+    # write lock at once, the busy timeout notwithstanding); synchronous=NORMAL is safe under WAL and makes each
+    # commit cheaper, so the lock is held for less time. Tested by tests/core/test_sqlite_concurrency.py.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -225,6 +234,11 @@ AUDITLOG_USE_BASE_MANAGER = True
 # P6/U: drawdowns above this amount (yuan) are posted in the village before disbursement (贷款公示, 3–5 days).
 PREDISBURSEMENT_NOTICE_THRESHOLD = env_int("PREDISBURSEMENT_NOTICE_THRESHOLD", 100_000)
 PREDISBURSEMENT_NOTICE_DAYS = env_int("PREDISBURSEMENT_NOTICE_DAYS", 3)
+# U7: the approval authority of a drawdown follows from its amount (never chosen by the officer): up to the
+# branch's own approval_authority the branch; above it up to this amount (yuan) the county head office (县联社);
+# above that up to CITY_APPROVAL_AUTHORITY the city (市办事处); above that a cross-city syndicated loan.
+COUNTY_APPROVAL_AUTHORITY = env_int("COUNTY_APPROVAL_AUTHORITY", 1_000_000)
+CITY_APPROVAL_AUTHORITY = env_int("CITY_APPROVAL_AUTHORITY", 5_000_000)
 # P6: drawdowns above this amount (yuan) are listed in the village's monthly large-loan register (公开簿).
 LARGE_LOAN_DISCLOSURE_THRESHOLD = env_int("LARGE_LOAN_DISCLOSURE_THRESHOLD", 100_000)
 
@@ -239,6 +253,10 @@ if not DEBUG and PUBLIC_BASE_URL == DEV_PUBLIC_BASE_URL:
 # P4: the public form's rate limit per client address: at most N objections (and 4×N look-ups) per window.
 PUBLIC_OBJECTIONS_PER_WINDOW = env_int("PUBLIC_OBJECTIONS_PER_WINDOW", 5)
 PUBLIC_RATE_WINDOW_SECONDS = env_int("PUBLIC_RATE_WINDOW_SECONDS", 3600)
+# P4/PIPL art. 17, 19: an objector's name and phone are kept until the objection is closed (reconsidered) and then
+# this many days: a year covers a complaint about how the objection was handled (V4) and the next two
+# semi-annual democratic reviews (V2), which may ask the objector; after that they serve no purpose.
+OBJECTION_CONTACT_RETENTION_DAYS = env_int("OBJECTION_CONTACT_RETENTION_DAYS", 365)
 # Behind nginx every request comes from 127.0.0.1: name the header nginx sets from the client's connection
 # (`proxy_set_header X-Real-IP $remote_addr;` → "HTTP_X_REAL_IP"), or the whole county shares one budget.
 PUBLIC_CLIENT_IP_HEADER = os.environ.get("PUBLIC_CLIENT_IP_HEADER", "")

@@ -16,6 +16,12 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("staff/", views.staff_list_page, name="staff_list"),
     path("staff/<int:pk>/password/", views.staff_password, name="staff_password"),
+    # U7: the holiday calendar (the administrator's).
+    path("calendar/", views.calendar_day_list_page, name="calendar_day_list"),
+    path("calendar/new/", views.calendar_day_form, name="calendar_day_create"),
+    path("calendar/<int:pk>/", views.calendar_day_form, name="calendar_day_edit"),
+    path("calendar/<int:pk>/delete/", views.calendar_day_delete_view, name="calendar_day_delete"),
+    path("calendar/import/", views.calendar_import_page, name="calendar_import"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("files/<int:pk>/", views.generated_file_status, name="generated_file_status"),
     path("files/<int:pk>/open/", views.generated_file_download, name="generated_file_download"),

@@ -7,6 +7,7 @@
   the user's role may decide, within their scope; the user's own requests are shown but cannot be decided by
   them (maker-checker). Refusals are shown as messages and nothing is written; a request outside the scope
   answers 404 (R1).
+- U7: the holiday calendar, the administrator's only (list, add/edit/delete, .xlsx import); 404 for others.
 - A generated file's status page (progress while its job runs) and its download.
 - The import pages (roster, questionnaires, booklets) share their upload, detail and confirm steps
   (`import_store_upload`, `import_detail`, `import_confirm`).
@@ -20,17 +21,34 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .approvals import KINDS, ApprovalRefused, approval_decide, approval_inbox, approvals_requested, may_decide
-from .forms import StaffPasswordForm
+from .errors import Refusal, show_on_form
+from .forms import CalendarDayForm, CalendarImportForm, StaffPasswordForm
 from .import_jobs import too_large_message, upload_limit
 from .lib.excel import UploadRefused
-from .models import Approval, GeneratedFile, StaffProfile
-from .selectors import generated_file_get, staff_get, staff_list
-from .services import password_audit, staff_password_reset
+from .lib.holidays import library_knows_year
+from .models import Approval, CalendarDay, GeneratedFile, StaffProfile
+from .selectors import (
+    calendar_day_get,
+    calendar_day_list,
+    generated_file_get,
+    require_calendar_admin,
+    staff_get,
+    staff_list,
+)
+from .services import (
+    ImportRefused,
+    calendar_day_delete,
+    calendar_day_save,
+    calendar_import,
+    password_audit,
+    staff_password_reset,
+)
 
 # --- passwords ----------------------------------------------------------------------------------------------
 
@@ -170,3 +188,80 @@ def import_confirm(request, item, *, confirm, message: str, detail: str):
     confirm(scope=request.scope, actor=request.user, item=item)
     messages.success(request, message)
     return redirect(detail, pk=item.pk)
+
+
+# --- the holiday calendar (U7): the administrator's page ----------------------------------------------------
+
+
+def _calendar_scope(request):
+    """The administrator's scope; 404 for every other role (R1: the page does not exist for them)."""
+    try:
+        require_calendar_admin(request.scope)
+    except PermissionDenied:
+        raise Http404 from None
+    return request.scope
+
+
+@login_required
+def calendar_day_list_page(request):
+    scope = _calendar_scope(request)
+    this_year = timezone.localdate().year
+    years = [{"year": y, "library": library_knows_year(y),
+              "entered": calendar_day_list(scope=scope, year=y).count()} for y in (this_year, this_year + 1)]
+    return render(request, "sunshine_credit/calendar_day_list.html", {
+        "days": calendar_day_list(scope=scope).filter(date__year__gte=this_year - 1), "years": years})
+
+
+@login_required
+@never_cache
+def calendar_day_form(request, pk: int | None = None):
+    scope = _calendar_scope(request)
+    try:
+        item = calendar_day_get(scope=scope, pk=pk) if pk is not None else None
+    except CalendarDay.DoesNotExist:
+        raise Http404 from None
+    initial = {"date": item.date, "kind": item.kind, "name": item.name} if item else None
+    form = CalendarDayForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            calendar_day_save(scope=scope, actor=request.user, day=data["date"], kind=data["kind"],
+                              name=data["name"], pk=pk)
+        except Refusal as exc:
+            show_on_form(form, exc)
+        else:
+            messages.success(request, _("The calendar was saved."))
+            return redirect("calendar_day_list")
+    return render(request, "sunshine_credit/calendar_day_form.html", {"form": form, "item": item})
+
+
+@login_required
+@require_POST
+def calendar_day_delete_view(request, pk: int):
+    scope = _calendar_scope(request)
+    try:
+        calendar_day_delete(scope=scope, actor=request.user, pk=pk)
+    except CalendarDay.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("The day was removed from the calendar."))
+    return redirect("calendar_day_list")
+
+
+@login_required
+@never_cache
+def calendar_import_page(request):
+    scope = _calendar_scope(request)
+    form = CalendarImportForm(request.POST or None, request.FILES or None)
+    rows = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = import_store_upload(form, lambda name, data: calendar_import(scope=scope, actor=request.user,
+                                                                                 data=data))
+        except ImportRefused as exc:
+            form.add_error(None, str(exc))
+            rows = exc.rows
+        else:
+            if count is not None:
+                messages.success(request, _("%(n)d days were imported.") % {"n": count})
+                return redirect("calendar_day_list")
+    return render(request, "sunshine_credit/calendar_import.html", {"form": form, "rows": rows})

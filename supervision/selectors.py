@@ -9,6 +9,7 @@ from credit_use.models import CreditLine, Drawdown, LineStatus, RevocationCase
 from credit_use.selectors.time_limits import time_limit_breach_count
 from households.selectors import coverage_by_village, coverage_totals
 from sunshine_credit.scoping import Scope
+from sunshine_credit.selectors import calendar_warning_year
 
 
 def dashboard(*, scope: Scope) -> dict:
@@ -19,6 +20,8 @@ def dashboard(*, scope: Scope) -> dict:
         "villages": rows,
         "branches": coverage_totals(rows, key="branch"),
         "target": settings.ARCHIVE_COVERAGE_TARGET,
+        # U7: from December, next year's holidays unknown to the library and the administrator's table.
+        "calendar_unknown_year": calendar_warning_year(scope=scope, today=timezone.localdate()),
     }
 
 

@@ -6,6 +6,7 @@ are in full only for villages the user may edit (R5), masked otherwise; they are
 
 from collections.abc import Iterator
 
+from households.rules import BLACKLISTED, EXCLUDED, NOT_ARCHIVED
 from sunshine_credit.lib.excel import write_xlsx
 from sunshine_credit.lib.masking import mask_id
 from sunshine_credit.scoping import Scope
@@ -19,6 +20,8 @@ ID_COLUMN = 2
 STATUS_WORDS = {LimitStatus.GRANTED: "拟授信", LimitStatus.WITHHELD: "待授信",
                 LimitStatus.INELIGIBLE: "不符合条件", LimitStatus.INCOMPLETE: "资料不全"}
 NOTES = {OVER_INCOME: "超过家庭净收入上限倍数（预警）", NEEDS_ESCALATION: "超过支行审批权限，须报上级审批"}
+# Issue 15: why a household may not enter the computation (households.rules.stage_ineligibility), in the file's words.
+INELIGIBLE_WORDS = {BLACKLISTED: "家庭成员在黑名单上", EXCLUDED: "不予建档", NOT_ARCHIVED: "未建档"}
 
 
 def limit_reason_text(result: LimitResult, *, minimum: int) -> str:
@@ -26,13 +29,15 @@ def limit_reason_text(result: LimitResult, *, minimum: int) -> str:
     parts = []
     if result.status == LimitStatus.INCOMPLETE:
         parts.append(f"有效问卷{result.valid_count}份，少于{minimum}份")
+    elif result.status == LimitStatus.INELIGIBLE and set(result.flags).intersection(INELIGIBLE_WORDS):
+        parts.extend(INELIGIBLE_WORDS[code] for code in result.flags if code in INELIGIBLE_WORDS)
     elif result.status == LimitStatus.INELIGIBLE:
         age = result.representative_age
         parts.append("无授信代表人" if age is None else f"授信代表人{age}岁，不在{MIN_AGE}至{MAX_AGE}岁之间")
     if result.reasons:
         parts.append("；".join(f"{WITHHOLD_REASONS.get(int(code), code)}（{n}人）"
                               for code, n in sorted(result.reasons.items(), key=lambda item: int(item[0]))))
-    parts.extend(NOTES.get(code, code) for code in [*result.warnings, *result.flags])
+    parts.extend(NOTES.get(code, code) for code in [*result.warnings, *result.flags] if code not in INELIGIBLE_WORDS)
     return "；".join(parts)
 
 

@@ -23,6 +23,8 @@ from django_scopes import scopes_disabled
 
 from households.imports import resident_id_cell, yes_no_cell
 from households.models import Household, Member
+from households.rules import ineligibility_text
+from households.selectors import households_ineligibility
 from sunshine_credit.import_jobs import import_locked_apply
 from sunshine_credit.lib.bulk import bulk_insert
 from sunshine_credit.lib.columns import (
@@ -142,6 +144,8 @@ class _SurveyReader:
         same_office = scope.head_office_id == campaign.head_office_id
         self.editable = frozenset(scope.editable_village_ids) if same_office else frozenset()
         self.households, self.members, self.respondents, self.existing = _lookups(campaign)
+        # Issue 15: survey entry is for archived households with nobody blacklisted, through this door too.
+        self.ineligible = households_ineligibility(head_office_id=campaign.head_office_id)
         self.seen: dict[tuple[str, str], int] = {}
         self.per_village: dict[int, dict] = {}
         # Each distinct cell value is read once (a county file repeats the same few codes 600,000 times).
@@ -171,6 +175,10 @@ class _SurveyReader:
             if household is None or household[1] not in self.editable:
                 # Missing and out-of-scope read the same (O2: no existence leak).
                 raise CellError(_("Household %(code)s does not exist or is outside your scope.") % {"code": code},
+                                field="household")
+            if household[0] in self.ineligible:
+                raise CellError(_("Household %(code)s cannot be surveyed: %(reason)s")
+                                % {"code": code, "reason": ineligibility_text(self.ineligible[household[0]])},
                                 field="household")
             if len(respondent_code) > 32:
                 raise CellError(_("A respondent code has at most 32 characters."), field="respondent")

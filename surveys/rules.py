@@ -144,8 +144,12 @@ def _median_cents(values: list[int]) -> tuple[int, int] | None:
 
 
 def compute_limit(answers: list[Answer], *, settings: Settings, birth_date: datetime.date | None,
-                  approval_authority: Decimal) -> Outcome:
-    """L1–L6 for one household. `birth_date` is the credit representative's (None: no representative)."""
+                  approval_authority: Decimal, ineligible: str | None = None) -> Outcome:
+    """L1–L6 for one household. `birth_date` is the credit representative's (None: no representative).
+
+    `ineligible`: the code of households.rules.stage_ineligibility (not archived, excluded, blacklisted) when
+    the household may not enter the stage: it is `ineligible` before any other rule, whatever the answers say,
+    with the code as its flag (the reason in words is households.rules.ineligibility_text)."""
     valid = sorted((a for a in answers if a.valid), key=lambda a: (a.respondent_code, a.respondent_id))
     reasons: dict[str, int] = {}
     for answer in valid:
@@ -161,6 +165,9 @@ def compute_limit(answers: list[Answer], *, settings: Settings, birth_date: date
                 for a in sorted(valid, key=lambda a: (a.amount is not None, a.amount or 0, a.respondent_code,
                                                       a.respondent_id))],
     )
+    if ineligible is not None:                                                            # H5, C4
+        outcome.status, outcome.flags = INELIGIBLE, [ineligible]
+        return outcome
     if len(valid) < minimum_respondents(settings.method, settings.min_respondents):     # L1
         outcome.status = INCOMPLETE
         return outcome

@@ -17,11 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_scopes import scopes_disabled
 
-from households.models import ArchiveStatus, Household, Member, Relation
+from households.models import Household, Member, Relation
+from households.rules import INELIGIBILITY_CODES, ineligibility_text
+from households.selectors import households_eligible
 from sunshine_credit.lib.money import yuan  # the sentences read amounts aloud: "83,250", never "83,250.00"
 from sunshine_credit.models import Job, Role, Village, VillageGroup
 from sunshine_credit.scoping import Scope, get_in_scope_or_404, village_in_scope_or_404
 
+from .frozen import frozen_villages
 from .models import Campaign, LimitResult, LimitStatus, Method, Questionnaire, Respondent, RespondentDraw, SurveyImport
 from .rules import BUSINESS_CODES, WITHHOLD_REASONS
 from .tasks import compute_limits as compute_limits_task
@@ -104,14 +107,20 @@ def respondent_draws(*, campaign: Campaign, village: Village) -> list[Respondent
                 .prefetch_related(Prefetch("respondents", queryset=Respondent.objects.order_by("code"))))
 
 
+def survey_households(households: QuerySet) -> QuerySet:
+    """Issue 15: who enters survey entry (the grid, the blank questionnaires, the import, a saved row): only
+    archived households with nobody on the blacklist (households.selectors.households_eligible)."""
+    return households_eligible(households)
+
+
 def village_groups(*, village: Village) -> list[VillageGroup]:
     return list(VillageGroup.objects.filter(village=village).order_by("name"))
 
 
 def blank_questionnaire_households(*, village: Village, group_id: int | None = None) -> list[Household]:
     """The households a blank questionnaire is printed for: every household of the village (or group)
-    except those not archived (H5), with their members in household order (three queries)."""
-    households = (Household.objects.filter(village=village).exclude(archive_status=ArchiveStatus.EXCLUDED)
+    that may be surveyed (`survey_households`), with their members in household order (three queries)."""
+    households = (survey_households(Household.objects.filter(village=village))
                   .select_related("group", "representative")
                   .prefetch_related(Prefetch("members", queryset=Member.objects.order_by("id"))))
     if group_id:
@@ -184,8 +193,7 @@ def respondent_choices(*, scope: Scope, campaign: Campaign, village: Village) ->
 def entry_grid(*, campaign: Campaign, group: VillageGroup, respondent: Respondent) -> list[Household]:
     """The households of a villagers' group, each with its head's name, its members (for the
     representative) and this respondent's questionnaire, if any, as `.questionnaire`. Three queries."""
-    households = (Household.objects.filter(village_id=group.village_id, group=group)
-                  .exclude(archive_status=ArchiveStatus.EXCLUDED)
+    households = (survey_households(Household.objects.filter(village_id=group.village_id, group=group))
                   .select_related("representative")
                   .alias(head=FilteredRelation("members", condition=Q(members__relation=Relation.HEAD)))
                   .annotate(head_name=F("head__name"))
@@ -241,6 +249,29 @@ def limits_job_get(*, user, campaign: Campaign, pk: int) -> Job:
     if job is None:
         raise Http404
     return job
+
+
+def limits_skipped(*, campaign: Campaign, village_ids: list[int]) -> list[dict]:
+    """The villages of `village_ids` a computation leaves alone, by code, with why: their results are frozen
+    (surveys.frozen: a published board, lines in effect). [{"village_id", "code", "name", "reason"}]"""
+    frozen = frozen_villages(campaign=campaign, village_ids=village_ids)
+    if not frozen:
+        return []
+    with scopes_disabled():  # the ids are the caller's scope's own villages
+        villages = Village.objects.filter(pk__in=list(frozen)).order_by("code").values_list("pk", "code", "name")
+        return [{"village_id": pk, "code": code, "name": name, "reason": frozen[pk]} for pk, code, name in villages]
+
+
+def limits_job_skipped(*, scope: Scope, campaign: Campaign, job: Job) -> list[dict]:
+    """The villages the compute job left alone (frozen results), within the scope and the job's village or branch."""
+    with scopes_disabled():
+        villages = Village.objects.filter(id__in=scope.village_ids, branch__head_office_id=campaign.head_office_id)
+        if job.kwargs.get("village_id"):
+            villages = villages.filter(pk=job.kwargs["village_id"])
+        if job.kwargs.get("branch_id"):
+            villages = villages.filter(branch_id=job.kwargs["branch_id"])
+        ids = list(villages.values_list("pk", flat=True))
+    return limits_skipped(campaign=campaign, village_ids=ids)
 
 
 # --- The summary (S3) -------------------------------------------------------------------------------------------
@@ -369,6 +400,8 @@ def explain_result(*, status: str, valid_count: int, mean, amount, dropped_high,
                           for code, n in sorted(reasons.items(), key=lambda item: int(item[0])))
         lines.append(_("Respondents gave withhold reasons: %(reasons)s. Any withhold reason holds the household "
                        "back: it is withheld and no amount is computed.") % {"reasons": given})
+    elif status == LimitStatus.INELIGIBLE and set(flags).intersection(INELIGIBILITY_CODES):
+        lines.extend(ineligibility_text(code) for code in flags if code in INELIGIBILITY_CODES)
     elif status == LimitStatus.INELIGIBLE:
         if representative_age is not None:
             lines.append(_("The credit representative is %(age)d years old on the reference date %(date)s, outside "
@@ -398,6 +431,8 @@ def explain_result(*, status: str, valid_count: int, mean, amount, dropped_high,
         else:
             lines.append(_("Warning: %(label)s.") % {"label": _flag_label(code)})
     for code in flags:
+        if code in INELIGIBILITY_CODES:
+            continue  # said above
         if code == "needs_escalation":
             lines.append(_("The amount is above the branch's approval authority of %(authority)s yuan: it takes "
                            "effect only after approval by the level above.") % {"authority": yuan(authority)})

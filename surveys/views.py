@@ -308,7 +308,9 @@ def limits_job(request, pk: int, job: int):
     campaign = selectors.campaign_get(scope=request.scope, pk=pk)
     item = selectors.limits_job_get(user=request.user, campaign=campaign, pk=job)
     waiting = item.status in (Job.Status.PENDING, Job.Status.RUNNING)
-    return render(request, "surveys/limits_job.html", {"campaign": campaign, "job": item, "waiting": waiting})
+    skipped = selectors.limits_job_skipped(scope=request.scope, campaign=campaign, job=item)
+    return render(request, "surveys/limits_job.html", {"campaign": campaign, "job": item, "waiting": waiting,
+                                                       "skipped": skipped})
 
 
 # --- Summary (S3) --------------------------------------------------------------------------------------------------

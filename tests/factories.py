@@ -87,13 +87,15 @@ class StaffFactory(factory.django.DjangoModelFactory):
 
 
 class HouseholdFactory(factory.django.DjangoModelFactory):
-    """A household with its head (户主) as the credit representative."""
+    """A household with its head (户主) as the credit representative, archived (建档): only archived households
+    enter the credit stages (issue 15); pass archive_status="roster" for one only on the roster."""
 
     class Meta:
         model = Household
         skip_postgeneration_save = True
 
     village = factory.SubFactory(VillageFactory)
+    archive_status = "archived"
     head_office = factory.SelfAttribute("village.branch.head_office")
     code = factory.Sequence(lambda n: f"H{n:06d}")
     address = "东岭村1组1号"

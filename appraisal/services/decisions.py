@@ -21,6 +21,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from households.rules import ineligibility_text
+from households.selectors import households_ineligibility
 from sunshine_credit.approvals import approval_request, approval_withdraw
 from sunshine_credit.errors import Refusal, RuleViolation, Stale
 from sunshine_credit.lib.money import yuan
@@ -67,6 +69,10 @@ def effective_computed(decision: Decision) -> tuple[str, Decimal | None]:
 def check_choice(decision: Decision, *, status: str, amount: Decimal | None, reason: str) -> Decimal | None:
     """A6/A7 on one household's decision; returns the amount to store. Raises DecisionRefused."""
     computed_status, computed_amount = effective_computed(decision)
+    if status == DecisionStatus.GRANTED:
+        ineligible = households_ineligibility(household_ids=[decision.household_id]).get(decision.household_id)
+        if ineligible is not None:  # issue 15: no door proposes a blacklisted or un-archived household
+            raise DecisionRefused(ineligibility_text(ineligible))
     if decision.removed_by_precheck and status != DecisionStatus.REMOVED:
         raise DecisionRefused(_("The pre-check removes this household: it can only be decided as removed."))
     if status == DecisionStatus.REMOVED and not decision.removed_by_precheck:

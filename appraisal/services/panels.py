@@ -20,8 +20,8 @@ from sunshine_credit.models import Role, StaffProfile, Village
 from sunshine_credit.scoping import Scope, activate, narrowed
 
 from .. import rules
-from ..models import Panel, PanelMember, Reviewer, ReviewerKind
-from ..selectors import reviewer_get
+from ..models import Panel, PanelHousehold, PanelMember, Reviewer, ReviewerKind
+from ..selectors import reviewer_get, round_entrants
 from .precheck import precheck_panel
 from .results import decisions_compute
 
@@ -222,10 +222,20 @@ def round_open(*, scope: Scope, actor, panel_id: int, version: int) -> Panel:
         if panel.status != Panel.Status.FORMING:
             raise PanelRefused(_("The round of this panel is open already."))
         check_panel(panel=panel, members=list(panel.members.values_list("reviewer_id", "position")))
+        round_households_record(panel)
         panel.status, panel.opened_at = Panel.Status.OPEN, timezone.now()
         panel.version += 1
         panel.save(update_fields=["status", "opened_at", "version"])
     return panel
+
+
+def round_households_record(panel: Panel) -> int:
+    """Issue 15: fix the round's households as it opens: those that may enter now (archived, nobody blacklisted).
+    Households archived or imported later wait for the next round. Returns how many were recorded."""
+    ids = list(round_entrants(panel).values_list("pk", flat=True))
+    PanelHousehold.objects.filter(panel=panel).delete()
+    PanelHousehold.objects.bulk_create([PanelHousehold(panel=panel, household_id=pk) for pk in ids], batch_size=2000)
+    return len(ids)
 
 
 @transaction.atomic

@@ -2,7 +2,8 @@
 
 `precheck_panel` runs inside `round_close` (its transaction and scope) once the Decision rows exist;
 `precheck_run` runs it again for a closed panel after the loan book changed. Reads are set-based: one
-query for the decisions, one for the loans of all the panel's households, one for members whose ID number
+query for the decisions, one for the loans of all the panel's households (and one for the drawdowns this system
+disbursed that still owe principal, appraisal.facts), one for members whose ID number
 is on the blacklist and one for those entries: the count does not grow with the village.
 """
 
@@ -22,6 +23,7 @@ from sunshine_credit.scoping import Scope, activate, narrowed
 
 from .. import rules
 from ..approvals import OVERRIDE_KIND
+from ..facts import own_loans
 from ..models import Decision, DecisionStatus, Panel, PreCheckHit
 
 LOAN_FIELDS = ("member__household_id", "member__name", "member__id_number", "loan_number", "amount", "balance",
@@ -42,6 +44,9 @@ def _facts(panel: Panel, decisions: list[Decision]) -> dict[int, rules.Facts]:
             member_name=row["member__name"], id_number=row["member__id_number"], loan_number=row["loan_number"],
             amount=row["amount"], balance=row["balance"], classification=row["classification"],
             **{name: row[name] for name in LOAN_FIELDS[7:]}))
+    # A6 counts the bank's own loans too: drawdowns this system disbursed that still owe principal (credit_use).
+    for household_id, own in own_loans([d.household_id for d in decisions]).items():
+        loans[household_id] += own
     active = BlacklistEntry.objects.filter(head_office_id=panel.campaign.head_office_id, active=True)
     listed = list(Member.objects.filter(household_id__in=Subquery(households),
                                         id_number__in=Subquery(active.values("id_number")))

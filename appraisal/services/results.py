@@ -9,6 +9,7 @@ authority; the rating is the median rating (A5). Each row keeps the inputs it ca
 import json
 from collections import defaultdict
 
+from households.selectors import households_ineligibility
 from sunshine_credit.lib.bulk import bulk_insert
 from surveys import rules as limit_rules
 from surveys.models import LimitResult, LimitStatus
@@ -43,6 +44,8 @@ def decisions_compute(panel: Panel) -> int:
         entries[household_id][member_id] = (amount, reasons, rating)
     survey = dict(LimitResult.objects.filter(campaign=campaign, household__in=[pk for pk, _birth in households],
                                              status=LimitStatus.GRANTED).values_list("household_id", "amount"))
+    # Issue 15: a household blacklisted, excluded or un-archived since the round opened is never proposed.
+    ineligible = households_ineligibility(household_ids=[pk for pk, _birth in households])
     Decision.objects.filter(panel=panel).delete()
     rows = []
     for household_id, birth_date in households:
@@ -50,7 +53,7 @@ def decisions_compute(panel: Panel) -> int:
         given = [rules.Entry(member_id=s.pk, seat=s.seat, amount=e[0], reasons=tuple(e[1]), rating=e[2])
                  for s in seated if (e := entries[household_id].get(s.pk)) is not None]
         outcome = rules.panel_outcome(given, expected=len(seated), settings=settings, birth_date=birth_date,
-                                      approval_authority=authority)
+                                      approval_authority=authority, ineligible=ineligible.get(household_id))
         rows.append((
             campaign.pk, panel.pk, household_id, outcome.status, outcome.amount, outcome.mean,
             json.dumps(outcome.reasons), json.dumps(outcome.inputs), outcome.dropped_high, outcome.dropped_low,

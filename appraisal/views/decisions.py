@@ -38,7 +38,7 @@ def _closed_panel(request, pk: int, *, for_edit: bool = False) -> Panel:
 def _page(request, panel: Panel, *, may_decide: bool, seat=None):
     return render(request, "appraisal/decisions.html", {
         "panel": panel, "may_decide": may_decide, "seat": seat, "statuses": DecisionStatus.choices,
-        **decisions_summary(panel)})
+        **decisions_summary(panel, for_reviewer=seat is not None)})
 
 
 @login_required

@@ -37,7 +37,8 @@ def panel_detail(request, pk: int):
     can_edit = request.scope.can_edit_village(panel.village_id)
     return render(request, "appraisal/panel_detail.html", {
         "panel": panel, "can_edit": can_edit, "progress": selectors.panel_progress(panel),
-        "gaps": selectors.gap_edits_pending(panel) if can_edit else [], "counts": selectors.panel_counts(panel)})
+        "gaps": selectors.gap_edits_pending(panel) if can_edit else [], "counts": selectors.panel_counts(panel),
+        "round_count": selectors.panel_households(panel).count(), "waiting": selectors.households_waiting(panel)})
 
 
 @login_required

@@ -5,12 +5,14 @@ Pure functions: plain values in, values or a raised `RuleViolation` (sunshine_cr
 """
 
 import datetime
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from households.models import LoanClass
 from sunshine_credit.errors import RuleViolation
 from sunshine_credit.lib.money import yuan
 
@@ -186,6 +188,33 @@ def check_previous_member(*, previous_number: str | None, previous_checked_on: d
                             % {"number": previous_number})
 
 
+# --- disbursement: what the teller enters from the core banking system -----------------------------------
+
+SETTLEMENT_ACCOUNT_RE = re.compile(r"\d{10,32}")        # a bank account number: digits only
+CORE_LOAN_NUMBER_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{3,39}")
+
+
+def disbursement_references(*, settlement_account: str, core_loan_number: str) -> tuple[str, str]:
+    """The settlement account (结算账号) and the core banking system's loan number (核心系统借据号) the teller
+    enters at disbursement, normalised (spaces dropped, letters upper-case). Both are required: the account the
+    loan is paid into is 10–32 digits; the core loan number 4–40 letters, digits or hyphens. Raises
+    RuleViolation("disbursement", …) naming its field; both fields' errors at once as `.errors`."""
+    account = re.sub(r"\s+", "", settlement_account or "")
+    number = re.sub(r"\s+", "", core_loan_number or "").upper()
+    errors = []
+    if not SETTLEMENT_ACCOUNT_RE.fullmatch(account):
+        errors.append(("settlement_account", _("Enter the settlement account the loan is paid into: 10 to 32 "
+                                               "digits.")))
+    if not CORE_LOAN_NUMBER_RE.fullmatch(number):
+        errors.append(("core_loan_number", _("Enter the core banking system's loan number: 4 to 40 letters, digits "
+                                             "or hyphens.")))
+    if errors:
+        violation = RuleViolation("disbursement", errors[0][1], errors[0][0])
+        violation.errors = errors
+        raise violation
+    return account, number
+
+
 # --- the amount in Chinese capitals (大写金额) ----------------------------------------------------------
 
 CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
@@ -241,3 +270,21 @@ def _capital_whole(whole: int) -> str:
                 out.append(CAPITAL_SECTIONS[position // 4])
             section_has_digit = False
     return "".join(out)
+
+
+# --- C6 (floor only): the class a loan of this system shows in the pre-check and on the household page ---------
+
+def risk_class_floor(*, overdue_since: datetime.date | None, today: datetime.date) -> str:
+    """The lowest five-level class (五级分类) the days overdue allow, by the 2023 regulation's floors: not overdue
+    正常; overdue 关注; more than 90 days 次级, 270 可疑, 360 损失. households.LoanClass values, so that A6 reads the
+    bank's own loans as it reads the core banking system's book."""
+    if overdue_since is None or overdue_since > today:
+        return LoanClass.NORMAL
+    days = (today - overdue_since).days + 1  # the first day overdue counts as one
+    if days > 360:
+        return LoanClass.LOSS
+    if days > 270:
+        return LoanClass.DOUBTFUL
+    if days > 90:
+        return LoanClass.SUBSTANDARD
+    return LoanClass.SPECIAL_MENTION

@@ -22,13 +22,15 @@ class GuarantorFacts:
     line_amount: Decimal | None  # its own credit line in effect today; None: it holds none
     guaranteed: Decimal          # what it already guarantees on other open drawdowns
     allows_outside: bool | None  # its active group's agreement (G5); None: not in an active group
+    borrowed: Decimal = Decimal(0)  # the principal it still owes on its own drawdowns of this system
 
 
-def guarantor_capacity(*, line_amount: Decimal | None, guaranteed: Decimal) -> Decimal:
-    """G5 (default): its own line in effect minus what it already guarantees; never below 0."""
+def guarantor_capacity(*, line_amount: Decimal | None, guaranteed: Decimal, borrowed: Decimal = Decimal(0)) -> Decimal:
+    """G5 (default): its own line in effect minus what it already guarantees and, since the bank's own loans count
+    (issue 15), minus what it still owes on its own drawdowns; never below 0."""
     if line_amount is None:
         return Decimal(0)
-    return max(Decimal(line_amount) - Decimal(guaranteed), Decimal(0))
+    return max(Decimal(line_amount) - Decimal(guaranteed) - Decimal(borrowed), Decimal(0))
 
 
 def check_guarantors(*, borrower_id: int, amount: Decimal, guarantors: list[tuple[GuarantorFacts, Decimal]]) -> None:
@@ -53,7 +55,15 @@ def check_guarantors(*, borrower_id: int, amount: Decimal, guarantors: list[tupl
         if facts.allows_outside is False:
             raise RuleViolation("G5", _("Household %(code)s is in a joint-guarantee group that agreed not to "
                                         "guarantee outside the group.") % {"code": facts.code}, "guarantors")
-        capacity = guarantor_capacity(line_amount=facts.line_amount, guaranteed=facts.guaranteed)
+        capacity = guarantor_capacity(line_amount=facts.line_amount, guaranteed=facts.guaranteed,
+                                      borrowed=facts.borrowed)
+        if part > capacity and facts.borrowed:
+            raise RuleViolation("G5", _("Household %(code)s may guarantee at most %(capacity)s yuan (its line of "
+                                        "%(line)s yuan less %(guaranteed)s yuan it already guarantees and %(borrowed)s "
+                                        "yuan it still owes on its own loans).")
+                                % {"code": facts.code, "capacity": yuan(capacity), "line": yuan(facts.line_amount),
+                                   "guaranteed": yuan(facts.guaranteed), "borrowed": yuan(facts.borrowed)},
+                                "guarantors")
         if part > capacity:
             raise RuleViolation("G5", _("Household %(code)s may guarantee at most %(capacity)s yuan (its line of "
                                         "%(line)s yuan less %(guaranteed)s yuan it already guarantees).")

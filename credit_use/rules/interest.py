@@ -10,16 +10,23 @@ The convention, and why:
 - Day count: actual days × annual rate ÷ 360. The daily rate of an RMB loan is the annual rate ÷ 360
   (日利率 = 年利率 ÷ 360, the PBOC convention for RMB loans; deposits and loans alike), and the days are the
   actual calendar days of the period.
-- Which days: a period runs from the disbursement date (or the previous settlement date) up to the settlement
-  date, counting the first day and not the last (算头不算尾, the rule for interest on RMB loans): its days are
-  `end − start`. So a loan disbursed on 21 December 2026 bears 89 days of interest at 20 March 2027, and the
-  settlement day itself belongs to the next period.
+- Which days (计息期, the banks' practice): a period runs from the 21st of the previous quarter's last month
+  THROUGH the 20th of this quarter's last month — the settlement day (结息日) bears interest and is settled with
+  its own period; interest is charged the next day, the 21st (付息日). The first period starts on the disbursement
+  day (which bears interest: 算头); the last one ends the day before maturity or payoff (which bears none: 不算尾).
+  So a loan disbursed on 21 December 2026 bears 90 days at 20 March 2027 (21 Dec – 20 Mar, both included), the
+  next period runs from 21 March through 20 June (92 days), and a loan disbursed on a 20th bears that one day in
+  the period settled the same day. A loan maturing on a 21st has no last period of its own: its last day bearing
+  interest, the 20th, was settled with the quarter.
 - Early principal repayments: interest on the amount repaid stops on the day of repayment (that day no longer
   bears interest on it, again 算头不算尾). A period is therefore computed per segment of constant principal:
   Σ principal × rate × days of the segment.
 - Rounding: each period's interest is summed exactly over its segments and rounded once to the fen (0.01 元)
   half up (ROUND_HALF_UP, 四舍五入 as the bank's counters round), so splitting a period never changes its total
   by a fen.
+- Pay-off (提前结清, `payoff`): the principal outstanding plus the interest of every period not yet paid, the
+  last of them ending the day before the payoff day (which bears none), each period rounded as above: what the
+  schedule shows once the principal is repaid that day. Past maturity, interest stops at maturity.
 
 Not covered: penalty interest on overdue principal (罚息) and compound interest on unpaid interest (复利),
 which the core-banking system computes; the schedule here ends at maturity.
@@ -40,27 +47,38 @@ FEN = Decimal("0.01")
 Segments = Sequence[tuple[datetime.date, Decimal]]
 
 
+_ONE_DAY = datetime.timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class Period:
-    """One settlement period: interest of the days start ≤ day < end, settled on `end`."""
+    """One settlement period (计息期), settled on `end`: interest of the days start ≤ day < stop. A quarter's
+    period includes its settlement day (stop = the 21st); the last period excludes maturity or payoff (stop = end)."""
 
     start: datetime.date
     end: datetime.date
     interest: Decimal
+    stop: datetime.date
 
     @property
     def days(self) -> int:
-        return (self.end - self.start).days
+        return (self.stop - self.start).days
+
+    @property
+    def last_day(self) -> datetime.date:
+        """The last day bearing interest in this period (the 20th of a quarter, the day before maturity/payoff)."""
+        return self.stop - _ONE_DAY
 
 
 def settlement_dates(start: datetime.date, end: datetime.date) -> list[datetime.date]:
-    """The quarterly settlement dates strictly after `start` and before `end`, then `end` (maturity).
-    Empty when end ≤ start. A loan disbursed on a settlement date settles first at the next one."""
+    """The quarterly settlement dates on or after `start` (disbursement) and before `end` (maturity or payoff),
+    then `end`, unless `end` is the day after the last of them (a 21st: no day is left for a last period).
+    Empty when end ≤ start. A loan disbursed on a settlement date settles that one day on the same date."""
     if end <= start:
         return []
-    dates = [datetime.date(year, month, day) for year in range(start.year, end.year + 1)
-             for month, day in SETTLEMENT_DAYS]
-    return [d for d in dates if start < d < end] + [end]
+    dates = [d for d in (datetime.date(year, month, day) for year in range(start.year, end.year + 1)
+                         for month, day in SETTLEMENT_DAYS) if start <= d < end]
+    return dates if dates and dates[-1] + _ONE_DAY == end else [*dates, end]
 
 
 def principal_segments(*, amount: Decimal, disbursed_on: datetime.date,
@@ -95,7 +113,8 @@ def interest_due(*, principal_segments: Segments, annual_rate: Decimal, start: d
     """Interest of the days start ≤ day < end: Σ over segments of constant principal of principal × annual rate
     × days ÷ 360, rounded once to the fen, half up. 0.00 when end ≤ start.
 
-    100,000 元 at 6.5 % from 2026-12-21 to 2027-03-20 (89 days): 100000 × 0.065 × 89 ÷ 360 = 1,606.94."""
+    100,000 元 at 6.5 % from 2026-12-21 to 2027-03-21 (90 days, the period settled on 20 March):
+    100000 × 0.065 × 90 ÷ 360 = 1,625.00."""
     if end <= start:
         return Decimal("0.00")
     cuts = sorted({start, end, *(day for day, _amount in principal_segments if start < day < end)})
@@ -109,12 +128,14 @@ def interest_schedule(*, principal_segments: Segments, annual_rate: Decimal, sta
                       end: datetime.date) -> list[Period]:
     """Every settlement period from `start` (the disbursement date) to `end` (maturity, or the day the principal
     was repaid in full), with its interest on the principal as repaid so far (later periods assume the principal
-    outstanding stays as it is now)."""
+    outstanding stays as it is now). A quarter's period runs through its settlement day; the last one stops
+    the day before `end`."""
     periods, begin = [], start
     for settle_on in settlement_dates(start, end):
+        stop = min(settle_on + _ONE_DAY, end)
         periods.append(Period(begin, settle_on, interest_due(principal_segments=principal_segments,
-                                                             annual_rate=annual_rate, start=begin, end=settle_on)))
-        begin = settle_on
+                                                             annual_rate=annual_rate, start=begin, end=stop), stop))
+        begin = stop
     return periods
 
 
@@ -123,6 +144,52 @@ def schedule_end(*, due_on: datetime.date, paid_off_on: datetime.date | None) ->
     (interest stops with the principal; a late payoff does not lengthen the schedule: penalty interest is the
     core-banking system's)."""
     return min(due_on, paid_off_on) if paid_off_on is not None else due_on
+
+
+def settles_day(*, paid_until: datetime.date | None, due_on: datetime.date, day: datetime.date) -> bool:
+    """Whether interest settled up to `paid_until` already covered `day`: every day before it, and the day itself
+    when it is a quarter's settlement date before maturity (the 20th bears interest in its own period; a last
+    period's end, maturity or payoff, does not). A principal repayment on such a day would change settled interest."""
+    if paid_until is None:
+        return False
+    quarter_end = (paid_until.month, paid_until.day) in SETTLEMENT_DAYS and paid_until < due_on
+    return day < paid_until or (day == paid_until and quarter_end)
+
+
+@dataclass(frozen=True)
+class Payoff:
+    """What settles a loan in full on one day (提前结清): the principal outstanding and the interest to date."""
+
+    principal: Decimal
+    interest: Decimal
+    interest_until: datetime.date | None  # the settlement date the interest pays up to; None when none is open
+    periods: tuple[Period, ...]           # the open periods the interest is the sum of
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.interest
+
+
+def payoff(*, amount: Decimal, disbursed_on: datetime.date, repayments: Iterable[tuple[datetime.date, Decimal]],
+           annual_rate: Decimal, due_on: datetime.date, paid_until: datetime.date | None,
+           on: datetime.date) -> Payoff:
+    """The pay-off amount on day `on`: the principal outstanding, plus the interest of every period not yet paid
+    (after `paid_until`) of the schedule that ends on `on` — the day of payoff bears no interest (不算尾), each
+    period rounded to the fen as the schedule shows it, so the figure is what recording the principal and then the
+    interest period by period would make. Past maturity the interest stops at maturity (penalty interest is the
+    core-banking system's).
+
+    100,000 元 at 6.5 % disbursed 2025-12-21, interest paid until 2026-03-20, paid off on 2026-04-10: interest of
+    21 March – 9 April (20 days) = 100000 × 0.065 × 20 ÷ 360 = 361.11; the pay-off amount is 100,361.11."""
+    repayments = list(repayments)
+    outstanding = max(Decimal(amount) - sum((Decimal(paid) for _day, paid in repayments), Decimal(0)), Decimal(0))
+    segments = principal_segments(amount=amount, disbursed_on=disbursed_on,
+                                  repayments=[*repayments, (on, outstanding)])
+    periods = interest_schedule(principal_segments=segments, annual_rate=annual_rate, start=disbursed_on,
+                                end=schedule_end(due_on=due_on, paid_off_on=on))
+    open_periods = tuple(p for p in periods if paid_until is None or p.end > paid_until)
+    interest = sum((p.interest for p in open_periods), Decimal("0.00"))
+    return Payoff(outstanding, interest, open_periods[-1].end if open_periods else None, open_periods)
 
 
 def one_month_after(day: datetime.date) -> datetime.date:

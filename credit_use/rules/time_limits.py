@@ -2,6 +2,8 @@
 
 Pure functions: plain values in, values out; no ORM, no request (STYLE §2).
 
+- Who approves follows from the amount (approval_level): the branch up to its approval authority, then the county
+  head office, the city and cross-city syndicated loans above their thresholds (settings).
 - The limit depends on who approves: branch authority 5 working days (small farm loans at branch authority 3),
   county head office 7, city 15, cross-city syndicated loans 30 (SPEC U7, the banks' service commitments).
 - Working days follow the Chinese calendar of the State Council's holiday notices (chinese_calendar): public
@@ -13,16 +15,20 @@ Pure functions: plain values in, values out; no ORM, no request (STYLE §2).
 - A drawdown is in breach when it was decided (or, still undecided, today is) after the deadline; it is late
   by the number of working days after the deadline up to that day (at least one).
 
-chinese_calendar knows only the years the State Council has published (it raises NotImplementedError for
-any other year, e.g. the next year before its notice comes out in the autumn). For such a day the calendar
-falls back to Monday to Friday as working days, so that a deadline is always computable; it becomes exact once
-the library is updated with that year's notice.
+chinese_calendar knows only the years the State Council has published (1.11: 2004–2026; it raises
+NotImplementedError for any other year, e.g. the next year before its notice comes out in the autumn). The
+administrator therefore enters each year's notice in a table (sunshine_credit.models.CalendarDay: holidays and
+adjusted workdays), which the callers pass here as `overrides` ({date: is a working day}); a day in the table
+wins over the library. A day known to neither falls back to Monday to Friday, so that a deadline is always
+computable; the dashboards warn from December when next year is known to neither (supervision).
 """
 
 import datetime
 from bisect import bisect_right
+from collections.abc import Mapping
+from decimal import Decimal
 
-import chinese_calendar
+from sunshine_credit.lib.holidays import library_is_workday
 
 from ..models import Authority
 
@@ -32,6 +38,23 @@ LIMITS = {Authority.BRANCH: 5, Authority.COUNTY: 7, Authority.CITY: 15, Authorit
 _ONE_DAY = datetime.timedelta(days=1)
 
 
+def approval_level(*, amount: Decimal, branch_authority: Decimal | None, county_authority: Decimal,
+                   city_authority: Decimal) -> str:
+    """U7: who approves a drawdown of `amount`, derived, never chosen (a maker could pick a higher level to
+    lengthen the clock): up to the branch's approval authority (included) the branch; above it up to the county
+    head office's authority the county; up to the city's the city; above that a cross-city syndicated loan.
+    A branch without a set authority (0) approves any amount (the head office has not delegated by amount).
+    A higher level's threshold below a lower one's is raised to it (that level then approves nothing more than
+    the one below: a branch whose own authority exceeds the county setting sends what is above it to the city)."""
+    amount, branch = Decimal(amount), Decimal(branch_authority or 0)
+    if branch <= 0 or amount <= branch:
+        return Authority.BRANCH
+    county = max(Decimal(county_authority), branch)
+    if amount <= county:
+        return Authority.COUNTY
+    return Authority.CITY if amount <= max(Decimal(city_authority), county) else Authority.CROSS_CITY
+
+
 def time_limit(authority: str, small_farm: bool) -> int:
     """The limit in working days for a drawdown approved at `authority` (small farm loans only at branch)."""
     if authority == Authority.BRANCH and small_farm:
@@ -39,20 +62,25 @@ def time_limit(authority: str, small_farm: bool) -> int:
     return LIMITS[authority]
 
 
-def is_workday(day: datetime.date) -> bool:
-    """A working day by the Chinese calendar; Monday to Friday for a year chinese_calendar does not know."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
+Overrides = Mapping[datetime.date, bool]  # the administrator's table: {date: is a working day}
+
+
+def is_workday(day: datetime.date, overrides: Overrides | None = None) -> bool:
+    """A working day: the administrator's table first, then the library (chinese_calendar), and Monday to Friday
+    for a day known to neither."""
+    if overrides and day in overrides:
+        return overrides[day]
+    known = library_is_workday(day)
+    return day.weekday() < 5 if known is None else known
 
 
 class WorkCalendar:
     """The working days of a span, computed once, for many deadlines at a time (set-based pages and jobs).
 
-    It grows by itself when asked about a day outside the span."""
+    It grows by itself when asked about a day outside the span. `overrides` is the administrator's table."""
 
-    def __init__(self, start: datetime.date, end: datetime.date):
+    def __init__(self, start: datetime.date, end: datetime.date, overrides: Overrides | None = None):
+        self._overrides = overrides or {}
         self._start, self._end, self._days = start, start - _ONE_DAY, []
         self._cover(start, end)
 
@@ -62,7 +90,7 @@ class WorkCalendar:
             end = max(end, self._end)
         day = self._end + _ONE_DAY
         while day <= end:
-            if is_workday(day):
+            if is_workday(day, self._overrides):
                 self._days.append(day)
             day += _ONE_DAY
         self._end = max(self._end, end)
@@ -85,15 +113,17 @@ class WorkCalendar:
         return bisect_right(self._days, end) - bisect_right(self._days, start)
 
 
-def deadline(complete_on: datetime.date, authority: str, small_farm: bool) -> datetime.date:
+def deadline(complete_on: datetime.date, authority: str, small_farm: bool,
+             overrides: Overrides | None = None) -> datetime.date:
     """The last day of the time limit: the N-th working day after the day the application became complete
     (that day does not count). Branch 5, small farm 3, county 7, city 15, cross-city 30 working days."""
-    return WorkCalendar(complete_on, complete_on).deadline(complete_on, time_limit(authority, small_farm))
+    calendar = WorkCalendar(complete_on, complete_on, overrides)
+    return calendar.deadline(complete_on, time_limit(authority, small_farm))
 
 
-def working_days_between(start: datetime.date, end: datetime.date) -> int:
+def working_days_between(start: datetime.date, end: datetime.date, overrides: Overrides | None = None) -> int:
     """Working days after `start` up to and including `end` (Friday → next Monday is 1); 0 when end ≤ start."""
-    return WorkCalendar(start, end).between(start, end)
+    return WorkCalendar(start, end, overrides).between(start, end)
 
 
 def in_breach(deadline_on: datetime.date, decided_on: datetime.date) -> bool:

@@ -31,6 +31,7 @@ def slip_context(*, scope: Scope, drawdown: Drawdown) -> dict:
         "d": drawdown, "branch": drawdown.village.branch.name, "village": drawdown.village.name,
         "household_code": drawdown.household.code, "borrower": drawdown.holder_name or "",
         "id_masked": mask_id(drawdown.holder_id_number), "amount": yuan(drawdown.amount, fen=True),
+        "account_masked": mask_id(drawdown.settlement_account),  # R5: first 6 + last 4, as the ID
         "capitals": rules.chinese_capitals(drawdown.amount), "rate": f"{drawdown.annual_rate * 100:.2f}",
         "group": str(drawdown.group) if drawdown.group_id else "",
         "guarantors": guarantors,

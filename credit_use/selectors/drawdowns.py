@@ -149,6 +149,12 @@ def blacklist_hits(*, head_office_id: int, household_ids: list[int]) -> list[tup
         return sorted({(members[number], reason) for number, reason in entries})
 
 
+def group_household_ids(*, group_id: int) -> list[int]:
+    """The active members of a group (they guarantee a group drawdown). Unscoped: ids only."""
+    with scopes_disabled():
+        return list(GroupMember.objects.filter(group_id=group_id, active=True).values_list("household_id", flat=True))
+
+
 def guarantor_line_ids(*, drawdown_id: int, today: datetime.date) -> list[int]:
     """The lines in effect of the drawdown's guarantors, to lock with the borrower's line on submission."""
     with scopes_disabled():

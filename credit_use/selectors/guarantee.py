@@ -19,6 +19,7 @@ from households.models import Household
 
 from ..models import CreditLine, Drawdown, DrawdownGuarantor, GuaranteeKind, LineStatus
 from ..rules.guarantee import GuarantorFacts
+from .own_loans import borrowed_by
 
 
 # A drawdown holds its guarantors (and its part of the line) while it waits for approval, waits to be
@@ -41,7 +42,8 @@ def households_by_code(*, head_office_id: int, branch_id: int, codes: list[str])
 def guarantor_facts(*, head_office_id: int, household_ids: list[int], today: datetime.date,
                     exclude_drawdown_id: int | None = None) -> dict[int, GuarantorFacts]:
     """The G5 facts of each household: its line in effect today (the largest, should it hold several), what it
-    guarantees on other open drawdowns, and its active group's outside-guarantee agreement."""
+    guarantees on other open drawdowns, what it still owes on its own disbursed drawdowns, and its active group's
+    outside-guarantee agreement."""
     with scopes_disabled():
         homes = dict(Household.objects.filter(head_office_id=head_office_id, pk__in=household_ids)
                      .values_list("id", "code"))
@@ -60,8 +62,10 @@ def guarantor_facts(*, head_office_id: int, household_ids: list[int], today: dat
         outside = dict(GroupMember.objects.filter(household_id__in=homes, active=True,
                                                   group__status=GuaranteeGroup.Status.ACTIVE)
                        .values_list("household_id", "group__allows_outside"))
+    borrowed = borrowed_by(homes)
     return {pk: GuarantorFacts(household_id=pk, code=code, line_amount=lines.get(pk),
-                               guaranteed=guaranteed.get(pk) or Decimal(0), allows_outside=outside.get(pk))
+                               guaranteed=guaranteed.get(pk) or Decimal(0), allows_outside=outside.get(pk),
+                               borrowed=borrowed.get(pk) or Decimal(0))
             for pk, code in homes.items()}
 
 

@@ -82,3 +82,17 @@ def precredit_lines(*, scope: Scope, campaign: Campaign) -> QuerySet:
     return (_with_holder(lines).order_by(*LIST_ORDER)
             .values("holder_name", "holder_id_number", "amount", "effective_on", "expires_on",
                     "village__branch__code", "village__name", "household__code"))
+
+
+def frozen_by_lines(campaign_id: int, village_ids: list[int] | None) -> dict[int, str]:
+    """surveys.frozen: the villages where lines of the campaign took effect (P5), whatever became of them since:
+    the results they came from are frozen. Needs no scope (the caller's ids are its scope)."""
+    from django.utils.translation import gettext as _
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():
+        lines = CreditLine.objects.filter(campaign_id=campaign_id)
+        if village_ids is not None:
+            lines = lines.filter(village_id__in=village_ids)
+        return {village_id: _("its credit lines took effect")
+                for village_id in lines.values_list("village_id", flat=True).distinct()}

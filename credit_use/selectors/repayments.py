@@ -36,6 +36,14 @@ def drawdown_schedule(drawdown: Drawdown, paid: list[tuple[datetime.date, Decima
                                                       start=start, end=end)
 
 
+def payoff_figures(drawdown: Drawdown, on: datetime.date) -> rules_interest.Payoff:
+    """The pay-off amount of a disbursed drawdown on day `on` (rules.interest.payoff: principal outstanding plus
+    the interest of the unpaid periods to the day before)."""
+    return rules_interest.payoff(amount=drawdown.amount, disbursed_on=disbursed_on(drawdown),
+                                 repayments=principal_paid(drawdown), annual_rate=drawdown.annual_rate,
+                                 due_on=drawdown.due_on, paid_until=drawdown.interest_paid_until, on=on)
+
+
 def drawdown_for_repayments(*, scope: Scope, pk: int) -> Drawdown:
     """One drawdown of the scope for the repayment page; Http404 otherwise (O2)."""
     with activate(scope):
@@ -49,12 +57,18 @@ def repayment_page(drawdown: Drawdown) -> dict:
     repayments = list(Repayment.objects.filter(drawdown=drawdown).select_related("recorded_by")
                       .order_by("paid_on", "id"))
     if drawdown.status not in LIVE:
-        return {"periods": [], "repayments": repayments, "open_periods": []}
+        return {"periods": [], "repayments": repayments, "open_periods": [], "payoff": None}
     paid = [(r.paid_on, r.amount) for r in repayments if r.kind == Repayment.Kind.PRINCIPAL]
     _segments, periods = drawdown_schedule(drawdown, paid)
     by_end = {r.period_end: r for r in repayments if r.kind == Repayment.Kind.INTEREST}
     until = drawdown.interest_paid_until
     rows = [{"period": p, "paid": until is not None and p.end <= until, "repayment": by_end.get(p.end)}
             for p in periods]
-    return {"periods": rows, "repayments": repayments, "open_periods": [p.end for p in periods
-                                                                        if until is None or p.end > until]}
+    today = timezone.localdate()
+    payoff = None
+    if drawdown.status == Drawdown.Status.DISBURSED and today >= disbursed_on(drawdown):
+        payoff = rules_interest.payoff(amount=drawdown.amount, disbursed_on=disbursed_on(drawdown), repayments=paid,
+                                       annual_rate=drawdown.annual_rate, due_on=drawdown.due_on, paid_until=until,
+                                       on=today)
+    return {"periods": rows, "repayments": repayments, "payoff": payoff, "payoff_on": today,
+            "open_periods": [p.end for p in periods if until is None or p.end > until]}

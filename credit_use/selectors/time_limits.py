@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from households.models import Relation
 from sunshine_credit.scoping import Scope, activate
+from sunshine_credit.selectors import calendar_overrides
 
 from ..models import Authority, Drawdown
 from ..rules import time_limits as rules
@@ -69,7 +70,9 @@ def time_limit_breaches(*, scope: Scope, today: datetime.date | None = None) -> 
         return []
     completes = [_local(row["complete_at"]) for row in rows]
     ends = [_local(row["decided_at"]) or today for row in rows]
-    calendar = rules.WorkCalendar(min(completes), max([today, *ends]))
+    # U7: the administrator's holiday table wins over the calendar library (2027 on: the library's last year is 2026).
+    overrides = calendar_overrides(head_office_id=scope.head_office_id)
+    calendar = rules.WorkCalendar(min(completes), max([today, *ends]), overrides)
     breaches = []
     for row, complete_on, decided_on in zip(rows, completes, ends, strict=True):
         limit = rules.time_limit(row["authority"], row["small_farm"])

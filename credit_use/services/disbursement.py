@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from guarantee_groups.models import GroupMember
 from publicity.models import Notice, NoticeKind
@@ -23,6 +24,7 @@ from sunshine_credit.models import Role
 from sunshine_credit.scoping import Scope, activate
 
 from ..models import Drawdown, GuaranteeKind
+from ..rules import drawdowns as rules
 from ..selectors.disbursement import predisbursement_notice
 from ..selectors.drawdowns import holder_name
 from .drawdowns import (
@@ -51,7 +53,9 @@ def drawdown_decided(approval, approved: bool, *, today: datetime.date | None = 
     if approved:
         errors: list[RuleViolation] = []
         check_line(errors, drawdown, drawdown.line, today)
-        check_guarantee(errors, drawdown, list(drawdown.guarantors.values_list("household_id", "amount")), today)
+        parts = list(drawdown.guarantors.values_list("household_id", "amount"))
+        check_guarantee(errors, drawdown, parts, today)
+        check_blacklist(errors, drawdown, parts)  # C4: an entry made since the submission
         if errors:
             raise ApprovalRefused(" ".join(error.message for error in errors))
     drawdown.status = Drawdown.Status.APPROVED if approved else Drawdown.Status.REJECTED
@@ -93,10 +97,14 @@ def predisbursement_publish(*, drawdown: Drawdown, actor, today: datetime.date) 
 # --- the teller: disbursement -------------------------------------------------------------------------
 
 @transaction.atomic
-def drawdown_disburse(*, scope: Scope, actor, drawdown_id: int, today: datetime.date | None = None) -> Drawdown:
+def drawdown_disburse(*, scope: Scope, actor, drawdown_id: int, settlement_account: str, core_loan_number: str,
+                      today: datetime.date | None = None) -> Drawdown:
     """A teller of the branch disburses an approved drawdown: U1 again under the line's row lock, the term,
-    the pre-disbursement notice (P6) ended; then the loan number (借据号) and the principal outstanding.
-    Raises Drawdown.DoesNotExist outside the scope, PermissionDenied for any role but teller, DrawdownRefused."""
+    the pre-disbursement notice (P6) ended; then the loan number (借据号) and the principal outstanding, with the
+    settlement account (结算账号) and the core banking system's loan number (核心系统借据号) the teller enters
+    (required; the core number unique in the head office).
+    Raises Drawdown.DoesNotExist outside the scope, PermissionDenied for any role but teller, DrawdownRefused
+    (its errors name the field)."""
     if scope.role != Role.TELLER:
         raise PermissionDenied(_("Only tellers disburse drawdowns."))
     today = today or timezone.localdate()
@@ -104,6 +112,7 @@ def drawdown_disburse(*, scope: Scope, actor, drawdown_id: int, today: datetime.
         drawdown = locked_drawdown(scope, drawdown_id, for_edit=False)
         check_state(drawdown, status=Drawdown.Status.APPROVED)
         errors: list[RuleViolation] = []
+        refs = _references(errors, drawdown, settlement_account, core_loan_number)
         check_line(errors, drawdown, drawdown.line, today, disbursing=True)
         # Days pass between approval and disbursement (the notice): the guarantee and the blacklist again (U3, C4).
         parts = list(drawdown.guarantors.values_list("household_id", "amount"))
@@ -118,14 +127,34 @@ def drawdown_disburse(*, scope: Scope, actor, drawdown_id: int, today: datetime.
             raise DrawdownRefused(errors)
         drawdown.status, drawdown.principal_outstanding = Drawdown.Status.DISBURSED, drawdown.amount
         drawdown.disbursed_by, drawdown.disbursed_at = actor, timezone.now()
+        drawdown.settlement_account, drawdown.core_loan_number = refs
         if drawdown.guarantee == GuaranteeKind.GROUP and drawdown.group_id:  # who answers for it (U9)
             drawdown.group_members = sorted(set(GroupMember.objects.filter(group_id=drawdown.group_id, active=True)
                                                 .values_list("household_id", flat=True)) - {drawdown.household_id})
         drawdown.version += 1
         save_numbered(drawdown, "loan_number", f"{drawdown.village.branch.code}{today:%Y%m%d}", width=4,
                        update_fields=["status", "principal_outstanding", "disbursed_by", "disbursed_at",
-                                      "group_members", "version"])
+                                      "group_members", "settlement_account", "core_loan_number", "version"])
     return drawdown
+
+
+def _references(errors: list, drawdown: Drawdown, settlement_account: str, core_loan_number: str):
+    """The teller's settlement account and core loan number, checked (rules) and the core number not already another
+    drawdown's in the head office; each error on its field."""
+    try:
+        account, number = rules.disbursement_references(settlement_account=settlement_account,
+                                                        core_loan_number=core_loan_number)
+    except RuleViolation as exc:
+        errors.extend(RuleViolation(exc.code, text, field) for field, text in exc.errors)
+        return "", ""
+    with scopes_disabled():  # another branch's loan may hold the number: the check spans the head office
+        taken = (Drawdown.objects.filter(head_office_id=drawdown.head_office_id, core_loan_number=number)
+                 .exclude(pk=drawdown.pk).exists())
+        if taken:
+            errors.append(RuleViolation("disbursement", _("The core banking loan number %(number)s is already "
+                                                          "recorded for another drawdown.") % {"number": number},
+                                        "core_loan_number"))
+    return account, number
 
 
 def _check_notice(errors: list, drawdown: Drawdown, today) -> None:

@@ -22,6 +22,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -37,6 +38,7 @@ from sunshine_credit.scoping import Scope, activate
 from ..models import Authority, CreditLine, Drawdown, DrawdownGuarantor, GuaranteeKind
 from ..rules import drawdowns as rules
 from ..rules import guarantee as rules_guarantee
+from ..rules import time_limits as rules_time
 from ..selectors import drawdowns as selectors_drawdowns
 from ..selectors import guarantee as selectors_guarantee
 
@@ -47,10 +49,18 @@ DRAWDOWN_ABOVE_BRANCH_KIND = "drawdown_above_branch"
 DRAWDOWN_KINDS = (DRAWDOWN_KIND, DRAWDOWN_ABOVE_BRANCH_KIND)
 
 
+def derived_authority(drawdown: Drawdown) -> str:
+    """U7: the approval level the amount and the branch's approval authority give (rules.time_limits.approval_level;
+    the county and city thresholds are settings), never a level the officer picks."""
+    return rules_time.approval_level(amount=drawdown.amount or Decimal(0),
+                                     branch_authority=drawdown.village.branch.approval_authority,
+                                     county_authority=Decimal(settings.COUNTY_APPROVAL_AUTHORITY),
+                                     city_authority=Decimal(settings.CITY_APPROVAL_AUTHORITY))
+
+
 def above_branch_authority(drawdown: Drawdown) -> bool:
     """The amount exceeds what the branch may approve (a branch without a set authority approves anything)."""
-    limit = drawdown.village.branch.approval_authority or Decimal(0)
-    return limit > 0 and drawdown.amount > limit
+    return derived_authority(drawdown) != Authority.BRANCH
 
 
 NUMBER_ATTEMPTS = 5
@@ -72,7 +82,6 @@ class DrawdownInput:
     documents: tuple[str, ...] = ()
     investigated_on: datetime.date | None = None
     investigation: str = ""
-    authority: str = Authority.BRANCH
     small_farm: bool = True
 
 
@@ -176,9 +185,13 @@ def check_guarantee(errors: list, drawdown: Drawdown, parts: list[tuple[int, Dec
 
 
 def check_blacklist(errors: list, drawdown: Drawdown, parts: list[tuple[int, Decimal]]) -> None:
-    """C4: no member of the borrower's or a guarantor's household is on the blacklist."""
-    for code, reason in selectors_drawdowns.blacklist_hits(
-            head_office_id=drawdown.head_office_id, household_ids=[drawdown.household_id, *(p[0] for p in parts)]):
+    """C4: no member of the borrower's household, of a named guarantor's or (group guarantee, after
+    check_guarantee found the group) of a fellow group member's is on the blacklist."""
+    households = [drawdown.household_id, *(p[0] for p in parts)]
+    if drawdown.guarantee == GuaranteeKind.GROUP and drawdown.group_id:
+        households += selectors_drawdowns.group_household_ids(group_id=drawdown.group_id)
+    for code, reason in selectors_drawdowns.blacklist_hits(head_office_id=drawdown.head_office_id,
+                                                           household_ids=households):
         errors.append(RuleViolation("C4", _("Household %(code)s: a member is on the blacklist (%(reason)s).")
                                     % {"code": code, "reason": reason}))
 
@@ -199,6 +212,8 @@ def _problems(drawdown: Drawdown, line: CreditLine, parts: list[tuple[int, Decim
     _run(errors, rules.check_investigation, amount=drawdown.amount or Decimal(0),
          investigated_on=drawdown.investigated_on, investigation=drawdown.investigation, today=today,
          required=complete)
+    # C4 on every save of the application, so that a blacklisted borrower or guarantor is refused at once.
+    check_blacklist(errors, drawdown, parts)
     if not complete:
         return errors
     drawdown.is_first = not selectors_drawdowns.has_disbursed(household_id=drawdown.household_id,
@@ -212,7 +227,6 @@ def _problems(drawdown: Drawdown, line: CreditLine, parts: list[tuple[int, Decim
         _run(errors, rules.check_previous_member, previous_number=previous[0] if previous else None,
              previous_checked_on=previous[1] if previous else None,
              previous_problem=previous[2] if previous else False)
-    check_blacklist(errors, drawdown, parts)
     return errors
 
 
@@ -231,7 +245,8 @@ def _apply(drawdown: Drawdown, data: DrawdownInput) -> None:
     drawdown.guarantee, drawdown.spouse_away = data.guarantee, data.spouse_away
     drawdown.documents = [code for code in rules.DOCUMENTS if code in set(data.documents)]
     drawdown.investigation, drawdown.investigated_on = (data.investigation or "").strip(), data.investigated_on
-    drawdown.authority, drawdown.small_farm = data.authority, data.small_farm
+    drawdown.small_farm = data.small_farm
+    drawdown.authority = derived_authority(drawdown)  # U7: from the amount, not the form
 
 
 def _resolve_guarantors(drawdown: Drawdown, data: DrawdownInput, errors: list) -> list[tuple[int, Decimal]]:
@@ -369,13 +384,10 @@ def drawdown_submit(*, scope: Scope, actor, drawdown_id: int, version: int, opin
         if errors:
             raise DrawdownRefused(errors)
         drawdown.status, drawdown.submitted_by, drawdown.complete_at = Drawdown.Status.SUBMITTED, actor, timezone.now()
-        above = above_branch_authority(drawdown)
-        # U7's limit follows who decides: the branch within its authority; above it, the county head office
-        # (or the higher level the application names), never a level the maker picks to lengthen the clock.
-        if not above:
-            drawdown.authority = Authority.BRANCH
-        elif drawdown.authority == Authority.BRANCH:
-            drawdown.authority = Authority.COUNTY
+        # U7's limit follows who decides, derived again from the amount and the branch's authority as they are
+        # now (the branch's authority may have changed since the draft); never a level the maker picks.
+        drawdown.authority = derived_authority(drawdown)
+        above = drawdown.authority != Authority.BRANCH
         drawdown.version += 1
         drawdown.save(update_fields=["status", "submitted_by", "complete_at", "is_first", "group", "authority",
                                      "version"])

@@ -28,6 +28,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from households.selectors import households_ineligibility
 from publicity.models import ItemStatus, Notice, NoticeItem, NoticeKind
 from publicity.rules import REFUSED, TAKES_EFFECT, WAITS, escalation_approved, item_outcome
 from publicity.selectors import escalations_approved_on
@@ -119,10 +120,18 @@ def _create_lines(notice: Notice, items: list[dict], *, today: datetime.date, ye
                       .values_list("notice_item_id", flat=True))
     approved_on = escalations_approved_on([i["decision_id"] for i in items
                                            if escalation_approved(i["decision__escalation"])], today=today)
+    # Issue 15: only archived households with nobody blacklisted enter credit lines, whatever the board listed.
+    ineligible = households_ineligibility(household_ids=[i["household_id"] for i in items])
     lines, healed, skipped = [], [], 0
     for item in items:
         if item["pk"] in lined_items:
             healed.append(item["pk"])  # its line is already there: only the item's status was behind
+            continue
+        if item["household_id"] in ineligible:
+            # Left listed (an officer sorts it out: archive it, or lift the blacklist entry); never a line now.
+            skipped += 1
+            logger.warning("notice %s item %s: household %s is %s; no line", notice.pk, item["pk"],
+                           item["household_id"], ineligible[item["household_id"]])
             continue
         if item["household_id"] in lined_households:
             # Left listed (an officer sorts it out); never a second line of the campaign.

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from sunshine_credit.errors import show_on_form
 from sunshine_credit.lib.pdf import render_pdf
 from sunshine_credit.models import Role
 
+from ..forms import DisburseForm
 from ..selectors import disbursement as selectors
 from ..selectors.drawdowns import drawdown_get
 from ..services import disbursement as services
@@ -28,16 +30,20 @@ get_or_post = require_http_methods(["GET", "POST"])
 @get_or_post
 def drawdown_disburse(request, pk: int):
     drawdown = drawdown_get(scope=request.scope, pk=pk)
-    if request.method == "POST":
+    form = DisburseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
-            done = services.drawdown_disburse(scope=request.scope, actor=request.user, drawdown_id=pk)
-        except (DrawdownRefused, PermissionDenied) as exc:
+            done = services.drawdown_disburse(scope=request.scope, actor=request.user, drawdown_id=pk,
+                                              **form.cleaned_data)
+        except DrawdownRefused as exc:
+            show_on_form(form, exc)  # each message beside its field; the rest above the form
+        except PermissionDenied as exc:
             messages.error(request, str(exc) or _("You may not do this."))
         else:
             messages.success(request, _("Disbursed: loan no. %(number)s.") % {"number": done.loan_number})
             return redirect("credit_use:drawdown_detail", pk=pk)
     return render(request, "credit_use/drawdown_disburse.html", {
-        "d": drawdown, "may_disburse": request.scope.role == Role.TELLER,
+        "d": drawdown, "may_disburse": request.scope.role == Role.TELLER, "form": form,
         "notice": selectors.predisbursement_notice(drawdown=drawdown)})
 
 

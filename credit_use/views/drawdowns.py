@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sunshine_credit.approvals import ApprovalRefused
-from sunshine_credit.errors import show_on_form
+from sunshine_credit.errors import Refusal, show_on_form
 from sunshine_credit.models import Role
 
 from ..forms import (
@@ -33,6 +33,16 @@ from ..services import drawdowns as services
 
 PAGE_SIZE = 50
 get_or_post = require_http_methods(["GET", "POST"])
+
+
+def show_refusal(form, exc: services.DrawdownRefused) -> list[str]:
+    """Each broken rule beside its field; the named guarantors' (U3, G5, C4: not a field of the form) are returned
+    to be shown in the guarantor rows' fieldset rather than above the form."""
+    guarantor_errors = [text for field, text in exc.errors if field == "guarantors"]
+    rest = [(field, text) for field, text in exc.errors if field != "guarantors"]
+    if rest or not guarantor_errors:
+        show_on_form(form, Refusal(errors=rest) if rest else exc)
+    return guarantor_errors
 
 
 @never_cache
@@ -58,18 +68,19 @@ def drawdown_create(request, line_pk: int):
     form = DrawdownForm(request.POST or None, initial={
         "applied_on": today, "due_on": min(latest_due_on(today), line.expires_on),
         "guarantee": GuaranteeKind.GROUP if in_group else GuaranteeKind.GUARANTORS})
-    guarantors = guarantor_formset(request.POST or None)
+    guarantors, guarantor_errors = guarantor_formset(request.POST or None), []
     if request.method == "POST" and form.is_valid() and guarantors.is_valid():
         try:
             drawdown = services.drawdown_create(scope=request.scope, actor=request.user, line_id=line.pk,
                                                 data=form.to_input(guarantor_parts(guarantors)))
         except services.DrawdownRefused as exc:
-            show_on_form(form, exc)
+            guarantor_errors = show_refusal(form, exc)
         else:
             messages.success(request, _("The application %(number)s was saved.") % {"number": drawdown.number})
             return redirect("credit_use:drawdown_detail", pk=drawdown.pk)
     return render(request, "credit_use/drawdown_form.html", {
-        "form": form, "guarantors": guarantors, "line": line, "available": selectors.line_available(line=line)})
+        "form": form, "guarantors": guarantors, "guarantor_errors": guarantor_errors, "line": line,
+        "available": selectors.line_available(line=line)})
 
 
 @never_cache
@@ -83,19 +94,20 @@ def drawdown_edit(request, pk: int):
     form = DrawdownForm(request.POST or None, initial=drawdown_initial(drawdown))
     saved = [{"code": row["code"], "amount": f"{row['amount']:f}"}
              for row in selectors.guarantor_rows(scope=request.scope, drawdown=drawdown)]
-    guarantors = guarantor_formset(request.POST or None, initial=saved)
+    guarantors, guarantor_errors = guarantor_formset(request.POST or None, initial=saved), []
     if request.method == "POST" and form.is_valid() and guarantors.is_valid():
         try:
             services.drawdown_update(scope=request.scope, actor=request.user, drawdown_id=pk,
                                      version=form.cleaned_data["version"] or 0,
                                      data=form.to_input(guarantor_parts(guarantors)))
         except services.DrawdownRefused as exc:
-            show_on_form(form, exc)
+            guarantor_errors = show_refusal(form, exc)
         else:
             messages.success(request, _("The application was saved."))
             return redirect("credit_use:drawdown_detail", pk=pk)
     return render(request, "credit_use/drawdown_form.html", {
-        "form": form, "guarantors": guarantors, "line": drawdown.line, "drawdown": drawdown,
+        "form": form, "guarantors": guarantors, "guarantor_errors": guarantor_errors, "line": drawdown.line,
+        "drawdown": drawdown,
         "available": selectors.line_available(line=drawdown.line, exclude_id=pk)})
 
 

@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from sunshine_credit.errors import show_on_form
+
 from ..forms import RepaymentForm
 from ..selectors import repayments as selectors
 from ..services import repayments as services
@@ -29,7 +31,7 @@ def drawdown_repayments(request, pk: int):
                 services.repayment_record(scope=request.scope, actor=request.user, drawdown_id=drawdown.pk,
                                           **form.cleaned_data)
             except services.RepaymentRefused as exc:
-                form.add_error(None, str(exc))
+                show_on_form(form, exc)  # each message beside its field
             else:
                 messages.success(request, _("The repayment was recorded."))
                 return redirect("credit_use:drawdown_repayments", pk=drawdown.pk)

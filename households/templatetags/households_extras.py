@@ -85,3 +85,14 @@ def audit_action(entry) -> str:
 def audit_value(value) -> str:
     """A value of an audit entry as a person reads it: no None, True or False."""
     return AUDIT_WORDS.get(str(value), value)
+
+
+@register.filter
+def audit_changes(entry) -> list[tuple[str, list]]:
+    """(field name, [old, new]) of an audit entry, by the fields' verbose names: the ID and the reverse relations
+    older entries recorded (shown as `households.ExistingLoan.None`) are left out."""
+    model = entry.content_type.model_class()
+    if model is None:
+        return []
+    names = {str(f.verbose_name) for f in model._meta.concrete_fields if not f.primary_key}
+    return [(str(name), values) for name, values in entry.changes_display_dict.items() if str(name) in names]

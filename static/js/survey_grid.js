@@ -6,6 +6,8 @@
   if (!grid) { return; }
   var formatYuan = window.EntryGrid.formatYuan;
   var AMOUNTS = ["total_assets", "total_liabilities", "net_income", "amount"];
+  // The cell shows the interface language's yes/no (是/否, Yes/No); the server reads either, and 1/0, y/n.
+  var YES = grid.dataset.wordYes || "是", NO = grid.dataset.wordNo || "否";
 
   // Roughly the grammar of sunshine_credit/lib/money.py:parse_amount (full-width forms read as ASCII), for the
   // net-assets preview only; the server decides.
@@ -27,13 +29,13 @@
     grid: grid,
     fields: ["representative", "business_codes", "members_away", "total_assets", "total_liabilities", "net_income",
              "amount", "withhold_reasons"],
-    oneKey: {members_away: {"1": "是", "y": "是", "Y": "是", "是": "是", "0": "否", "n": "否", "N": "否", "否": "否"}},
+    oneKey: {members_away: {"1": YES, "y": YES, "Y": YES, "是": YES, "0": NO, "n": NO, "N": NO, "否": NO}},
     onInput: function (row, el) { if (el.classList.contains("entry-amount")) { showNet(row); } },
     fill: function (row, data) {
       AMOUNTS.forEach(function (name) { row.querySelector("[name=" + name + "]").value = formatYuan(data.values[name]); });
       row.querySelector("[name=business_codes]").value = data.values.business_codes.join(" ");
       row.querySelector("[name=withhold_reasons]").value = data.values.withhold_reasons.join(" ");
-      row.querySelector("[name=members_away]").value = data.values.members_away ? "是" : "否";
+      row.querySelector("[name=members_away]").value = data.values.members_away ? YES : NO;
       row.querySelector(".entry-net").textContent = formatYuan(data.net_assets);
     }
   });

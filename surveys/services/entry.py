@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.models import Household, Member
+from households.rules import ineligibility_text
+from households.selectors import households_ineligibility
 from sunshine_credit.errors import Stale
 from sunshine_credit.scoping import Scope, activate
 
@@ -30,13 +32,16 @@ def questionnaire_save(*, scope: Scope, actor, campaign_id: int, household_id: i
     `version` is the version the grid showed (None or 0 for a row not saved before). Surveyor and date
     come from the actor and today's date (Asia/Shanghai). Raises PermissionDenied for read-only roles,
     Household/Respondent/Campaign.DoesNotExist outside the user's editable scope, RowInvalid for a
-    representative who is not a member, Stale when the row was saved meanwhile. In every
+    household that may not be surveyed (not archived, excluded, blacklisted) or a representative who is not a member, Stale when the row was saved meanwhile. In every
     case nothing is written.
     """
     scope.require_maker(_("Only loan officers and administrators enter data."))
     with activate(scope):
         campaign = Campaign.objects.get(head_office_id=scope.head_office_id, pk=campaign_id)
         household = Household.objects.get(village_id__in=scope.editable_village_ids, pk=household_id)
+        ineligible = households_ineligibility(household_ids=[household.pk]).get(household.pk)
+        if ineligible is not None:  # issue 15: only archived households, nobody blacklisted, are surveyed
+            raise RowInvalid({"__all__": ineligibility_text(ineligible)})
         respondent = Respondent.objects.get(village_id=household.village_id, pk=respondent_id)
         representative_id = representative_id or household.representative_id
         if representative_id is not None and not Member.objects.filter(household=household,

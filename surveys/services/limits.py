@@ -18,7 +18,11 @@ INSERT … SELECT … ON CONFLICT DO UPDATE per call, on PostgreSQL and SQLite. 
 - the median of the net-income estimates is kept exactly (the middle value(s) in cents) for L5 and
   shown rounded half up to cents;
 - rows whose values did not change are not rewritten (their computed_at stays): running the
-  computation twice changes nothing (L7).
+  computation twice changes nothing (L7);
+- who may enter (issue 15, households.rules.stage_ineligibility): a household with a member on the active
+  blacklist, excluded from the archive or not archived yet is `ineligible` before L1, its code in `flags`;
+- a frozen village (surveys.frozen: its board is published or its lines took effect) is never recomputed;
+  `limits_compute_run` names the villages it skipped and why.
 
 Each vendor has its own statement, written for its planner: SQLite (3.40: no ordered aggregates)
 reads windows; PostgreSQL one GROUP BY pass over the questionnaires (ordered aggregates), then the
@@ -42,12 +46,16 @@ from django.http import Http404
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from households.models import ArchiveStatus
+from households.rules import BLACKLISTED, EXCLUDED, NOT_ARCHIVED
 from sunshine_credit.jobs import job_enqueue
 from sunshine_credit.models import Job, Village
 from sunshine_credit.scoping import Scope
 
+from ..frozen import frozen_villages
 from ..models import Campaign, LimitResult, LimitStatus
 from ..rules import MAX_AGE, MIN_AGE, cents, minimum_respondents
+from ..selectors import limits_skipped
 from ..tasks import compute_limits as compute_limits_task
 
 TASK_NAME = compute_limits_task.name  # stable, stored in Job rows: it lives once, on the task
@@ -97,14 +105,20 @@ def limits_compute_run(*, scope: Scope, campaign: Campaign, village=None, branch
     a caller's transaction (tests, or a caller that wants one statement) it computes inline instead,
     since other connections could not see that transaction's rows.
 
-    Returns {"villages": n, "written": rows inserted or changed, "counts": {status: n}}.
-    Raises Http404 outside the scope.
+    A village whose board is published or whose lines took effect is skipped (`surveys.frozen`): its results
+    never change.
+
+    Returns {"villages": n computed, "written": rows inserted or changed, "counts": {status: n},
+    "skipped": [{"village_id", "code", "name", "reason"}]}. Raises Http404 outside the scope.
     """
     village_ids = limits_village_ids(scope=scope, campaign=campaign, village=village, branch=branch)
+    skipped = limits_skipped(campaign=campaign, village_ids=village_ids)
+    covered = village_ids
+    village_ids = [pk for pk in village_ids if pk not in {row["village_id"] for row in skipped}]
     workers = settings.LIMITS_COMPUTE_WORKERS if connection.vendor == "postgresql" else 1
     parallel = workers > 1 and not connection.in_atomic_block
     if progress is None and not parallel:
-        whole = village is None and branch is None and _covers_head_office(campaign, village_ids)
+        whole = village is None and branch is None and not skipped and _covers_head_office(campaign, village_ids)
         with transaction.atomic():
             written = compute_campaign_limits(campaign=campaign, village_ids=None if whole else village_ids)
     else:
@@ -118,7 +132,7 @@ def limits_compute_run(*, scope: Scope, campaign: Campaign, village=None, branch
         else:
             written = _collect((_compute_chunk(campaign, chunk) for chunk in chunks), len(chunks), progress)
     return {"villages": len(village_ids), "written": written,
-            "counts": limits_status_counts(campaign=campaign, village_ids=village_ids)}
+            "counts": limits_status_counts(campaign=campaign, village_ids=covered), "skipped": skipped}
 
 
 def _collect(results, total: int, progress) -> int:
@@ -232,7 +246,8 @@ HOUSEHOLDS = """FROM households_household h
 # any amount), then the amount floored to the rounding unit in integer cents.
 STEPS = """st AS {materialized} (
     SELECT base.*,
-           CASE WHEN COALESCE(base.n, 0) < %(minimum)s THEN 'incomplete'
+           CASE WHEN base.elig IS NOT NULL THEN 'ineligible'
+                WHEN COALESCE(base.n, 0) < %(minimum)s THEN 'incomplete'
                 WHEN base.{withheld} IS NOT NULL THEN 'withheld'
                 WHEN base.age IS NULL OR base.age < {min_age} OR base.age > {max_age} THEN 'ineligible'
                 ELSE 'granted' END AS status,
@@ -250,7 +265,7 @@ SQLITE = """
 WITH {agg}
 base AS (
     SELECT h.id AS household_id, b.approval_authority, agg.n, agg.total, agg.low_ac, agg.low_id, agg.high_ac,
-           agg.high_id, agg.med_sum, agg.med_n, agg.inputs, reasons.reasons AS reason_counts,
+           agg.high_id, agg.med_sum, agg.med_n, agg.inputs, reasons.reasons AS reason_counts, {elig},
            CASE WHEN m.id IS NULL THEN NULL
                 ELSE %(ref_year)s - CAST(substr(m.birth_date, 1, 4) AS BIGINT)
                      - CASE WHEN %(ref_md)s < substr(m.birth_date, 6, 5) THEN 1 ELSE 0 END
@@ -270,7 +285,8 @@ SELECT %(campaign)s AS campaign_id, res.household_id, res.status,
        COALESCE(res.reason_counts, '{{}}') AS reasons,
        CASE WHEN res.med_n IS NOT NULL AND res.amount_c * res.med_n * 100 > %(band_high)s * res.med_sum
             THEN json_array('over_income') ELSE '[]' END AS warnings,
-       CASE WHEN res.amount_c > CAST(ROUND(res.approval_authority * 100) AS BIGINT)
+       CASE WHEN res.elig IS NOT NULL THEN json_array(res.elig)
+            WHEN res.amount_c > CAST(ROUND(res.approval_authority * 100) AS BIGINT)
             THEN json_array('needs_escalation') ELSE '[]' END AS flags,
        res.age AS representative_age,
        CASE WHEN res.med_n IS NOT NULL THEN (res.med_sum + res.med_n / 2) / res.med_n / 100.0 END AS income_median,
@@ -300,7 +316,7 @@ agg AS (
 ),
 base AS MATERIALIZED (
     SELECT h.id AS household_id, CAST(ROUND(b.approval_authority * 100) AS BIGINT) AS authority_c,
-           agg.n, agg.total, agg.low_ac, agg.high_ac, agg.med_lo, agg.med_hi, agg.reason_lists, agg.items,
+           agg.n, agg.total, agg.low_ac, agg.high_ac, agg.med_lo, agg.med_hi, agg.reason_lists, agg.items, {elig},
            CAST(EXTRACT(YEAR FROM age(%(ref_date)s, m.birth_date)) AS INTEGER) AS age
     {households}
     LEFT JOIN households_member m ON m.id = h.representative_id
@@ -321,7 +337,8 @@ SELECT %(campaign)s AS campaign_id, res.household_id, res.status,
                GROUP BY e.code) d) END AS reasons,
        CASE WHEN res.med_lo IS NOT NULL AND res.amount_c * 2 * 100 > %(band_high)s * (res.med_lo + res.med_hi)
             THEN '["over_income"]'::jsonb ELSE '[]'::jsonb END AS warnings,
-       CASE WHEN res.amount_c > res.authority_c THEN '["needs_escalation"]'::jsonb ELSE '[]'::jsonb END AS flags,
+       CASE WHEN res.elig IS NOT NULL THEN jsonb_build_array(res.elig)
+            WHEN res.amount_c > res.authority_c THEN '["needs_escalation"]'::jsonb ELSE '[]'::jsonb END AS flags,
        res.age AS representative_age,
        ROUND((res.med_lo + res.med_hi) / 2.0) / 100 AS income_median,
        COALESCE(CAST(array_to_json(res.items) AS jsonb), '[]'::jsonb) AS inputs,
@@ -330,26 +347,40 @@ FROM res
 """
 
 
-def select_sql(vendor: str, village_ids=None) -> str:
-    """The SELECT that computes every LimitResult column (COLUMNS) for the households of `village_ids`."""
+# Who may enter the computation (households.rules.stage_ineligibility, the same order): a member on the active
+# blacklist (C4), excluded from the archive, not archived yet → `ineligible` with the code as its flag.
+ELIG = f"""CASE WHEN EXISTS (SELECT 1 FROM households_member bm
+                         JOIN sunshine_credit_blacklistentry be ON be.id_number = bm.id_number
+                              AND be.head_office_id = h.head_office_id AND be.active
+                         WHERE bm.household_id = h.id) THEN '{BLACKLISTED}'
+                WHEN h.archive_status = '{ArchiveStatus.EXCLUDED}' THEN '{EXCLUDED}'
+                WHEN h.archive_status <> '{ArchiveStatus.ARCHIVED}' THEN '{NOT_ARCHIVED}' END AS elig"""
+
+
+def select_sql(vendor: str, village_ids=None, frozen=()) -> str:
+    """The SELECT that computes every LimitResult column (COLUMNS) for the households of `village_ids`, except
+    those of the `frozen` villages (a published board or lines in effect: their results never change)."""
     village_filter = q_filter = ""
     if village_ids is not None:
         villages = ", ".join(str(int(v)) for v in village_ids) or "NULL"
         village_filter = f"AND h.village_id IN ({villages})"
         q_filter = f"AND q.household_id IN (SELECT id FROM households_household WHERE village_id IN ({villages}))"
+    if frozen:
+        village_filter += f" AND h.village_id NOT IN ({', '.join(str(int(v)) for v in frozen)})"
     if vendor == "postgresql":
         steps = STEPS.format(materialized="MATERIALIZED", withheld="reason_lists", min_age=MIN_AGE, max_age=MAX_AGE)
-        return POSTGRESQL.format(q_filter=q_filter, village_filter=village_filter, steps=steps, households=HOUSEHOLDS)
+        return POSTGRESQL.format(q_filter=q_filter, village_filter=village_filter, steps=steps, households=HOUSEHOLDS,
+                                 elig=ELIG)
     steps = STEPS.format(materialized="", withheld="reason_counts", min_age=MIN_AGE, max_age=MAX_AGE)
     return SQLITE.format(agg=AGG_SQLITE.format(q_filter=q_filter), village_filter=village_filter, steps=steps,
-                         households=HOUSEHOLDS)
+                         households=HOUSEHOLDS, elig=ELIG)
 
 
-def upsert_sql(vendor: str, village_ids=None) -> str:
+def upsert_sql(vendor: str, village_ids=None, frozen=()) -> str:
     """INSERT the SELECT's rows; a row that exists is rewritten only when one of its values changed (L7)."""
     updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[2:])
     changed = " OR ".join(f"surveys_limitresult.{c} IS DISTINCT FROM excluded.{c}" for c in COMPARED)
-    return (f"INSERT INTO surveys_limitresult ({', '.join(COLUMNS)})\n{select_sql(vendor, village_ids)}"
+    return (f"INSERT INTO surveys_limitresult ({', '.join(COLUMNS)})\n{select_sql(vendor, village_ids, frozen)}"
             f"ON CONFLICT (campaign_id, household_id) DO UPDATE SET {updates}\nWHERE {changed}")
 
 
@@ -376,12 +407,15 @@ def session_settings(cursor) -> None:
 
 
 def compute_campaign_limits(*, campaign, village_ids=None, now: datetime.datetime | None = None) -> int:
-    """Compute and store L1–L6 for the households of `village_ids` (None: the whole head office).
+    """Compute and store L1–L6 for the households of `village_ids` (None: the whole head office), never those of
+    a frozen village (`surveys.frozen`: its board is published or its lines took effect).
 
     The caller restricts `village_ids` to the acting user's scope. Returns the rows written
     (inserted or changed); unchanged rows are left alone.
     """
+    frozen = sorted(frozen_villages(campaign=campaign, village_ids=village_ids))
     with connection.cursor() as cursor:
         session_settings(cursor)
-        cursor.execute(upsert_sql(connection.vendor, village_ids), compute_params(campaign, now or timezone.now()))
+        cursor.execute(upsert_sql(connection.vendor, village_ids, frozen),
+                       compute_params(campaign, now or timezone.now()))
         return cursor.rowcount

@@ -29,10 +29,19 @@ def reviewer_with_login(branch, **kwargs) -> Reviewer:
 class PanelFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Panel
+        skip_postgeneration_save = True
 
     campaign = factory.SubFactory(CampaignFactory, head_office=factory.SelfAttribute("..village.branch.head_office"))
     village = factory.SubFactory(VillageFactory)
     unit_name = factory.LazyAttribute(lambda p: f"{p.village.name}评议小组")
+
+    @factory.post_generation
+    def round_households(self, create, extracted, **kwargs):
+        """A panel made past forming has its round's households recorded, as round_open does (issue 15)."""
+        if create and self.status != Panel.Status.FORMING:
+            from appraisal.services.panels import round_households_record
+
+            round_households_record(self)
 
 
 def seat(panel, reviewer, number, position="member") -> PanelMember:

@@ -55,7 +55,7 @@ from guarantee_groups.models import GroupMember, GuaranteeGroup
 from households.models import ArchiveStatus, RosterImport
 from publicity.models import ItemStatus, Notice, NoticeItem, NoticeKind, Objection
 from publicity.services import notice_publish
-from sunshine_credit.models import Branch, GeneratedFile, Job, Role, StaffProfile, UploadedImport, Village
+from sunshine_credit.models import Branch, CalendarDay, GeneratedFile, Job, Role, StaffProfile, UploadedImport, Village
 from surveys.models import SurveyImport
 from surveys.services import limits as services_limits
 from tests.appraisal.factories import PanelFactory, reviewer_with_login, seat
@@ -102,6 +102,8 @@ PARAMS = {
     "staff_password": {"pk": "staff_user"},
     "generated_file_status": {"pk": "generated_file"},
     "generated_file_download": {"pk": "generated_file"},
+    "calendar_day_edit": {"pk": "calendar_day"},
+    "calendar_day_delete": {"pk": "calendar_day"},
     "households:household_detail": {"pk": "household"},
     "households:household_edit": {"pk": "household"},
     "households:existing_loan_create": {"pk": "household"},
@@ -378,6 +380,10 @@ def populate(*, head_office, branch, label: str, code: str, officer, president, 
     revocation = RevocationCase.objects.create(head_office=head_office, village=village, drawdown=drawdown_disbursed,
                                                cause=RevocationCase.Cause.OVERDUE, found_on=today)
     revocation.lines.add(lines[0])
+    # U7: a day of the head office's holiday calendar (a date of its own for each side of one head office).
+    calendar_day = CalendarDay.objects.create(
+        head_office=head_office, date=datetime.date(2030, 1, 1) + datetime.timedelta(days=sum(map(ord, code)) % 300),
+        kind=CalendarDay.Kind.HOLIDAY, name=f"{label}节")
 
     objects = {
         "branch": branch, "village": village, "village_group": group, "household": homes[0],
@@ -389,7 +395,7 @@ def populate(*, head_office, branch, label: str, code: str, officer, president, 
         "notice_failed": failed, "notice_item": items[0], "line": lines[0], "guarantee_group": guarantee_group,
         "drawdown_disbursed": drawdown_disbursed, "drawdown_approved": drawdown_approved,
         "drawdown_pending": drawdown_pending, "drawdown_draft": drawdown_draft, "revocation": revocation,
-        "approval": pending_approval(drawdown_pending),
+        "approval": pending_approval(drawdown_pending), "calendar_day": calendar_day,
     }
     ids = {kind: obj.pk for kind, obj in objects.items()}
     ids.update(campaign=campaigns["open"].pk, campaign_ready=campaigns["ready"].pk,

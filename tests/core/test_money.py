@@ -127,10 +127,10 @@ def test_spreadsheet_and_odd_cells_are_refused(cell, code):
 
 @pytest.fixture
 def grid_world(county):
-    """The county with household A-0001 of 东岭村 1组 and respondent R01, tina on the campaign's survey team."""
+    """The county with household A-0001 of 东岭村 1组 (archived: only archived households are surveyed, issue 15)
+    and respondent R01, tina on the campaign's survey team."""
     with scopes_disabled():
-        county.h1 = county.household(county.v_a, group=county.g1, code="A-0001",
-                                     archive_status=ArchiveStatus.ON_ROSTER)
+        county.h1 = county.household(county.v_a, group=county.g1, code="A-0001")
         county.r1 = RespondentFactory(village=county.v_a, code="R01")
         county.campaign.survey_team.add(county.tina)
     return county

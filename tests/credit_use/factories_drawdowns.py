@@ -101,9 +101,13 @@ def decide(world, drawdown: Drawdown, *, approve: bool = True, user=None, note: 
                            approve=approve, note=note or ("" if approve else "资料不实"))
 
 
-def disburse(world, drawdown: Drawdown, *, user=None, today=None) -> Drawdown:
+def disburse(world, drawdown: Drawdown, *, user=None, today=None, settlement_account: str = "6228480012345678901",
+             core_loan_number: str | None = None) -> Drawdown:
+    """The teller disburses, entering a settlement account and a core loan number (by default unique per drawdown)."""
     user = user or world["tom"]
-    return disbursement.drawdown_disburse(scope=scope_for_user(user), actor=user, drawdown_id=drawdown.pk, today=today)
+    return disbursement.drawdown_disburse(scope=scope_for_user(user), actor=user, drawdown_id=drawdown.pk, today=today,
+                                          settlement_account=settlement_account,
+                                          core_loan_number=core_loan_number or f"CORE-{drawdown.pk:08d}")
 
 
 def disbursed(world, i: int, **overrides) -> Drawdown:

@@ -1,17 +1,19 @@
 """Above the branch's approval authority a drawdown is decided by the head office, not the branch president;
 within it, by the president (R2 either way: never by its maker)."""
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import override_settings
 from django_scopes import scopes_disabled
 
 from credit_use.models import Authority, Drawdown
 from credit_use.services import drawdowns as services
 from credit_use.services.drawdowns import DRAWDOWN_ABOVE_BRANCH_KIND, DRAWDOWN_KIND
 from sunshine_credit.approvals import ApprovalRefused
-from sunshine_credit.models import Approval, Role, StaffProfile
+from sunshine_credit.models import Approval, Branch, Role, StaffProfile
 from sunshine_credit.scoping import scope_for_user
 from tests.credit_use.factories_drawdowns import (
     application,
@@ -59,10 +61,26 @@ def test_above_it_the_head_office_decides_and_the_president_may_not(county):
     assert reload(drawdown).status == Drawdown.Status.APPROVED and reload(drawdown).decided_by == county.ada
 
 
-def test_within_the_branchs_authority_the_maker_cannot_lengthen_the_clock(county):
-    drawdown = create(county, 1, amount=Decimal(10000), authority=Authority.CROSS_CITY)
+def test_the_form_offers_no_authority_and_a_posted_one_is_ignored():
+    """Issue 15: the officer does not choose the level; an `authority` posted anyway does not reach the service."""
+    from credit_use.forms import DrawdownForm
+    assert "authority" not in DrawdownForm().fields
+    assert "authority" not in {f.name for f in dataclasses.fields(services.DrawdownInput)}
+
+
+def test_the_draft_already_shows_the_derived_level(county):
+    assert reload(create(county, 1, amount=Decimal(15000))).authority == Authority.BRANCH
+    assert reload(create(county, 2, amount=Decimal("15000.01"))).authority == Authority.COUNTY
+
+
+@override_settings(COUNTY_APPROVAL_AUTHORITY=18000, CITY_APPROVAL_AUTHORITY=19000)
+def test_submission_derives_the_level_again_from_the_amount_and_the_settings(county):
+    drawdown = create(county, 1, amount=Decimal("19000.01"))
+    assert reload(drawdown).authority == Authority.CROSS_CITY
+    with scopes_disabled():  # the head office raises the branch's authority before the officer submits
+        Branch.objects.filter(pk=county.branch_a.pk).update(approval_authority=Decimal(20000))
     submit(county, drawdown)
-    assert reload(drawdown).authority == Authority.BRANCH
+    assert reload(drawdown).authority == Authority.BRANCH and pending_approval(drawdown).kind == DRAWDOWN_KIND
 
 
 def test_the_administrator_who_created_it_may_not_decide_it_though_an_officer_submitted_it(county):

@@ -34,7 +34,9 @@ def test_two_tellers_at_once_never_exceed_the_line(county):
         try:
             scope = scope_for_user(teller)
             barrier.wait(timeout=30)
-            done.append(drawdown_disburse(scope=scope, actor=teller, drawdown_id=drawdown.pk).pk)
+            done.append(drawdown_disburse(scope=scope, actor=teller, drawdown_id=drawdown.pk,
+                                          settlement_account="6228480012345678901",
+                                          core_loan_number=f"CORE-{drawdown.pk:08d}").pk)
         except DrawdownRefused as exc:
             refused.append((drawdown.pk, {e.code for e in exc.errors}))
         except Exception as exc:  # noqa: BLE001 - reported below

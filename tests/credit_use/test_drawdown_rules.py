@@ -203,3 +203,21 @@ def test_a_three_household_chain_closes_a_circle():
 ])
 def test_chinese_capitals(amount, words):
     assert rules.chinese_capitals(D(amount)) == words
+
+
+# --- issue 15: the teller's references at disbursement ------------------------------------------------------
+
+def test_disbursement_references_are_normalised_and_both_required():
+    from credit_use.rules.drawdowns import disbursement_references
+    assert disbursement_references(settlement_account=" 6228 4800 12 ", core_loan_number="jk-2026 01") == (
+        "6228480012", "JK-202601")
+    assert disbursement_references(settlement_account="1" * 32, core_loan_number="A" * 40) == ("1" * 32, "A" * 40)
+    for account, number, fields in (("123456789", "JK01", {"settlement_account"}),      # 9 digits: too short
+                                    ("1" * 33, "JK01", {"settlement_account"}),         # 33: too long
+                                    ("62284800AB", "JK01", {"settlement_account"}),     # digits only
+                                    ("1234567890", "JK0", {"core_loan_number"}),        # 3: too short
+                                    ("1234567890", "A" * 41, {"core_loan_number"}),
+                                    ("", "", {"settlement_account", "core_loan_number"})):
+        with pytest.raises(RuleViolation) as refused:
+            disbursement_references(settlement_account=account, core_loan_number=number)
+        assert {field for field, _text in refused.value.errors} == fields

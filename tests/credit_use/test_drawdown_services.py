@@ -79,6 +79,22 @@ def test_apply_submit_approve_disburse(county):
     assert disbursed(county, 3).loan_number == f"BRA{today:%Y%m%d}0002"  # h[3]: named guarantors
 
 
+def test_the_teller_records_the_settlement_account_and_a_core_loan_number_unique_in_the_head_office(county):
+    first = disbursed(county, 0)
+    assert (first.settlement_account, first.core_loan_number) == ("6228480012345678901", f"CORE-{first.pk:08d}")
+    second = create(county, 3)
+    submit(county, second)
+    decide(county, second)
+    with pytest.raises(DrawdownRefused) as refused:  # the same core number again
+        disburse(county, second, core_loan_number=first.core_loan_number.lower())
+    assert [(e.field, e.code) for e in refused.value.errors] == [("core_loan_number", "disbursement")]
+    with pytest.raises(DrawdownRefused) as refused:  # none at all
+        disburse(county, second, settlement_account="", core_loan_number=" ")
+    assert {e.field for e in refused.value.errors} == {"settlement_account", "core_loan_number"}
+    assert reload(second).status == Drawdown.Status.APPROVED
+    assert disburse(county, second).core_loan_number == f"CORE-{second.pk:08d}"
+
+
 def test_rejected_drawdown(county):
     drawdown = create(county, 0)
     submit(county, drawdown)
@@ -365,10 +381,10 @@ def test_out_of_scope_is_not_found_and_nothing_written(county):
 
 
 def test_blacklisted_borrower_cannot_submit(county):
+    drawdown = create(county, 0)  # the entry is made after the draft was saved
     with scopes_disabled():
         head = county.h[0].members.get(relation="户主")
         BlacklistEntry.objects.create(head_office=county.head_office, id_number=head.id_number, reason="恶意逃废债")
-    drawdown = create(county, 0)
     error = refused(submit, county, drawdown)
     assert codes(error) == {"C4"} and head.id_number not in str(error)
 

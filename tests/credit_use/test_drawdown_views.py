@@ -37,7 +37,7 @@ def form_data(**overrides) -> dict:
     today = timezone.localdate()
     data = {"amount": "1.2万", "purpose": "购买化肥", "applied_on": today.isoformat(),
             "due_on": (today + datetime.timedelta(days=150)).isoformat(), "annual_rate": "6.5",
-            "guarantee": "group", "documents": list(ALL_DOCUMENTS), "authority": "branch", "small_farm": "on",
+            "guarantee": "group", "documents": list(ALL_DOCUMENTS), "small_farm": "on",
             "guarantors-TOTAL_FORMS": "3", "guarantors-INITIAL_FORMS": "0", "guarantors-MIN_NUM_FORMS": "0",
             "guarantors-MAX_NUM_FORMS": "5"}
     for i in range(3):
@@ -79,9 +79,19 @@ def test_the_whole_flow_through_the_pages(client, county):
 
     client.force_login(county.tom)
     assert 'id="disburse-form"' in client.get(f"/lines/drawdowns/{drawdown.pk}/disburse/").content.decode()
-    assert client.post(f"/lines/drawdowns/{drawdown.pk}/disburse/").status_code == 302
+    # Issue 15: the teller enters the settlement account and the core banking loan number; bad ones are shown
+    # beside their fields and nothing is disbursed.
+    refused = client.post(f"/lines/drawdowns/{drawdown.pk}/disburse/",
+                          {"settlement_account": "6228-48", "core_loan_number": "x"})
+    errors = refused.context["form"].errors
+    assert refused.status_code == 200 and "settlement_account" in errors and "core_loan_number" in errors
+    assert reload(drawdown).status == Drawdown.Status.APPROVED
+    assert client.post(f"/lines/drawdowns/{drawdown.pk}/disburse/",
+                       {"settlement_account": "6228 4800 1234 5678 901", "core_loan_number": "jk2026-000123"}
+                       ).status_code == 302
     done = reload(drawdown)
     assert done.status == Drawdown.Status.DISBURSED and done.loan_number
+    assert (done.settlement_account, done.core_loan_number) == ("6228480012345678901", "JK2026-000123")
     assert client.get(f"/lines/drawdowns/{drawdown.pk}/").context["available"] == 50000 - 15000  # U1 on the page
 
     client.force_login(county.tina)
@@ -112,6 +122,9 @@ def test_submit_page_lists_what_is_missing(client, county):
     assert reload(drawdown).status == Drawdown.Status.DRAFT
 
 
+DISBURSE_DATA = {"settlement_account": "6228480012345678901", "core_loan_number": "JK2026-000123"}
+
+
 def test_officer_and_president_cannot_disburse_through_the_page(client, county):
     drawdown = create(county, 0)
     submit(county, drawdown)
@@ -119,7 +132,7 @@ def test_officer_and_president_cannot_disburse_through_the_page(client, county):
     for user in ("tina", "pat"):
         client.force_login(county[user])
         assert 'id="teller-only"' in client.get(f"/lines/drawdowns/{drawdown.pk}/disburse/").content.decode()
-        client.post(f"/lines/drawdowns/{drawdown.pk}/disburse/")
+        client.post(f"/lines/drawdowns/{drawdown.pk}/disburse/", DISBURSE_DATA)
         assert reload(drawdown).status == Drawdown.Status.APPROVED
 
 
@@ -127,8 +140,9 @@ def test_teller_cannot_disburse_a_submitted_drawdown_through_the_page(client, co
     drawdown = create(county, 0)
     submit(county, drawdown)
     client.force_login(county.tom)
-    client.post(f"/lines/drawdowns/{drawdown.pk}/disburse/")
+    response = client.post(f"/lines/drawdowns/{drawdown.pk}/disburse/", DISBURSE_DATA)
     assert reload(drawdown).status == Drawdown.Status.SUBMITTED and reload(drawdown).loan_number == ""
+    assert response.context["form"].non_field_errors()  # the drawdown's state: above the form
 
 
 def test_slip_pdf_has_the_loan_number_and_the_capitals_and_no_full_id(client, county):
@@ -144,6 +158,8 @@ def test_slip_pdf_has_the_loan_number_and_the_capitals_and_no_full_id(client, co
     assert drawdown.loan_number in flat and "贰万元整" in flat and "20,000.00" in flat
     assert mask_id(head_id(county)) in flat and head_id(county) not in flat
     assert "王一明" in flat and county.tom.first_name in flat and county.pat.first_name in flat
+    # Issue 15: the core banking loan number, and the settlement account masked (first 6 + last 4).
+    assert f"CORE-{drawdown.pk:08d}" in flat and "622848*********8901" in flat and "6228480012345678901" not in flat
 
 
 def test_no_slip_before_approval(client, county):
@@ -186,3 +202,20 @@ def test_another_branch_gets_404_on_every_page_and_nothing_is_written(client, co
         assert list(Drawdown.objects.order_by("pk").values_list("pk", "version", "status", "loan_number",
                                                                  "post_loan_checked_on")) == before
         assert Approval.objects.count() == approvals
+
+
+def test_service_refusals_show_beside_their_field_and_guarantor_ones_beside_the_rows(client, county):
+    """Issue 15: a broken rule of the service (U1 amount, U3 guarantors) is shown where the input was."""
+    client.force_login(county.tina)
+    response = client.post(f"/lines/{county.lines[0].pk}/drawdowns/new/", form_data(amount="999999"))
+    assert response.status_code == 200 and response.context["form"].errors.get("amount")
+    assert not response.context["form"].non_field_errors()
+    data = form_data(guarantee="guarantors")
+    data["guarantors-0-code"] = "NO-SUCH-HOUSEHOLD"
+    response = client.post(f"/lines/{county.lines[0].pk}/drawdowns/new/", data)
+    assert response.status_code == 200 and not response.context["form"].non_field_errors()
+    assert any("NO-SUCH-HOUSEHOLD" in e for e in response.context["guarantor_errors"])
+    page = response.content.decode()
+    assert page.index('id="guarantor-rows"') < page.index("NO-SUCH-HOUSEHOLD") and 'id="form-errors"' not in page
+    with scopes_disabled():
+        assert Drawdown.objects.count() == 0

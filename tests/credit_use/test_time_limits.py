@@ -1,6 +1,7 @@
 """U7: time limits of service (限时服务) in working days of the Chinese calendar, and the breach list (V1)."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -128,7 +129,7 @@ def test_the_list_takes_a_constant_number_of_queries(county):
     scope = _scope(county.sue)
     with CaptureQueriesContext(connection) as queries:
         assert len(time_limit_breaches(scope=scope, today=D(2026, 12, 1))) == 8
-    assert len(queries) == 1
+    assert len(queries) == 2  # the drawdowns, and the administrator's holiday table (U7)
 
 
 def test_the_page_for_the_president_and_the_supervisor(client, county):
@@ -148,3 +149,30 @@ def test_the_page_for_the_officer_of_another_village_and_for_a_teller(client, co
     assert county.late.number not in page
     client.force_login(county.tom)
     assert client.get("/lines/time-limits/").status_code == 404
+
+
+# --- issue 15: the approval level is derived from the amount (U7), boundaries on both sides --------------
+
+def level(amount, branch=Decimal(300000), county=Decimal(1000000), city=Decimal(5000000)):
+    return rules_time.approval_level(amount=Decimal(amount), branch_authority=branch, county_authority=county,
+                                     city_authority=city)
+
+
+def test_the_approval_level_at_each_boundary():
+    assert level("300000.00") == Authority.BRANCH         # exactly the branch's authority: the branch
+    assert level("300000.01") == Authority.COUNTY         # one fen more: the county head office
+    assert level("1000000.00") == Authority.COUNTY
+    assert level("1000000.01") == Authority.CITY
+    assert level("5000000.00") == Authority.CITY
+    assert level("5000000.01") == Authority.CROSS_CITY
+
+
+def test_a_branch_without_a_set_authority_approves_any_amount_and_thresholds_below_the_branchs_are_raised():
+    assert level("9999999", branch=Decimal(0)) == Authority.BRANCH
+    assert level("9999999", branch=None) == Authority.BRANCH
+    # A county threshold below the branch's own is raised to it: the branch still approves its whole authority,
+    # and what is above goes to the next level whose threshold is above the branch's.
+    assert level("300000", branch=Decimal(300000), county=Decimal(200000)) == Authority.BRANCH
+    assert level("400000", branch=Decimal(300000), county=Decimal(200000)) == Authority.CITY
+    assert level("400000.01", branch=Decimal(400000), county=Decimal(200000), city=Decimal(100000)) \
+        == Authority.CROSS_CITY

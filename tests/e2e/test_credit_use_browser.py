@@ -85,6 +85,8 @@ def test_group_drawdown_approval_disbursement_slip_repayment(live_server, page):
     # The teller disburses, prints the slip and records a repayment of 2,000 yuan of principal.
     login(page, base, tom)
     page.goto(f"{base}/lines/drawdowns/{drawdown.pk}/disburse/")
+    page.fill("input[name=settlement_account]", "6228480012345678901")
+    page.fill("input[name=core_loan_number]", f"JK-{drawdown.pk:06d}")
     page.click("#disburse-form button[type=submit]")
     page.wait_for_url(f"**/lines/drawdowns/{drawdown.pk}/")
     loan_number = page.inner_text("#loan-number").strip()

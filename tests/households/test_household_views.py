@@ -38,10 +38,12 @@ def zh(msgid: str, **params) -> str:
 
 @pytest.fixture
 def homes(county, unscoped):
-    """In 东岭村, group g1: household h_a (李大山 and his spouse 王秀英); in 西河村: h_b (赵四) with a loan, loan_b."""
+    """In 东岭村, group g1: household h_a (李大山 and his spouse 王秀英, on the roster, not yet archived); in 西河村:
+    h_b (赵四) with a loan, loan_b."""
     county.g_a = county.g1
     county.h_a = HouseholdFactory(village=county.v_a, group=county.g1, code="A-0001", head__name="李大山",
-                                  head__id_number="11010519491231002X", head__phone="13912345678")
+                                  head__id_number="11010519491231002X", head__phone="13912345678",
+                                  archive_status="roster")
     county.spouse = MemberFactory(household=county.h_a, name="王秀英", relation="配偶")
     county.h_b = HouseholdFactory(village=county.v_b, code="B-0001", head__name="赵四")
     county.loan_b = ExistingLoanFactory(member=county.h_b.representative)

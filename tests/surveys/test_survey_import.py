@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django_scopes import scopes_disabled
 
 from households.imports import roster_apply
-from households.models import Household, Member
+from households.models import ArchiveStatus, Household, Member
 from sunshine_credit.lib.excel import open_upload
 from sunshine_credit.lib.money import parse_amount
 from sunshine_credit.models import Role
@@ -53,6 +53,13 @@ def load_roster(village, officer, n_households, *, first_seq):
                                    "户主" if m == 0 else "配偶"))
     plan, _ = roster_apply(open_upload(roster_bytes(rows)).rows, scope=scope_for_user(user), actor=user)
     assert plan.ok, plan.errors[:3]
+    archive_all(village_id=village.pk)
+
+
+def archive_all(**filters):
+    """The officer archives (建档) the imported households: only archived households are surveyed (issue 15)."""
+    with scopes_disabled():
+        Household.objects.filter(**filters).update(archive_status=ArchiveStatus.ARCHIVED)
 
 
 def ids_of(code):
@@ -401,6 +408,7 @@ def test_the_sample_workbooks_org_roster_then_surveys_import_cleanly_and_idempot
         admin = StaffFactory(role=Role.ADMIN, branch=None, head_office=office, user__username="it")
         CampaignFactory(head_office=office, code="2026-1")
     call_command("import_roster", str(samples / "roster.xlsx"), "--json", "--user", "it", stdout=io.StringIO())
+    archive_all(head_office=office)
     code, result = run_command("2026-1", str(samples / "surveys.xlsx"), "--user", "it")
     assert code == 0, result["errors"][:5]
     assert result["summary"]["questionnaires_created"] == result["rows"] == 984 == questionnaires()

@@ -41,4 +41,5 @@ class Command(BatchCommand):
         counts = payload["counts"]
         lines = [f"{payload['campaign']}: {payload['villages']} villages, {payload['written']} results written"]
         lines += [f"  {status}: {n}" for status, n in counts.items()]
+        lines += [f"  skipped {row['code']} {row['name']}: {row['reason']}" for row in payload.get("skipped", [])]
         return "\n".join(lines)
