@@ -6,7 +6,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from credit_use.models import CreditLine, Drawdown, LineStatus, RevocationCase
-from credit_use.selectors.time_limits import time_limit_breach_count
+from credit_use.selectors.time_limits import LIST_READERS, time_limit_breach_count
 from households.selectors import coverage_by_village, coverage_totals
 from sunshine_credit.scoping import Scope
 from sunshine_credit.selectors import calendar_warning_year
@@ -40,4 +40,6 @@ def credit_figures(*, scope: Scope) -> dict:
     waiting = Drawdown.objects.filter(village_id__in=villages, status=Drawdown.Status.SUBMITTED).count()
     cases = RevocationCase.objects.filter(village_id__in=villages, status=RevocationCase.Status.ACTIVE).count()
     return {"lines": lines, "drawn": drawn, "waiting": waiting, "revocations": cases,
-            "breaches": time_limit_breach_count(scope=scope, today=today)}
+            "breaches": time_limit_breach_count(scope=scope, today=today),
+            # a count links to its list only for those who may read it (no link answering 404)
+            "lists": scope.role in LIST_READERS}

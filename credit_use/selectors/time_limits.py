@@ -13,11 +13,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from households.models import Relation
-from sunshine_credit.scoping import Scope, activate
+from sunshine_credit.models import Role
+from sunshine_credit.scoping import HEAD_OFFICE_READERS, Scope, activate
 from sunshine_credit.selectors import calendar_overrides
 
 from ..models import Authority, Drawdown
 from ..rules import time_limits as rules
+
+# Who reads the supervision lists of credit use (time-limit breaches, revocations); tellers serve the counter and
+# see a drawdown's state on its own page.
+LIST_READERS = frozenset({*HEAD_OFFICE_READERS, Role.PRESIDENT, Role.OFFICER})
 
 CLOCKED = (Drawdown.Status.SUBMITTED, Drawdown.Status.APPROVED, Drawdown.Status.REJECTED, Drawdown.Status.DISBURSED,
            Drawdown.Status.REPAID)  # a late decision stays late once the loan is repaid

@@ -8,13 +8,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from sunshine_credit.models import Role
-from sunshine_credit.scoping import HEAD_OFFICE_READERS
-
 from ..selectors import time_limits as selectors
 
-# Who reads the supervision pages of credit use (time limits here, revocations in views.overdue).
-READERS = frozenset({*HEAD_OFFICE_READERS, Role.PRESIDENT, Role.OFFICER})
+READERS = selectors.LIST_READERS  # time limits here, revocations in views.overdue
 
 
 def require_reader(request) -> None:
