@@ -91,7 +91,15 @@ class PanelForm(forms.ModelForm):
 
 class MemberForm(forms.Form):
     reviewer = ReviewerChoice(label=_("Reviewer"), queryset=Reviewer.objects.none(), required=False)
-    position = forms.ChoiceField(label=_("Position"), choices=Position.choices, initial=Position.MEMBER)
+    # Not required by the field: a blank seat needs none, a filled one does (clean, with the field's name).
+    position = forms.ChoiceField(label=_("Position"), choices=Position.choices, initial=Position.MEMBER,
+                                 required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reviewer") and not data.get("position"):
+            self.add_error("position", gettext("Choose the position (职务) of this reviewer."))
+        return data
 
 
 class BaseMemberFormSet(forms.BaseFormSet):

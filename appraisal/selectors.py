@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
-from django.db.models import Count, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
@@ -33,6 +33,7 @@ from .models import (
     Appraisal,
     BookletImport,
     Decision,
+    DecisionStatus,
     GapEdit,
     Panel,
     PanelHousehold,
@@ -404,6 +405,19 @@ def panel_sign_offs(panel: Panel) -> list[dict]:
     signed = {s.member_id: s for s in SignOff.objects.filter(panel=panel).select_related("recorded_by")}
     return [{"member": m, "sign_off": signed.get(m.pk)}
             for m in panel.members.select_related("reviewer").order_by("seat")]
+
+
+def sign_off_preview(panel: Panel) -> dict:
+    """What a sign-off confirms (issue 15 item 5, the confirmation page): the panel's decisions counted by status,
+    the granted households' total, and how many are undecided. The caller has checked the panel or seat (R1)."""
+    with scopes_disabled():
+        rows = (Decision.objects.filter(panel=panel).values_list("status")
+                .annotate(n=Count("id"), total=Sum("amount")))
+        by_status = {status or "": (n, total or Decimal(0)) for status, n, total in rows}
+    granted, total = by_status.get(DecisionStatus.GRANTED, (0, Decimal(0)))
+    return {"households": sum(n for n, _total in by_status.values()), "granted": granted, "total": total,
+            "undecided": by_status.get("", (0, 0))[0], "others": sum(n for status, (n, _total) in by_status.items()
+                                                               if status not in ("", DecisionStatus.GRANTED))}
 
 
 def decisions_summary(panel: Panel, *, for_reviewer: bool = False) -> dict:

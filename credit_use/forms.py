@@ -109,6 +109,12 @@ class GuarantorForm(forms.Form):
     amount = AmountField(label=_("Guaranteed amount (yuan or 万)"), required=False,
                          help_text=_("Blank: the whole drawdown."))
 
+    def clean(self):
+        data = super().clean()
+        if data.get("amount") is not None and not (data.get("code") or "").strip():
+            self.add_error("code", _("An amount is typed in this row: type the guarantor's household code too."))
+        return data
+
 
 def guarantor_formset(data=None, initial=None):
     """Up to MAX_GUARANTORS rows: the saved guarantors and blank rows to name more (at least 3 shown)."""

@@ -99,6 +99,27 @@ def campaign_boards(*, scope: Scope, campaign_id: int) -> list[Panel]:
     return panels
 
 
+def publish_preview(*, scope: Scope, campaign_id: int, panel_id: int | None = None) -> dict:
+    """What publishing will do (issue 15 item 5, the confirmation page): the signed-off boards of the scope's
+    editable villages still unpublished (one panel's, or the campaign's), their households, the notice days."""
+    with scopes_disabled():  # the filter on editable_village_ids is the scope
+        panels = (Panel.objects.filter(campaign_id=campaign_id, status=Panel.Status.SIGNED,
+                                       village_id__in=scope.editable_village_ids,
+                                       campaign__head_office_id=scope.head_office_id)
+                  .exclude(village_id__in=Notice.objects.filter(kind=NoticeKind.PRECREDIT, campaign_id=campaign_id)
+                           .values("village_id"))
+                  .select_related("village__branch", "campaign").order_by("village__code"))
+        if panel_id is not None:
+            panels = panels.filter(pk=panel_id)
+        boards = [{"panel": panel, "households": len(board_rows(
+            campaign_id=campaign_id, village_id=panel.village_id, full_names=panel.village.branch.publish_full_names))}
+            for panel in panels]
+        days = Campaign.objects.filter(pk=campaign_id).values_list("notice_days", flat=True).first() or 0
+    return {"boards": boards, "villages": sum(1 for b in boards if b["households"]),
+            "households": sum(b["households"] for b in boards),
+            "days": days}
+
+
 def boards_progress(panels: list[Panel]) -> dict:
     """Counts for the progress bar of whole-campaign rendering."""
     notices = [p.notice for p in panels if p.notice]

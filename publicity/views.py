@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from appraisal.selectors import panel_or_404
+from sunshine_credit.confirm import confirm_page, is_confirmed
 from sunshine_credit.errors import Stale
 from sunshine_credit.lib import ratelimit
 
@@ -51,6 +53,18 @@ def board_list(request):
 @login_required
 @require_POST
 def board_publish(request, panel_pk: int):
+    if request.scope.is_maker and not is_confirmed(request):  # issue 15 item 5: a board cannot be withdrawn
+        panel = panel_or_404(request.scope, panel_pk, for_edit=True)
+        preview = selectors.publish_preview(scope=request.scope, campaign_id=panel.campaign_id, panel_id=panel.pk)
+        if not preview["boards"]:
+            messages.error(request, _("This board cannot be published: it is not signed off or already published."))
+            return redirect("publicity:board_list")
+        return confirm_page(
+            request, title=_("Publish the board: %(name)s") % {"name": panel.village.name},
+            lines=[_("%(households)d households will be shown on the village's board for %(days)d days; the board "
+                     "cannot be withdrawn.") % preview],
+            action=request.path, cancel=f"{reverse('publicity:board_list')}?campaign={panel.campaign_id}",
+            label=_("Publish"))
     try:
         notice = services.publish_precredit(scope=request.scope, actor=request.user, panel_id=panel_pk)
     except (services.PublishRefused, PermissionDenied) as exc:
@@ -65,6 +79,17 @@ def board_publish(request, panel_pk: int):
 def campaign_publish(request, campaign_pk: int):
     if not selectors.campaigns(scope=request.scope).filter(pk=campaign_pk).exists():
         raise Http404
+    if request.scope.is_maker and not is_confirmed(request):  # issue 15 item 5: ask first, saying how many
+        preview = selectors.publish_preview(scope=request.scope, campaign_id=campaign_pk)
+        lines = [_("%(villages)d villages' boards will be published: %(households)d households shown for %(days)d "
+                   "days; the boards cannot be withdrawn.") % preview]
+        lines += [_("%(name)s: %(n)d households") % {"name": b["panel"].village.name, "n": b["households"]}
+                  if b["households"] else
+                  _("%(name)s: no household to show; it stays unpublished.") % {"name": b["panel"].village.name}
+                  for b in preview["boards"]]
+        return confirm_page(
+            request, title=_("Publish every signed-off board of my villages"), lines=lines, action=request.path,
+            cancel=f"{reverse('publicity:board_list')}?campaign={campaign_pk}", label=_("Publish"))
     try:
         services.campaign_publish_request(scope=request.scope, actor=request.user, campaign_id=campaign_pk)
     except PermissionDenied as exc:

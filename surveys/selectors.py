@@ -262,6 +262,19 @@ def limits_skipped(*, campaign: Campaign, village_ids: list[int]) -> list[dict]:
         return [{"village_id": pk, "code": code, "name": name, "reason": frozen[pk]} for pk, code, name in villages]
 
 
+def limits_compute_preview(*, scope: Scope, campaign: Campaign) -> dict:
+    """What computing the whole campaign will touch (issue 15 item 5, the confirmation page): the scope's
+    villages that will be computed and their households, and the frozen villages it leaves alone."""
+    with scopes_disabled():  # the filter on village_ids is the scope
+        ids = list(Village.objects.filter(id__in=scope.village_ids, branch__head_office_id=campaign.head_office_id)
+                   .values_list("pk", flat=True))
+    skipped = limits_skipped(campaign=campaign, village_ids=ids)
+    computed = sorted(set(ids) - {row["village_id"] for row in skipped})
+    with scopes_disabled():
+        households = Household.objects.filter(village_id__in=computed).count()
+    return {"villages": len(computed), "households": households, "skipped": skipped}
+
+
 def limits_job_skipped(*, scope: Scope, campaign: Campaign, job: Job) -> list[dict]:
     """The villages the compute job left alone (frozen results), within the scope and the job's village or branch."""
     with scopes_disabled():

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from households.models import Household
+from sunshine_credit.confirm import confirm_page, is_confirmed
 from sunshine_credit.errors import Stale, show_on_form
 from sunshine_credit.lib.excel import write_xlsx
 from sunshine_credit.models import Job, Role
@@ -298,6 +299,15 @@ def limits_compute_start(request, pk: int):
     campaign = selectors.campaign_get(scope=request.scope, pk=pk)
     if not request.scope.is_maker:
         raise Http404
+    if not is_confirmed(request):  # issue 15 item 5: recomputing overwrites results, ask first
+        preview = selectors.limits_compute_preview(scope=request.scope, campaign=campaign)
+        lines = [_("The system will compute the pre-credit limits of %(households)d households in %(villages)d "
+                   "villages; their earlier results are replaced.") % preview]
+        lines += [_("%(name)s is skipped: %(reason)s") % row for row in preview["skipped"]]
+        return confirm_page(request, title=_("Compute the whole campaign: %(name)s") % {"name": campaign.name},
+                            lines=lines, action=request.path,
+                            cancel=reverse("surveys:campaign_detail", args=[campaign.pk]),
+                            label=_("Compute pre-credit limits"))
     job = limit_services.limits_compute(scope=request.scope, actor=request.user, campaign=campaign)
     return redirect("surveys:limits_job", pk=campaign.pk, job=job.pk)
 

@@ -16,12 +16,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sunshine_credit.approvals import ApprovalRefused
+from sunshine_credit.confirm import confirm_page, is_confirmed
 from sunshine_credit.errors import Stale
+from sunshine_credit.lib.money import yuan
 from sunshine_credit.scoping import activate, get_in_scope_or_404
 
 from ..forms import DecisionForm, PaperSignOffForm, form_errors
 from ..models import Decision, DecisionStatus, Panel
-from ..selectors import decisions_summary, panel_or_404, panel_scope, seat_or_404
+from ..selectors import decisions_summary, panel_or_404, panel_scope, seat_or_404, sign_off_preview
 from ..services import decisions as services
 from ..services import sheet as services_sheet
 
@@ -102,6 +104,18 @@ def decision_save(request, pk: int, decision: int):
     return redirect(f"{reverse('appraisal:decisions', args=[panel.pk])}#decision-{decision}")
 
 
+def _sign_off_lines(panel: Panel) -> list[str] | None:
+    """The confirmation page's summary of what a sign-off confirms; None while households are undecided (the
+    service then refuses, saying so)."""
+    preview = sign_off_preview(panel)
+    if preview["undecided"] or not preview["households"]:
+        return None
+    return [_("The decisions on %(households)d households are confirmed as shown in the summary: %(granted)d "
+              "proposed for credit, %(total)s yuan in all; %(others)d not.")
+            % {**preview, "total": yuan(preview["total"])},
+            _("Once every member has signed off, the decisions no longer change and the board can be published.")]
+
+
 @login_required
 @require_POST
 def sign_off_paper(request, pk: int):
@@ -109,6 +123,17 @@ def sign_off_paper(request, pk: int):
     form = PaperSignOffForm(request.POST)
     if not form.is_valid():
         raise Http404
+    lines = None if is_confirmed(request) else _sign_off_lines(panel)
+    if lines is not None:  # issue 15 item 5: ask first
+        member = panel.members.select_related("reviewer").filter(pk=form.cleaned_data["member"]).first()
+        if member is None:
+            raise Http404
+        return confirm_page(
+            request, title=_("Record paper sign-off: %(name)s (seat %(seat)s)")
+            % {"name": member.reviewer.name, "seat": member.seat},
+            lines=[_("%(name)s signed the paper appraisal sheet.") % {"name": member.reviewer.name}, *lines],
+            action=request.path, cancel=reverse("appraisal:panel_detail", args=[panel.pk]),
+            label=_("Record paper sign-off"), fields={"member": member.pk})
     _done(request, lambda: services.sign_off_record_paper(scope=request.scope, actor=request.user,
                                                           panel_id=panel.pk, member_id=form.cleaned_data["member"]),
           _("The paper sign-off was recorded."))
@@ -119,6 +144,11 @@ def sign_off_paper(request, pk: int):
 @require_POST
 def seat_sign_off(request, panel: int):
     seat = seat_or_404(request.user, panel)
+    lines = None if is_confirmed(request) or not seat.panel.is_closed else _sign_off_lines(seat.panel)
+    if lines is not None:  # issue 15 item 5: ask first
+        return confirm_page(request, title=_("Sign off the panel's decisions"), lines=lines, action=request.path,
+                            cancel=reverse("appraisal:seat_decisions", args=[seat.panel_id]),
+                            label=_("Sign off the panel's decisions"))
     _done(request, lambda: services.sign_off_seat(actor=request.user, panel_id=seat.panel_id),
           _("Thank you: your sign-off was recorded."))
     return redirect("appraisal:seat_home", panel=seat.panel_id)

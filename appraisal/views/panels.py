@@ -9,10 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from sunshine_credit.confirm import confirm_page, is_confirmed
 from sunshine_credit.errors import Stale
 
 from .. import forms, selectors
@@ -74,6 +76,16 @@ def panel_round(request, pk: int, action: str):
     service = {"open": services.round_open, "close": services.round_close}.get(action)
     if service is None:
         raise Http404
+    if action == "close" and not is_confirmed(request):  # issue 15 item 5: closing is irreversible, ask first
+        seats = panel.members.count()
+        households = selectors.panel_households(panel).count()
+        return confirm_page(
+            request, title=_("Close the round: %(name)s") % {"name": panel.unit_name},
+            lines=[_("The entries of %(n)d reviewers can no longer change.") % {"n": seats},
+                   _("The system will compute the results of %(n)d households and run the pre-check.")
+                   % {"n": households}],
+            action=request.path, cancel=reverse("appraisal:panel_detail", args=[panel.pk]),
+            label=_("Close the round"), fields={"version": request.POST.get("version", "")})
     try:
         service(scope=request.scope, actor=request.user, panel_id=panel.pk,
                 version=posted_int(request.POST.get("version")))

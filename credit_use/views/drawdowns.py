@@ -69,7 +69,7 @@ def drawdown_create(request, line_pk: int):
         "applied_on": today, "due_on": min(latest_due_on(today), line.expires_on),
         "guarantee": GuaranteeKind.GROUP if in_group else GuaranteeKind.GUARANTORS})
     guarantors, guarantor_errors = guarantor_formset(request.POST or None), []
-    if request.method == "POST" and form.is_valid() and guarantors.is_valid():
+    if request.method == "POST" and form.is_valid() & guarantors.is_valid():
         try:
             drawdown = services.drawdown_create(scope=request.scope, actor=request.user, line_id=line.pk,
                                                 data=form.to_input(guarantor_parts(guarantors)))
@@ -95,7 +95,7 @@ def drawdown_edit(request, pk: int):
     saved = [{"code": row["code"], "amount": f"{row['amount']:f}"}
              for row in selectors.guarantor_rows(scope=request.scope, drawdown=drawdown)]
     guarantors, guarantor_errors = guarantor_formset(request.POST or None, initial=saved), []
-    if request.method == "POST" and form.is_valid() and guarantors.is_valid():
+    if request.method == "POST" and form.is_valid() & guarantors.is_valid():
         try:
             services.drawdown_update(scope=request.scope, actor=request.user, drawdown_id=pk,
                                      version=form.cleaned_data["version"] or 0,

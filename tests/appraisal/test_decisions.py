@@ -13,11 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from appraisal.approvals import ESCALATION_KIND
-from appraisal.models import Decision, Panel, SignOff
+from appraisal.models import Decision, DecisionStatus, Panel, SignOff
 from appraisal.selectors import decisions_summary, panel_or_404
 from appraisal.services import decisions as services_decisions
 from appraisal.services import entry as services_entry
@@ -26,6 +27,7 @@ from appraisal.services.decisions import DecisionRefused
 from appraisal.services.entry import EntryInput
 from sunshine_credit.approvals import ApprovalRefused, approval_decide, approval_request
 from sunshine_credit.errors import Stale
+from sunshine_credit.lib.money import yuan
 from sunshine_credit.models import Approval, GeneratedFile
 from sunshine_credit.scoping import activate, scope_for_user
 from tests.appraisal.factories import make_panel_world
@@ -229,13 +231,13 @@ def test_sign_off_in_the_app_and_on_paper_then_frozen(client, county):
                                                  panel_id=county.panel.pk)
     for reviewer in county.reviewers[:3]:
         client.force_login(reviewer.user)
-        response = client.post(sign, follow=True)
+        response = client.post(sign, {"confirmed": "1"}, follow=True)
         assert _("Thank you: your sign-off was recorded.") in messages_of(response)
     client.force_login(county.tina)
     page = client.get(f"/appraisal/panels/{county.panel.pk}/").content.decode()
     assert 'id="sign-off-progress"' in page and _("Record paper sign-off") in page
     for member in seats[3:]:
-        client.post(f"/appraisal/panels/{county.panel.pk}/sign-off/paper/", {"member": member.pk})
+        client.post(f"/appraisal/panels/{county.panel.pk}/sign-off/paper/", {"member": member.pk, "confirmed": "1"})
     with scopes_disabled():
         panel = Panel.objects.get(pk=county.panel.pk)
         sign_offs = {s.member_id: s for s in SignOff.objects.all()}
@@ -259,7 +261,8 @@ def test_paper_sign_off_of_another_panels_member_is_404(client, county):
         other = county.panel_b.members.get()
     client.force_login(county.tina)
     paper = f"/appraisal/panels/{county.panel.pk}/sign-off/paper/"
-    assert client.post(paper, {"member": other.pk}).status_code == 404
+    assert client.post(paper, {"member": other.pk, "confirmed": "1"}).status_code == 404
+    assert client.post(paper, {"member": other.pk}).status_code == 404  # the confirmation page too
     client.force_login(county.bob)
     assert client.post(f"/appraisal/panels/{county.panel.pk}/sign-off/paper/",
                        {"member": county.seats[0].pk}).status_code == 404
@@ -387,7 +390,7 @@ def test_a_changed_decision_voids_earlier_sign_offs(client, county):
     services_decisions.decisions_accept_computed(scope=scope_for_user(county.tina), actor=county.tina,
                                                  panel_id=county.panel.pk)
     client.force_login(county.reviewers[0].user)
-    client.post(f"/appraisal/my/{county.panel.pk}/sign-off/")
+    client.post(f"/appraisal/my/{county.panel.pk}/sign-off/", {"confirmed": "1"})
     with scopes_disabled():
         assert SignOff.objects.count() == 1
     set_decision(county, amount=Decimal(52000))  # the same decision again: the sign-off stands
@@ -408,3 +411,30 @@ def test_whoever_last_decided_the_amount_does_not_approve_it(county):
         decide(county.ada, approval)
     decide(county.sue, approval)
     assert decision_of(county, 2).escalation == "approved"
+
+
+def test_signing_off_asks_first(client, county):
+    """Issue 15 item 5: the seat's and the paper sign-off show what is confirmed (households, granted, total) and
+    record nothing without confirmed=1."""
+    services_decisions.decisions_accept_computed(scope=scope_for_user(county.tina), actor=county.tina,
+                                                 panel_id=county.panel.pk)
+    with scopes_disabled():
+        decisions = list(Decision.objects.filter(panel=county.panel))
+    granted = [d for d in decisions if d.status == DecisionStatus.GRANTED]
+    expected = _("The decisions on %(households)d households are confirmed as shown in the summary: %(granted)d "
+                 "proposed for credit, %(total)s yuan in all; %(others)d not.") % {
+        "households": len(decisions), "granted": len(granted), "total": yuan(sum(d.amount for d in granted)),
+        "others": len(decisions) - len(granted)}
+    client.force_login(county.reviewers[0].user)
+    page = client.post(f"/appraisal/my/{county.panel.pk}/sign-off/")
+    assert page.status_code == 200 and escape(expected) in page.content.decode()
+    client.force_login(county.tina)
+    member = county.seats[4]
+    page = client.post(f"/appraisal/panels/{county.panel.pk}/sign-off/paper/", {"member": member.pk})
+    text = page.content.decode()
+    assert escape(expected) in text and f'name="member" value="{member.pk}"' in text
+    with scopes_disabled():
+        assert not SignOff.objects.exists()
+    client.post(f"/appraisal/panels/{county.panel.pk}/sign-off/paper/", {"member": member.pk, "confirmed": "1"})
+    with scopes_disabled():
+        assert SignOff.objects.get().member_id == member.pk

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from appraisal import selectors
 from appraisal.models import Panel, Reviewer, ReviewerKind
 from appraisal.services import panels as services_panels
 from sunshine_credit.models import Role
@@ -91,7 +92,7 @@ def test_officer_of_another_branch_gets_404(client, county, fresh):
     assert client.get(reverse("appraisal:panel_detail", args=[panel.pk])).status_code == 404
     assert client.get(reverse("appraisal:panel_edit", args=[panel.pk])).status_code == 404
     assert client.post(reverse("appraisal:panel_round", args=[panel.pk, "close"]),
-                       {"version": panel.version}).status_code == 404
+                       {"version": panel.version, "confirmed": "1"}).status_code == 404
     response = client.post(reverse("appraisal:panel_create"), form_data(fresh["campaign"], county.v_a,
                                                                        fresh["reviewers"]))
     assert response.status_code == 200  # v_a is not a choice for bob: a form error, nothing written
@@ -105,7 +106,7 @@ def test_president_reads_but_does_not_close(client, county):
     panel = county.panel
     assert client.get(reverse("appraisal:panel_detail", args=[panel.pk])).status_code == 200
     assert client.post(reverse("appraisal:panel_round", args=[panel.pk, "close"]),
-                       {"version": panel.version}).status_code == 404
+                       {"version": panel.version, "confirmed": "1"}).status_code == 404
 
 
 def test_open_and_close_round_through_the_page(client, county):
@@ -117,10 +118,12 @@ def test_open_and_close_round_through_the_page(client, county):
     with scopes_disabled():
         panel.refresh_from_db()
     assert panel.status == Panel.Status.OPEN
-    stale = client.post(reverse("appraisal:panel_round", args=[panel.pk, "close"]), {"version": panel.version - 1},
+    stale = client.post(reverse("appraisal:panel_round", args=[panel.pk, "close"]),
+                        {"version": panel.version - 1, "confirmed": "1"},
                         follow=True)
     assert zh("This panel was changed by someone else meanwhile. Reload the page.") in stale.content.decode()
-    client.post(reverse("appraisal:panel_round", args=[panel.pk, "close"]), {"version": panel.version})
+    client.post(reverse("appraisal:panel_round", args=[panel.pk, "close"]),
+                {"version": panel.version, "confirmed": "1"})
     with scopes_disabled():
         panel.refresh_from_db()
         assert panel.status == Panel.Status.CLOSED and panel.closed_by == county.tina
@@ -214,3 +217,29 @@ def test_password_of_a_reviewer_on_an_open_round_only_by_an_administrator(client
         assert reviewer.user.__class__.objects.get(pk=reviewer.user_id).check_password(password)
         entry = LogEntry.objects.get_for_object(reviewer).latest("timestamp")
     assert entry.actor == county.ada and entry.changes == {"password": ["***", "***"]}
+
+
+def test_closing_the_round_asks_first(client, county):
+    """Issue 15 item 5: a close without confirmed=1 shows what will happen and to how many, and changes nothing."""
+    panel = county.panel
+    client.force_login(county.tina)
+    with scopes_disabled():
+        seats = panel.members.count()
+        households = selectors.panel_households(panel).count()
+    page = client.post(reverse("appraisal:panel_round", args=[panel.pk, "close"]), {"version": panel.version})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert zh("The entries of %(n)d reviewers can no longer change.", n=seats) in text
+    assert zh("The system will compute the results of %(n)d households and run the pre-check.", n=households) in text
+    assert 'name="confirmed" value="1"' in text and f'name="version" value="{panel.version}"' in text
+    with scopes_disabled():
+        assert Panel.objects.get(pk=panel.pk).status == Panel.Status.OPEN
+        assert not panel.decisions.exists()
+    client.post(reverse("appraisal:panel_round", args=[panel.pk, "close"]),
+                {"version": panel.version, "confirmed": "0"})
+    with scopes_disabled():
+        assert Panel.objects.get(pk=panel.pk).status == Panel.Status.OPEN
+    client.post(reverse("appraisal:panel_round", args=[panel.pk, "close"]),
+                {"version": panel.version, "confirmed": "1"})
+    with scopes_disabled():
+        assert Panel.objects.get(pk=panel.pk).status == Panel.Status.CLOSED

@@ -217,7 +217,8 @@ def post_body(name: str, ids: dict, version: int) -> dict:
     today = timezone.localdate().isoformat()
     body = {"version": version, "village": ids["village"], "group": ids["village_group"], "household": ids["household"],
             "households": [ids["household"]], "leader": ids["household"], "member": ids["member"],
-            "campaign": ids["campaign"], "branch": ids["branch"], "reason": "probe", "note": "probe"}
+            "campaign": ids["campaign"], "branch": ids["branch"], "reason": "probe", "note": "probe",
+            "confirmed": "1"}  # issue 15 item 5: past the confirmation pages, to the action itself
     extra = {
         "approval_decide": {"decision": "approve"},
         "appraisal:decision_save": {"status": "granted", "amount": "1000"},
@@ -265,7 +266,8 @@ def choice_forms(ids: dict) -> dict:
                                      {"guarantors-0-code": "guarantor_code"}),
         "appraisal:reviewer_create": (reviewer, {"household_code": "household_code"}),
         "appraisal:reviewer_edit": (reviewer, {"household_code": "household_code"}),
-        "appraisal:sign_off_paper": ({"member": ids["panel_member_closed"]}, {"member": "panel_member_closed"}),
+        "appraisal:sign_off_paper": ({"member": ids["panel_member_closed"], "confirmed": "1"},
+                                     {"member": "panel_member_closed"}),
         "appraisal:seat_gap_form": ({"field": "member_phone", "value": "13900001234", "member": ids["member"]},
                                     {"member": "member"}),
         "appraisal:seat_row_save": ({"household": ids["household"], "version": 0, "amount": "10000",

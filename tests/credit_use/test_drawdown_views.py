@@ -87,8 +87,8 @@ def test_the_whole_flow_through_the_pages(client, county):
     assert refused.status_code == 200 and "settlement_account" in errors and "core_loan_number" in errors
     assert reload(drawdown).status == Drawdown.Status.APPROVED
     assert client.post(f"/lines/drawdowns/{drawdown.pk}/disburse/",
-                       {"settlement_account": "6228 4800 1234 5678 901", "core_loan_number": "jk2026-000123"}
-                       ).status_code == 302
+                       {"settlement_account": "6228 4800 1234 5678 901", "core_loan_number": "jk2026-000123",
+                        "confirmed": "1"}).status_code == 302
     done = reload(drawdown)
     assert done.status == Drawdown.Status.DISBURSED and done.loan_number
     assert (done.settlement_account, done.core_loan_number) == ("6228480012345678901", "JK2026-000123")
@@ -219,3 +219,23 @@ def test_service_refusals_show_beside_their_field_and_guarantor_ones_beside_the_
     assert page.index('id="guarantor-rows"') < page.index("NO-SUCH-HOUSEHOLD") and 'id="form-errors"' not in page
     with scopes_disabled():
         assert Drawdown.objects.count() == 0
+
+
+def test_disbursing_asks_first_with_amount_borrower_and_account(client, county):
+    """Issue 15 item 5: valid values show a confirmation page (amount, masked borrower ID, normalised account and
+    loan number) and disburse nothing; its button (confirmed=1, the same values) disburses."""
+    drawdown = create(county, 0)
+    submit(county, drawdown)
+    decide(county, drawdown)
+    client.force_login(county.tom)
+    page = client.post(f"/lines/drawdowns/{drawdown.pk}/disburse/",
+                       {"settlement_account": "6228 4800 1234 5678 901", "core_loan_number": "jk2026-000123"})
+    text = page.content.decode()
+    assert page.status_code == 200 and 'id="confirm-summary"' in text
+    assert f"{reload(drawdown).amount:,.2f}" in text and mask_id(head_id(county)) in text
+    assert head_id(county) not in text
+    assert 'name="settlement_account" value="6228480012345678901"' in text
+    assert 'name="core_loan_number" value="JK2026-000123"' in text and 'name="confirmed" value="1"' in text
+    assert reload(drawdown).status == Drawdown.Status.APPROVED and reload(drawdown).loan_number == ""
+    done = client.post(f"/lines/drawdowns/{drawdown.pk}/disburse/", {**DISBURSE_DATA, "confirmed": "1"})
+    assert done.status_code == 302 and reload(drawdown).status == Drawdown.Status.DISBURSED

@@ -75,6 +75,7 @@ def test_reviewer_on_a_phone_then_officer_closes(live_server, browser):
     officer.goto(f"{live_server.url}/appraisal/panels/{world['panel'].pk}/")
     assert "47,000" not in officer.content()                        # before closing: counts only
     officer.click("#close-round")
+    officer.click("#confirm-action")                               # the confirmation page (issue 15 item 5)
     officer.locator("#panel-status").wait_for()
     assert officer.locator("#panel-status").inner_text() == "背靠背已结束：待决定"
     officer.click("#decisions-link")                                # the summary: every entry, now

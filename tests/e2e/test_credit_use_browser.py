@@ -88,6 +88,8 @@ def test_group_drawdown_approval_disbursement_slip_repayment(live_server, page):
     page.fill("input[name=settlement_account]", "6228480012345678901")
     page.fill("input[name=core_loan_number]", f"JK-{drawdown.pk:06d}")
     page.click("#disburse-form button[type=submit]")
+    assert "JK-" in page.inner_text("#confirm-summary")              # the confirmation page (issue 15 item 5)
+    page.click("#confirm-action")
     page.wait_for_url(f"**/lines/drawdowns/{drawdown.pk}/")
     loan_number = page.inner_text("#loan-number").strip()
     assert loan_number

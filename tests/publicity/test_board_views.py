@@ -32,7 +32,7 @@ def county(county):
 
 def post_publish(client, county, user="tina"):
     client.force_login(county[user])
-    return client.post(f"/publicity/panels/{county.panel.pk}/publish/")
+    return client.post(f"/publicity/panels/{county.panel.pk}/publish/", {"confirmed": "1"})
 
 
 def test_the_officer_publishes_from_the_boards_page_and_sees_the_printed_board(
@@ -68,7 +68,7 @@ def test_pages_outside_the_scope_answer_404_and_write_nothing(client, county, dj
     with scopes_disabled():
         notice = Notice.objects.get()
     client.force_login(county.bob)
-    assert client.post(f"/publicity/panels/{county.panel.pk}/publish/").status_code == 404
+    assert client.post(f"/publicity/panels/{county.panel.pk}/publish/", {"confirmed": "1"}).status_code == 404
     for url in (f"/publicity/notices/{notice.pk}/", f"/publicity/notices/{notice.pk}/board.pdf"):
         assert client.get(url).status_code == 404
     assert client.post(f"/publicity/notices/{notice.pk}/retry/").status_code == 404
@@ -97,7 +97,8 @@ def test_campaign_publish_publishes_each_village_as_its_own_job(client, county, 
     officer = county.tina
     client.force_login(officer)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/publicity/campaigns/{county.campaign.pk}/publish/", follow=True)
+        response = client.post(f"/publicity/campaigns/{county.campaign.pk}/publish/", {"confirmed": "1"},
+                               follow=True)
     with scopes_disabled():
         notices = list(Notice.objects.all())
     # 南坡村 has no granted household: left unpublished; 东岭村 published with its own printing job — both in
@@ -168,3 +169,49 @@ def test_render_board_refuses_an_unsigned_panel_and_usage_errors(county, tmp_pat
         with pytest.raises(SystemExit) as exit_:
             call_command("render_board", county.campaign.code, county.v_a.code, *args, stdout=StringIO())
         assert exit_.value.code == 2
+
+
+def on_board(county) -> int:
+    """The households 东岭村's board shows (granted, consenting, archived; 3 of the 4 here)."""
+    from publicity.selectors import board_rows
+    with scopes_disabled():
+        n = len(board_rows(campaign_id=county.campaign.pk, village_id=county.v_a.pk))
+    assert n > 0
+    return n
+
+
+def test_publishing_a_board_asks_first(client, county, django_capture_on_commit_callbacks):
+    """Issue 15 item 5: without confirmed=1 the page says how many households for how many days; nothing published."""
+    from tests.surveys.campaign_world import zh
+    client.force_login(county.tina)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(f"/publicity/panels/{county.panel.pk}/publish/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert zh("%(households)d households will be shown on the village's board for %(days)d days; the board "
+              "cannot be withdrawn.", households=on_board(county), days=county.campaign.notice_days) in text
+    assert 'name="confirmed" value="1"' in text
+    with scopes_disabled():
+        assert not Notice.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_publish(client, county).status_code == 302
+    with scopes_disabled():
+        assert Notice.objects.count() == 1
+
+
+def test_publishing_the_campaign_asks_first(client, county, django_capture_on_commit_callbacks):
+    from tests.surveys.campaign_world import zh
+    with scopes_disabled():  # tina's other village, 南坡村, has a signed panel too, with no granted household
+        PanelFactory(campaign=county.campaign, village=county.v_a2, status=Panel.Status.SIGNED)
+    client.force_login(county.tina)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(f"/publicity/campaigns/{county.campaign.pk}/publish/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert zh("%(villages)d villages' boards will be published: %(households)d households shown for %(days)d "
+              "days; the boards cannot be withdrawn.", villages=1, households=on_board(county),
+              days=county.campaign.notice_days) in text
+    assert zh("%(name)s: %(n)d households", name=county.v_a.name, n=on_board(county)) in text
+    assert zh("%(name)s: no household to show; it stays unpublished.", name=county.v_a2.name) in text
+    with scopes_disabled():
+        assert not Notice.objects.exists() and not Job.objects.exists()

@@ -133,7 +133,7 @@ def test_the_job_page_says_which_villages_were_skipped_and_why(computed, client,
     everyone_withholds(county)
     client.force_login(county.tina)  # 东岭村 and 南坡村
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/surveys/campaigns/{county.campaign.pk}/compute/")
+        response = client.post(f"/surveys/campaigns/{county.campaign.pk}/compute/", {"confirmed": "1"})
     html = client.get(response["Location"]).content.decode()
     skipped = html.split('id="job-skipped"')[1].split("</div>")[0]
     assert county.v_a.name in skipped and county.v_a2.name not in skipped
@@ -145,7 +145,7 @@ def test_without_a_frozen_village_the_job_page_lists_none(computed, client, djan
     county = computed
     client.force_login(county.tina)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/surveys/campaigns/{county.campaign.pk}/compute/")
+        response = client.post(f"/surveys/campaigns/{county.campaign.pk}/compute/", {"confirmed": "1"})
     assert 'id="job-skipped"' not in client.get(response["Location"]).content.decode()
 
 
@@ -158,3 +158,23 @@ def test_a_job_never_reports_a_village_outside_its_scope(computed):
         result = limits_compute_run(scope=scope, campaign=county.campaign)
         job = limits_compute(scope=scope, actor=county.tina, campaign=county.campaign)
     assert result["skipped"] == [] and job.kwargs["campaign_id"] == county.campaign.pk
+
+
+@pytest.mark.django_db
+def test_the_confirmation_page_names_the_villages_it_will_skip(computed, client):
+    """Issue 15 item 5: before computing, the confirmation page counts the villages it computes and names the
+    frozen ones; nothing is written until confirmed."""
+    county = computed
+    publish_board(county, county.v_a)
+    everyone_withholds(county)
+    client.force_login(county.tina)  # 东岭村 (frozen) and 南坡村
+    html = client.post(f"/surveys/campaigns/{county.campaign.pk}/compute/").content.decode()
+    summary = html.split('id="confirm-summary"')[1].split("</div>")[0]
+    from households.models import Household
+    from tests.surveys.campaign_world import zh
+    with scopes_disabled():
+        households = Household.objects.filter(village=county.v_a2).count()
+    assert zh("The system will compute the pre-credit limits of %(households)d households in %(villages)d "
+              "villages; their earlier results are replaced.", households=households, villages=1) in summary
+    assert county.v_a.name in summary
+    assert statuses(county)[county.v_a2.pk] != ("withheld", None)  # not recomputed yet

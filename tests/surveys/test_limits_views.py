@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("campaign_stage")]
 
 
 def start(client, county):
-    return client.post(reverse("surveys:limits_compute_start", args=[county.campaign.pk]))
+    return client.post(reverse("surveys:limits_compute_start", args=[county.campaign.pk]), {"confirmed": "1"})
 
 
 def test_officer_computes_own_villages_and_sees_the_finished_job(client, county, django_capture_on_commit_callbacks):
@@ -45,3 +45,26 @@ def test_read_only_roles_cannot_start_a_computation(client, county, who):
         reverse("surveys:campaign_detail", args=[county.campaign.pk])).content.decode()
     assert start(client, county).status_code == 404
     assert not Job.objects.exists()
+
+
+def test_computing_the_campaign_asks_first(client, county, django_capture_on_commit_callbacks):
+    """Issue 15 item 5: without confirmed=1 the page says how many villages and households, and nothing starts."""
+    from tests.surveys.campaign_world import zh
+    client.force_login(county.olga)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(reverse("surveys:limits_compute_start", args=[county.campaign.pk]))
+    assert page.status_code == 200
+    with scopes_disabled():
+        from households.models import Household
+        from sunshine_credit.scoping import scope_for_user
+        village_ids = scope_for_user(county.olga).village_ids  # olga's own village, 东岭村
+        villages, households = len(village_ids), Household.objects.filter(village_id__in=village_ids).count()
+    assert (villages, households) == (1, 1)
+    text = page.content.decode()
+    assert zh("The system will compute the pre-credit limits of %(households)d households in %(villages)d "
+              "villages; their earlier results are replaced.", households=households, villages=villages) in text
+    assert 'name="confirmed" value="1"' in text
+    assert not Job.objects.exists() and not LimitResult.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = start(client, county)
+    assert response.status_code == 302 and Job.objects.count() == 1
