@@ -10,7 +10,7 @@ from sunshine_credit.scoping import Scope
 
 from .models import ExistingLoan, Household, Member
 from .rules import RuleViolation, normalise_phone, parse_resident_id
-from .services import ArchiveInvalid, MemberInput
+from .services.archive import ArchiveInvalid, MemberInput
 
 HOUSEHOLD_FORM_FIELDS = ["village", "group", "code", "address", "category", "land_area", "phone",
                          "publicity_consent", "archive_status", "exclusion", "exclusion_note"]

@@ -15,13 +15,13 @@ def _run(job_id: int, service) -> None:
 
 @shared_task(name="households.validate_roster", acks_late=True, time_limit=1800)
 def validate_roster(job_id: int) -> None:
-    from .services import roster_import_check
+    from .services.roster import roster_import_check
 
     _run(job_id, roster_import_check)
 
 
 @shared_task(name="households.apply_roster", acks_late=True, time_limit=3600)
 def apply_roster(job_id: int) -> None:
-    from .services import roster_import_write
+    from .services.roster import roster_import_write
 
     _run(job_id, roster_import_write)

@@ -24,9 +24,10 @@ from sunshine_credit.errors import Refusal, Stale, show_on_form
 from sunshine_credit.lib.excel import write_xlsx
 from sunshine_credit.views import import_confirm, import_detail, import_store_upload
 
-from . import archiving, exports, forms, selectors, services
+from . import exports, forms, selectors
 from .imports import COLUMNS
 from .rules import ARCHIVE_EXPORT_DENIED_ROLES
+from .services import archive, archiving, roster
 
 SEARCH_SESSION_KEY = "households_search"
 PAGE_SIZE = 50
@@ -106,10 +107,10 @@ def household_create(request):
     form, formset = forms.household_forms(scope=request.scope, household=None, data=request.POST or None)
     if request.method == "POST" and form.is_valid() & formset.is_valid():
         try:
-            household = services.household_create(scope=request.scope, actor=request.user,
+            household = archive.household_create(scope=request.scope, actor=request.user,
                                                   fields=form.household_fields(),
                                                   members=forms.member_inputs(formset))
-        except services.ArchiveInvalid as exc:
+        except archive.ArchiveInvalid as exc:
             forms.apply_errors(form, formset, exc)
         else:
             messages.success(request, _("The household was saved."))
@@ -124,10 +125,10 @@ def household_edit(request, pk: int):
     stale = None
     if request.method == "POST" and form.is_valid() & formset.is_valid():
         try:
-            services.household_update(scope=request.scope, actor=request.user, household_id=household.pk,
+            archive.household_update(scope=request.scope, actor=request.user, household_id=household.pk,
                                       version=form.cleaned_data["version"] or 0, fields=form.household_fields(),
                                       members=forms.member_inputs(formset))
-        except services.ArchiveInvalid as exc:
+        except archive.ArchiveInvalid as exc:
             forms.apply_errors(form, formset, exc)
         except Stale as exc:
             stale = exc.differences  # R3: the user's own entries stay on the page; nothing was written
@@ -154,7 +155,7 @@ def household_export(request):
         return render(request, "households/archive_export_form.html", {"form": form})
     out = tempfile.TemporaryFile()
     try:
-        services.archive_export_write(scope=request.scope, actor=request.user, out=out, **form.filters(),
+        archive.archive_export_write(scope=request.scope, actor=request.user, out=out, **form.filters(),
                                       purpose=form.cleaned_data["purpose"], want_full=form.cleaned_data["full_numbers"])
     except Refusal as exc:
         show_on_form(form, exc)
@@ -191,12 +192,12 @@ def _existing_loan_form(request, *, household, loan):
         member_id, fields = form.cleaned_data["member"].pk, form.loan_fields()
         try:
             if loan is None:
-                services.existing_loan_create(scope=request.scope, actor=request.user, member_id=member_id,
+                archive.existing_loan_create(scope=request.scope, actor=request.user, member_id=member_id,
                                               fields=fields)
             else:
-                services.existing_loan_update(scope=request.scope, actor=request.user, loan_id=loan.pk,
+                archive.existing_loan_update(scope=request.scope, actor=request.user, loan_id=loan.pk,
                                               member_id=member_id, fields=fields)
-        except services.ArchiveInvalid as exc:
+        except archive.ArchiveInvalid as exc:
             forms.apply_errors(form, None, exc)
         else:
             messages.success(request, _("The existing loan was saved."))
@@ -208,7 +209,7 @@ def _existing_loan_form(request, *, household, loan):
 @require_POST
 def existing_loan_delete(request, pk: int):
     loan = selectors.existing_loan_get(scope=request.scope, pk=pk, for_edit=True)
-    services.existing_loan_delete(scope=request.scope, actor=request.user, loan_id=loan.pk)
+    archive.existing_loan_delete(scope=request.scope, actor=request.user, loan_id=loan.pk)
     messages.success(request, _("The existing loan was deleted."))
     return redirect("households:household_detail", pk=loan.member.household_id)
 
@@ -219,7 +220,7 @@ def existing_loan_delete(request, pk: int):
 def roster_import_list(request):
     form = forms.RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        item = import_store_upload(form, functools.partial(services.roster_import_upload, scope=request.scope,
+        item = import_store_upload(form, functools.partial(roster.roster_import_upload, scope=request.scope,
                                                            actor=request.user))
         if item is not None:
             return redirect("households:roster_import_detail", pk=item.pk)
@@ -237,7 +238,7 @@ def roster_import_detail(request, pk: int):
 @require_POST
 def roster_import_confirm(request, pk: int):
     return import_confirm(request, selectors.roster_import_get(scope=request.scope, pk=pk),
-                          confirm=services.roster_import_confirm, message=_("The roster is being imported."),
+                          confirm=roster.roster_import_confirm, message=_("The roster is being imported."),
                           detail="households:roster_import_detail")
 
 

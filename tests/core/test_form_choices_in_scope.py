@@ -25,7 +25,13 @@ from credit_use.services import drawdowns as services_drawdowns
 from guarantee_groups import services as group_services
 from guarantee_groups.models import GuaranteeGroup
 from households.models import ExistingLoan, Household
-from households.services import ArchiveInvalid, MemberInput, existing_loan_create, household_create, household_update
+from households.services.archive import (
+    ArchiveInvalid,
+    MemberInput,
+    existing_loan_create,
+    household_create,
+    household_update,
+)
 from sunshine_credit.models import Role
 from sunshine_credit.scoping import scope_for_user
 from surveys.models import Campaign, SurveyImport

@@ -19,8 +19,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from households import services
 from households.models import Household, Member, RosterImport
+from households.services import roster as services
 from households.tasks import apply_roster, validate_roster
 from sunshine_credit import jobs
 from sunshine_credit.celery import app

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from households.models import RosterImport
-from households.services import roster_import_upload
+from households.services.roster import roster_import_upload
 from sunshine_credit.celery import app
 from sunshine_credit.jobs import job_send
 from sunshine_credit.models import Job

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from households.archiving import BulkArchiveRefused, households_archive
 from households.models import ArchiveStatus, Exclusion, Household
+from households.services.archiving import BulkArchiveRefused, households_archive
 from sunshine_credit.models import BlacklistEntry
 from sunshine_credit.scoping import scope_for_user
 from tests.commands import run_json

@@ -11,9 +11,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django_scopes import scopes_disabled
 
-from households import services
 from households.models import ExistingLoan, Household, Member
-from households.services import ArchiveInvalid, MemberInput
+from households.services import archive as services
+from households.services.archive import ArchiveInvalid, MemberInput
 from sunshine_credit.errors import Stale
 from tests.factories import (
     BlacklistEntryFactory,

@@ -1,8 +1,8 @@
 from django.core.exceptions import PermissionDenied
 from django_scopes import scopes_disabled
 
-from households.archiving import BulkArchiveRefused, households_archive
 from households.models import Household
+from households.services.archiving import BulkArchiveRefused, households_archive
 from sunshine_credit.commands import BatchCommand, Refused
 from sunshine_credit.models import Village
 

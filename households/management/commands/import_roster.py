@@ -1,4 +1,4 @@
-from households.services import roster_import_run
+from households.services.roster import roster_import_run
 from sunshine_credit.commands import ImportCommand
 from sunshine_credit.scoping import activate
 

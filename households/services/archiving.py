@@ -1,6 +1,6 @@
 """Bulk archiving (建档) after a roster import (issue 15; SPEC §11 `archive_households`): the checked households of a
 village, chosen on the household list or named by village in the batch command, become archived in one
-transaction. A service of the households layer, kept out of services.py (at its 500-line limit, STYLE §1).
+transaction.
 
 R1: only the actor's editable villages; every household id the page sends is checked again here. C4 and H5: a
 household with a member on the active blacklist, or excluded (不予建档, a reason recorded), is refused by name and
@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from sunshine_credit.errors import Refusal
 from sunshine_credit.scoping import Scope, activate
 
-from .models import ArchiveStatus, Household
-from .selectors import blacklisted_households
+from ..models import ArchiveStatus, Household
+from ..selectors import blacklisted_households
 
 
 class BulkArchiveRefused(Refusal):
