@@ -120,6 +120,7 @@ bench: setup
 	$(PY) bench/limits.py $(BENCH_ARGS)
 	$(PY) bench/appraisal.py $(BENCH_ARGS)
 	$(PY) bench/boards.py $(BENCH_ARGS)
+	$(PY) bench/post_loan.py $(BENCH_ARGS)
 
 # --- background jobs (need REDIS_URL; without it jobs run inline and no worker is needed) -------
 

@@ -10,12 +10,16 @@ class AppraisalConfig(AppConfig):
 
         # The maker-checker actions of this app (sunshine_credit.approvals.register).
         from . import approvals  # noqa: F401
+        from .sections import household_decisions_section
         from .selectors import precheck_household_hits
 
-        # A6 on the household page (households sits below appraisal: it renders the section, never imports it).
-        sections.register(page="household", key="precheck", order=50,
+        # A6 on the household page (households sits below appraisal: it renders the section, never imports it),
+        # after the questionnaires and before the panel's decisions (reading order: surveys/apps.py).
+        sections.register(page="household", key="precheck", order=15,
                           template="appraisal/includes/precheck_hits.html",
                           context=lambda request, household: {"groups": precheck_household_hits(household)})
+        sections.register(page="household", key="decisions", order=20,
+                          template="appraisal/includes/household_decisions.html", context=household_decisions_section)
 
         audit.register(self.get_model("Reviewer"), mask_fields=["phone"])
         audit.register(self.get_model("Panel"), exclude_fields=["version"])

@@ -187,11 +187,29 @@ def seat_gap_edits(seat: PanelMember):
 # They start from the user's scope. A3: before a round is closed the only thing read about entries is how many
 # each seat has made.
 
-def panel_list(*, scope: Scope, campaign_id=None):
-    panels = (Panel.objects.filter(village_id__in=scope.village_ids, campaign__head_office_id=scope.head_office_id)
-              .select_related("campaign", "village").annotate(seat_count=Count("members"))
+def panel_list(*, scope: Scope, campaign_id=None, todo: str = ""):
+    panels = (panels_todo(scope=scope, todo=todo) if todo else
+              Panel.objects.filter(village_id__in=scope.village_ids, campaign__head_office_id=scope.head_office_id))
+    panels = (panels.select_related("campaign", "village").annotate(seat_count=Count("members"))
               .order_by("-campaign__reference_date", "village__code"))
     return panels.filter(campaign_id=campaign_id) if campaign_id else panels
+
+
+# Issue 15 item 4: what waits for the maker of a panel's village — the list behind each count of the home page's
+# task list (`panel_list(todo=...)`), and the count itself (supervision.selectors.tasks).
+PANEL_TODOS = ("close", "gaps")
+
+
+def panels_todo(*, scope: Scope, todo: str):
+    """The panels of the villages the user enters data for with something to do: "close" — the back-to-back
+    round is open; "gaps" — reviewer-supplied data waits for confirmation (A4). Unknown `todo`: none."""
+    panels = Panel.objects.filter(village_id__in=scope.editable_village_ids,
+                                  campaign__head_office_id=scope.head_office_id)
+    if todo == "close":
+        return panels.filter(status=Panel.Status.OPEN)
+    if todo == "gaps":
+        return panels.filter(pk__in=GapEdit.objects.filter(status=GapEdit.Status.PENDING).values("panel_id"))
+    return panels.none()
 
 
 def reviewer_list(*, scope: Scope):

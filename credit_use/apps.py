@@ -13,7 +13,7 @@ class CreditUseConfig(AppConfig):
 
         # The maker-checker actions of this app (sunshine_credit.approvals.register).
         from . import approvals  # noqa: F401
-        from .selectors import guarantee, own_loans
+        from .selectors import guarantee, household, own_loans
         from .selectors.lines import frozen_by_lines
 
         # Issue 15: recomputing a campaign never changes a village whose lines took effect.
@@ -27,6 +27,11 @@ class CreditUseConfig(AppConfig):
         sections.register(page="household_loans", key="own_loans", order=10,
                           template="credit_use/includes/household_own_loans.html",
                           context=own_loans.household_own_loans_section)
+        # Issue 15 item 3: the credit line, its history, drawdowns, repayments and post-loan checks, guarantees
+        # given (reading order of the household page: surveys/apps.py).
+        sections.register(page="household", key="credit", order=40,
+                          template="credit_use/includes/household_credit.html",
+                          context=household.household_credit_section)
 
         # P5, U1–U9: the credit lines, drawdowns, guarantors, repayments and revocations.
         audit.register(self.get_model("CreditLine"), exclude_fields=["version"])

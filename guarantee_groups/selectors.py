@@ -175,3 +175,19 @@ def _codes(value) -> list[str]:
 def register_groups(*, scope: Scope, village_id: int) -> list[GuaranteeGroup]:
     """The village's register (G3): every group of the village, active and dissolved, by number."""
     return with_members(list(group_list(scope=scope, village_id=village_id)))
+
+
+def household_groups_section(request, household) -> dict | None:
+    """The household page (issue 15 item 3): the joint-guarantee group the household is in — whose members it
+    guarantees and who guarantee it (G2) — with its members and their lines, then the groups it has left. Four
+    queries whatever the number of groups and members; None when it was never in a group of the scope."""
+    scope = getattr(request, "scope", None)
+    if scope is None:
+        return None
+    memberships = list(GroupMember.objects.filter(household=household, group__village_id__in=scope.village_ids)
+                       .select_related("group").order_by("-active", "-joined_at", "-pk"))
+    if not memberships:
+        return None
+    current = [m.group for m in memberships if m.active]
+    with_members(current)
+    return {"current": current, "past": [m for m in memberships if not m.active], "household": household}

@@ -171,6 +171,17 @@ def blacklisted_households(*, head_office_id: int, household_ids) -> dict[int, s
                     .values_list("household_id", "household__code"))
 
 
+def household_blacklist_hits(*, household: Household, members: list[Member]) -> list[dict]:
+    """C4 on the household page: each member whose ID number is on the head office's active blacklist, with the
+    entry's reason and source (one query; the page masks the ID number for all but the village's makers)."""
+    by_number = {m.id_number: m for m in members if m.id_number}
+    if not by_number:
+        return []
+    entries = (BlacklistEntry.objects.filter(head_office_id=household.head_office_id, active=True,
+                                             id_number__in=list(by_number)).order_by("id_number", "pk"))
+    return [{"member": by_number[e.id_number], "entry": e} for e in entries]
+
+
 # --- Who may enter a stage (issue 15) ----------------------------------------------------------------------------
 
 def blacklisted_member_exists(household_ref: str = "pk", head_office_ref: str = "head_office_id") -> Exists:

@@ -90,9 +90,12 @@ def household_archive_bulk(request):
 @login_required
 def household_detail(request, pk: int):
     household = selectors.household_get(scope=request.scope, pk=pk)
+    members = selectors.household_members(household=household)
     return render(request, "households/household_detail.html", {
         "household": household,
-        "members": selectors.household_members(household=household),
+        "members": members,
+        # C4, shown first: what every officer asks before anything else (issue 15 item 3).
+        "blacklist_hits": selectors.household_blacklist_hits(household=household, members=members),
         "loans": selectors.household_loans(household=household),
         "history": selectors.household_history(household=household),
         # R5: whole ID numbers only for the households this user may edit.

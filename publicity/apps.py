@@ -6,10 +6,14 @@ class PublicityConfig(AppConfig):
     name = 'publicity'
 
     def ready(self):
-        from sunshine_credit import audit
+        from sunshine_credit import audit, sections
         from surveys import frozen
 
-        from .selectors import frozen_by_boards
+        from .selectors import frozen_by_boards, household_boards_section
+
+        # Issue 15 item 3: the boards and objections on the household page (reading order: surveys/apps.py).
+        sections.register(page="household", key="boards", order=30,
+                          template="publicity/includes/household_boards.html", context=household_boards_section)
 
         # Issue 15: recomputing a campaign never changes a village whose board is published.
         frozen.register("publicity.boards", frozen_by_boards)

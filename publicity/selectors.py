@@ -14,7 +14,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery
+from django.db.models.fields.json import KT
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from appraisal.approvals import ESCALATION_KIND
 from appraisal.models import Decision, DecisionStatus, Panel
 from households.models import ArchiveStatus, Relation
 from households.selectors import blacklisted_member_exists
+from sunshine_credit.lib.masking import mask_phone
 from sunshine_credit.models import Approval
 from sunshine_credit.scoping import Scope, get_in_scope_or_404
 from surveys.models import Campaign
@@ -82,11 +84,33 @@ def campaigns(*, scope: Scope):
     return Campaign.objects.filter(head_office_id=scope.head_office_id).order_by("-reference_date", "-pk")
 
 
-def campaign_boards(*, scope: Scope, campaign_id: int) -> list[Panel]:
-    """The campaign's panels in the scope, each with `notice` (or None): three queries in all."""
+# Issue 15 item 4: what waits for the maker of a village on the boards — the list behind each count of the home
+# page's task list (`campaign_boards(todo=...)`), and the count itself (supervision.selectors.tasks).
+BOARD_TODOS = ("publish", "reconsider")
+
+
+def boards_todo(*, scope: Scope, todo: str):
+    """The panels, of the villages the user enters data for, with something to do on their pre-credit board:
+    "publish" — signed off and no board yet; "reconsider" — objected lines frozen, waiting for the panel's
+    reconsideration (P4). Every campaign's; unknown `todo`: none."""
+    panels = Panel.objects.filter(village_id__in=scope.editable_village_ids,
+                                  campaign__head_office_id=scope.head_office_id)
+    boards = Notice.objects.filter(kind=NoticeKind.PRECREDIT, campaign_id=OuterRef("campaign_id"),
+                                   village_id=OuterRef("village_id"))
+    if todo == "publish":
+        return panels.filter(status=Panel.Status.SIGNED).exclude(Exists(boards))
+    if todo == "reconsider":
+        return panels.filter(Exists(boards.filter(items__status=ItemStatus.FROZEN)))
+    return panels.none()
+
+
+def campaign_boards(*, scope: Scope, campaign_id: int, todo: str = "") -> list[Panel]:
+    """The campaign's panels in the scope (only those of `boards_todo(todo)` when given), each with `notice` (or
+    None): three queries in all."""
     notices = Notice.objects.filter(kind=NoticeKind.PRECREDIT, campaign_id=campaign_id, village_id=OuterRef("village_id"))
-    panels = list(Panel.objects.filter(campaign_id=campaign_id, village_id__in=scope.village_ids,
-                                       campaign__head_office_id=scope.head_office_id)
+    panels = (boards_todo(scope=scope, todo=todo) if todo else
+              Panel.objects.filter(village_id__in=scope.village_ids, campaign__head_office_id=scope.head_office_id))
+    panels = list(panels.filter(campaign_id=campaign_id)
                   .select_related("village").annotate(notice_id=Subquery(notices.values("pk")[:1]))
                   .order_by("village__code"))
     by_id = {n.pk: n for n in Notice.objects.filter(pk__in=[p.notice_id for p in panels if p.notice_id])
@@ -241,3 +265,27 @@ def frozen_by_boards(campaign_id: int, village_ids: list[int] | None) -> dict[in
             notices = notices.filter(village_id__in=village_ids)
         return {village_id: _("its pre-credit board is published") for village_id in
                 notices.values_list("village_id", flat=True)}
+
+
+# --- the household page (issue 15 item 3) ---------------------------------------------------------------------
+
+def household_boards_section(request, household) -> dict | None:
+    """The boards the household was listed on (village, notice period, board code, what became of its line) and
+    the objections to it with their outcome. The objector's name and phone whole only for the village's makers
+    (R5); the rest see them masked. Two queries, however many boards and objections."""
+    scope = getattr(request, "scope", None)
+    if scope is None:
+        return None
+    items = list(NoticeItem.objects.filter(household=household, notice__village_id__in=scope.village_ids)
+                 .select_related("notice__village").defer("notice__snapshot")
+                 .annotate(board_code=KT("notice__snapshot__code"))
+                 .prefetch_related(Prefetch("objections", queryset=Objection.objects.order_by("lodged_at", "pk")))
+                 .order_by("-notice__starts_on", "-notice_id"))
+    if not items:
+        return None
+    full = scope.can_edit_village(household.village_id)
+    for item in items:
+        for objection in item.objections.all():
+            objection.objector_shown = objection.objector_name if full else mask_name(objection.objector_name)
+            objection.phone_shown = objection.objector_phone if full else mask_phone(objection.objector_phone)
+    return {"items": items, "village_id": household.village_id}

@@ -42,10 +42,12 @@ def board_list(request):
     campaigns = list(selectors.campaigns(scope=request.scope))
     chosen = request.GET.get("campaign")
     campaign = next((c for c in campaigns if str(c.pk) == chosen), campaigns[0] if campaigns else None)
-    panels = selectors.campaign_boards(scope=request.scope, campaign_id=campaign.pk) if campaign else []
+    todo = request.GET.get("todo", "")
+    todo = todo if todo in selectors.BOARD_TODOS else ""  # the home page's task list (issue 15 item 4)
+    panels = selectors.campaign_boards(scope=request.scope, campaign_id=campaign.pk, todo=todo) if campaign else []
     progress = selectors.boards_progress(panels)
     return render(request, "publicity/board_list.html", {
-        "campaigns": campaigns, "campaign": campaign, "panels": panels, "progress": progress,
+        "campaigns": campaigns, "campaign": campaign, "panels": panels, "progress": progress, "todo": todo,
         "may_publish": request.scope.is_maker and request.scope.can_edit_anything,
         "editable": set(request.scope.editable_village_ids), "waiting": progress["rendering"] > 0})
 

@@ -1,4 +1,4 @@
-"""Set-up screens for the system administrator (superusers): org tree, staff, blacklist."""
+"""Set-up screens for the system administrator (superusers): org tree, staff; the blacklist read-only."""
 
 from django.contrib import admin
 
@@ -39,15 +39,25 @@ class StaffProfileAdmin(admin.ModelAdmin):
 
 @admin.register(BlacklistEntry)
 class BlacklistEntryAdmin(admin.ModelAdmin):
-    list_display = ["name", "reason", "source", "active", "created_at"]
-    list_filter = ["active"]
-    search_fields = ["name", "id_number"]
-    exclude = ["created_by"]
+    """Read-only (C4, R2): entries are added, settled and imported on the blacklist pages, and leave the list only
+    by maker-checker or on their erase date (post_loan.services.blacklist). Kept registered rather than removed so
+    that the superuser can still look an entry up while setting things up; no add, change or delete here, which
+    would let one person take an entry off alone (the incident of issue 16)."""
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    list_display = ["name", "reason", "source", "active", "erase_on", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "=id_number"]
+    readonly_fields = [f.name for f in BlacklistEntry._meta.fields]
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Job)

@@ -112,9 +112,10 @@ def approval_withdraw(*, kind: str, subject_id: int, note: str) -> int:
     return withdrawn
 
 
-def approval_inbox(*, scope: Scope):
-    """Pending requests the user's role may decide, in scope, oldest first (own requests included, marked)."""
-    kinds = [key for key, kind in KINDS.items() if scope.role in kind.approver_roles]
+def approval_inbox(*, scope: Scope, kind: str = ""):
+    """Pending requests the user's role may decide, in scope, oldest first (own requests included, marked);
+    only those of `kind` when given (a kind the role does not decide gives none)."""
+    kinds = [key for key, item in KINDS.items() if scope.role in item.approver_roles and (not kind or key == kind)]
     return (Approval.objects.filter(head_office_id=scope.head_office_id, village_id__in=scope.village_ids,
                                     kind__in=kinds, status=Approval.Status.PENDING)
             .select_related("requested_by", "village").order_by("requested_at"))

@@ -10,6 +10,6 @@ class SunshineCreditConfig(AppConfig):
         # The audit machinery (R4); each app registers its own models from its ready(), as below.
         from . import audit
 
-        audit.register(self.get_model("BlacklistEntry"), mask_fields=["id_number"])
+        audit.register(self.get_model("BlacklistEntry"), mask_fields=["id_number"], exclude_fields=["version"])
         audit.register(self.get_model("Approval"))
         audit.register(self.get_model("CalendarDay"))

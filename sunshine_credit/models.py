@@ -112,14 +112,27 @@ class StaffProfile(models.Model):
 
 
 class BlacklistEntry(models.Model):
-    """C4, minimal: an ID number with its reason and source. Checked on every roster import."""
+    """C4: an ID number with its reason, source and evidence. Every check (roster import, archive, survey, round,
+    line, group, drawdown, disbursement) reads `active` only. An entry leaves the list in one of two recorded ways
+    (post_loan.services.blacklist): removed by maker-checker (R2: removed_at/by and the reason), or lifted by the
+    daily job on its erase date (lifted_at), which is set when the debt is recorded as settled."""
 
     head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, verbose_name=_("head office"))
     id_number = models.CharField(_("ID number"), max_length=18)
     name = models.CharField(_("name"), max_length=50, blank=True)
     reason = models.CharField(_("reason"), max_length=200)
     source = models.CharField(_("source"), max_length=100, blank=True)
+    # db_default: the set-based inserts (bench, imports) name only the columns they fill.
+    evidence = models.TextField(_("evidence"), blank=True, default="", db_default="")
     active = models.BooleanField(_("active"), default=True)
+    settled_on = models.DateField(_("debt settled on"), null=True, blank=True)
+    erase_on = models.DateField(_("erase on"), null=True, blank=True)  # settled_on + BLACKLIST_ERASE_YEARS
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("removed by"))  # the checker who approved
+    removal_reason = models.TextField(_("reason for removal"), blank=True, default="", db_default="")
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)  # by the daily job, on erase_on
+    version = models.PositiveIntegerField(default=1, db_default=1)  # R3
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name=_("created by"))
@@ -127,7 +140,10 @@ class BlacklistEntry(models.Model):
     class Meta:
         verbose_name = _("blacklist entry")
         verbose_name_plural = _("blacklist entries")
-        indexes = [models.Index(fields=["head_office", "id_number"])]
+        indexes = [models.Index(fields=["head_office", "id_number"]),
+                   models.Index(fields=["active", "erase_on"], name="blacklist_erase_due")]
+        constraints = [models.UniqueConstraint(fields=["head_office", "id_number"], condition=models.Q(active=True),
+                                               name="one_active_blacklist_entry_per_id")]
 
     def __str__(self):
         return self.name or str(self.pk)

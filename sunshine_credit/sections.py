@@ -10,7 +10,7 @@ An app registers each of its sections once, in its AppConfig.ready():
 
 and the page renders them where they belong: `{% load sections %}{% page_sections "household" household %}`.
 Sections render in `order` (then `key`), each with only the context its callable returns (like an inclusion
-tag: nothing of the page's context but the CSRF token, and no context processor runs again); a callable that
+tag: nothing of the page's context but the CSRF token and the request, and no context processor runs again); a callable that
 returns None leaves its section out (nothing to show, or not for this user). A section costs the queries its
 callable makes, nothing more.
 """
@@ -65,5 +65,7 @@ def render_sections(page: str, context, obj) -> SafeString:
         local = context.new(values)
         if csrf_token is not None:
             local["csrf_token"] = csrf_token
+        if request is not None:  # what {% free_text %} asks whether the user is a maker of the village (R5)
+            local["request"] = request
         parts.append(engine.get_template(section.template).render(local))
     return mark_safe("".join(parts))  # each part is a rendered template: escaped already

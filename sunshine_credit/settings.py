@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "credit_use",
     "guarantee_groups",
     "publicity",
+    "post_loan",
     "supervision",
 ]
 
@@ -212,7 +213,32 @@ CELERY_BEAT_SCHEDULE = {
     # P6: each village's large-loan register of the month before, on the 1st (due by the 5th; idempotent).
     "large-loan-registers": {"task": "credit_use.large_loan_registers",
                              "schedule": crontab(day_of_month=1, hour=2, minute=0)},
+    # C1–C7: the post-loan daily job (visits, reminders, notices, collection, classification, erase dates), after
+    # the overdue sweep of 01:30 (it reuses what the sweep marked; idempotent per day).
+    "postloan-daily": {"task": "post_loan.daily", "schedule": crontab(hour=2, minute=15)},
 }
+
+# C6 (SPEC §9): the overdue-day floors of the five-category classification, from the 2023 《商业银行金融资产风险分类
+# 办法》 (国家金融监督管理总局、中国人民银行令 2023年第1号), art. 9-12: overdue at all → at least 关注 (2);
+# more than 90 days → at least 次级 (3); more than 270 → at least 可疑 (4); more than 360 → 损失 (5).
+# (days overdue strictly greater than the key → at least the grade); post_loan.rules.classification reads it.
+RISK_GRADE_FLOORS = {0: 2, 90: 3, 270: 4, 360: 5}
+# C5: the repayment rate's second figure counts principal repaid within this many calendar months after maturity.
+REPAYMENT_GRACE_MONTHS = env_int("REPAYMENT_GRACE_MONTHS", 3)
+# C2: who sends the text messages (a dotted path to a post_loan.messaging backend class); the bank's SMS gateway
+# is plugged in here without code changes. The default records every message in the database only.
+POST_LOAN_MESSAGE_BACKEND = os.environ.get("POST_LOAN_MESSAGE_BACKEND", "post_loan.messaging.DatabaseBackend")
+# C1/R6: a signature drawn on the phone (a PNG) is refused above this size (scans: POST_LOAN_SCAN_MAX_BYTES).
+VISIT_SIGNATURE_MAX_BYTES = env_int("VISIT_SIGNATURE_MAX_BYTES", 512 * 1024)
+# C2: the officer's phone list holds the loans due within this many days (inclusive: due today … in 30 days).
+REMINDER_CALL_DAYS = env_int("REMINDER_CALL_DAYS", 30)
+# C4: a blacklist entry is erased this many years after the debt is settled (the credit-reporting regulation
+# keeps adverse information five years from the end of the adverse act: 《征信业管理条例》 art. 16).
+BLACKLIST_ERASE_YEARS = env_int("BLACKLIST_ERASE_YEARS", 5)
+# C3: an instalment of an approved plan unpaid this many days after its date breaks the plan (post_loan.services.collection).
+POST_LOAN_INSTALMENT_GRACE_DAYS = env_int("POST_LOAN_INSTALMENT_GRACE_DAYS", 30)
+# R6 for scanned papers (a signed delivery receipt): PDF, JPEG or PNG up to this size (post_loan.rules.scans).
+POST_LOAN_SCAN_MAX_BYTES = env_int("POST_LOAN_SCAN_MAX_BYTES", 10 * 1024 * 1024)
 
 # L7: how many database connections compute a campaign's pre-credit limits at once (PostgreSQL only).
 LIMITS_COMPUTE_WORKERS = env_int("LIMITS_COMPUTE_WORKERS", 2)
@@ -268,6 +294,8 @@ ARCHIVE_COVERAGE_TARGET = 0.95
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = True
+# Issue 15: a JSON request (the entry grids) learns in JSON that its token is stale, the grid then fetches a new one.
+CSRF_FAILURE_VIEW = "sunshine_credit.jsonviews.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

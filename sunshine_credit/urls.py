@@ -34,6 +34,7 @@ urlpatterns = [
     path("publicity/", include("publicity.urls")),
     path("lines/", include("credit_use.urls")),
     path("groups/", include("guarantee_groups.urls")),
+    path("post-loan/", include("post_loan.urls")),
     path("public/", include((public_urlpatterns, "public"))),
     path("admin/", admin.site.urls),
 ]

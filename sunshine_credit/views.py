@@ -115,8 +115,11 @@ def _approval_row(scope, approval: Approval) -> dict:
 @never_cache
 def approval_inbox_page(request):
     scope = request.scope
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in KINDS else ""  # the home page's task list links to one kind (issue 15 item 4)
     return render(request, "sunshine_credit/approval_inbox.html", {
-        "pending": [_approval_row(scope, a) for a in approval_inbox(scope=scope)],
+        "kind": kind, "kind_label": KINDS[kind].label if kind else "",
+        "pending": [_approval_row(scope, a) for a in approval_inbox(scope=scope, kind=kind)],
         "mine": [_approval_row(scope, a) for a in approvals_requested(scope=scope)]})
 
 

@@ -81,9 +81,29 @@ def campaign_villages(*, scope: Scope, campaign: Campaign) -> QuerySet:
     respondents = Respondent.objects.filter(village=OuterRef("pk"), active=True)
     return (Village.objects.filter(id__in=scope.village_ids).select_related("branch")
             .annotate(household_count=_count(households, "village"),
+                      # issue 15: only archived households with nobody on the blacklist are surveyed
+                      eligible_count=_count(survey_households(households), "village"),
                       questionnaire_count=_count(questionnaires, "campaign"),
                       respondent_count=_count(respondents, "village"))
             .order_by("branch__code", "code"))
+
+
+# Issue 15 item 4: the villages whose questionnaires still wait to be entered — the list behind the home page's
+# count (`campaign_detail ?todo=entry`) and the count itself (supervision.selectors.tasks), one definition.
+ENTRY_TODO = "entry"
+
+
+def entry_unfinished(*, scope: Scope) -> QuerySet:
+    """(campaign_id, village_id) pairs, of the villages the user enters data for, where respondents were drawn for
+    the campaign (S1) and fewer questionnaires are entered than its eligible households × the campaign's minimum
+    of respondents (L1): rows of the entry grid still to fill. One query."""
+    eligible = households_eligible(Household.objects.filter(village=OuterRef("village_id")))
+    entered = Questionnaire.objects.filter(campaign=OuterRef("campaign_id"), household__village=OuterRef("village_id"))
+    return (RespondentDraw.objects.filter(village_id__in=scope.editable_village_ids,
+                                          campaign__head_office_id=scope.head_office_id)
+            .annotate(eligible=_count(eligible, "village"), entered=_count(entered, "campaign"))
+            .filter(entered__lt=F("eligible") * F("campaign__min_respondents"))
+            .values_list("campaign_id", "village_id").order_by().distinct())
 
 
 def village_get(*, scope: Scope, pk: int, for_edit: bool = False) -> Village:
@@ -374,18 +394,8 @@ def household_summary(*, campaign: Campaign, household: Household, names_visible
         answers.append(answer)
     explanation, stale = [], False
     if result is not None:
-        # The dropped amounts as the computation read them (L7 inputs), even if edited since.
-        amounts = {q.respondent_id: q.amount for q in questionnaires}
-        amounts |= {item[0]: Decimal(item[1]) / 100 for item in result.inputs or []
-                    if isinstance(item, list) and len(item) == 2 and item[1] is not None}
-        explanation = explain_result(
-            status=result.status, valid_count=result.valid_count, mean=result.mean, amount=result.amount,
-            dropped_high=_dropped(result.dropped_high, amounts), dropped_low=_dropped(result.dropped_low, amounts),
-            reasons=result.reasons or {}, warnings=result.warnings or [], flags=result.flags or [],
-            method=campaign.method, minimum=campaign.min_respondents, rounding_unit=campaign.rounding_unit,
-            reference_date=campaign.reference_date, representative_age=result.representative_age,
-            income_median=result.income_median, income_band_high=campaign.income_band_high,
-            authority=household.village.branch.approval_authority)
+        explanation = result_sentences(result, campaign, household,
+                                       amounts={q.respondent_id: q.amount for q in questionnaires})
         latest = max((q.updated_at for q in questionnaires), default=None)
         stale = latest is not None and latest > result.computed_at
     return {"answers": answers, "result": result, "explanation": explanation, "stale": stale,
@@ -452,3 +462,17 @@ def explain_result(*, status: str, valid_count: int, mean, amount, dropped_high,
         else:
             lines.append(_("Flag: %(label)s.") % {"label": _flag_label(code)})
     return lines
+
+
+def result_sentences(result: LimitResult, campaign: Campaign, household: Household, amounts=None) -> list[str]:
+    """explain_result of a stored result; the dropped amounts as the computation read them (L7 inputs), even if
+    the questionnaires (`amounts`, by respondent) were edited since."""
+    amounts = dict(amounts or {}) | {item[0]: Decimal(item[1]) / 100 for item in result.inputs or []
+                                     if isinstance(item, list) and len(item) == 2 and item[1] is not None}
+    return explain_result(
+        status=result.status, valid_count=result.valid_count, mean=result.mean, amount=result.amount,
+        dropped_high=_dropped(result.dropped_high, amounts), dropped_low=_dropped(result.dropped_low, amounts),
+        reasons=result.reasons or {}, warnings=result.warnings or [], flags=result.flags or [], method=campaign.method,
+        minimum=campaign.min_respondents, rounding_unit=campaign.rounding_unit, reference_date=campaign.reference_date,
+        representative_age=result.representative_age, income_median=result.income_median,
+        income_band_high=campaign.income_band_high, authority=household.village.branch.approval_authority)

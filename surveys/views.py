@@ -31,6 +31,7 @@ from django.views.decorators.http import require_POST
 from households.models import Household
 from sunshine_credit.confirm import confirm_page, is_confirmed
 from sunshine_credit.errors import Stale, show_on_form
+from sunshine_credit.jsonviews import json_endpoint, json_error
 from sunshine_credit.lib.excel import write_xlsx
 from sunshine_credit.models import Job, Role
 from sunshine_credit.views import import_confirm, import_detail, import_store_upload
@@ -38,7 +39,7 @@ from sunshine_credit.views import import_confirm, import_detail, import_store_up
 from . import forms, selectors
 from .imports import COLUMNS
 from .models import Campaign, Respondent
-from .rules import BUSINESS_CODES, WITHHOLD_REASONS, RowInvalid
+from .rules import BUSINESS_CODES, WITHHOLD_REASONS
 from .services import campaigns as campaign_services
 from .services import entry as entry_services
 from .services import imports as import_services
@@ -86,9 +87,15 @@ def campaign_list(request):
 @login_required
 def campaign_detail(request, pk: int):
     campaign = selectors.campaign_get(scope=request.scope, pk=pk)
-    villages = list(selectors.campaign_villages(scope=request.scope, campaign=campaign))
+    villages = selectors.campaign_villages(scope=request.scope, campaign=campaign)
+    todo = request.GET.get("todo") == selectors.ENTRY_TODO  # the home page's task list (issue 15 item 4)
+    if todo:
+        unfinished = [village for campaign_id, village in selectors.entry_unfinished(scope=request.scope)
+                      if campaign_id == campaign.pk]
+        villages = villages.filter(pk__in=unfinished)
+    villages = list(villages)
     return render(request, "surveys/campaign_detail.html", {
-        "campaign": campaign, "team": selectors.campaign_team(campaign=campaign),
+        "campaign": campaign, "team": selectors.campaign_team(campaign=campaign), "todo": todo,
         "villages": [(v, _village_links(request, campaign, v)) for v in villages],
         "can_edit": request.scope.role == Role.ADMIN,
         "can_compute": request.scope.is_maker,
@@ -262,10 +269,11 @@ def entry_grid(request, campaign: int, village: int, group: int, respondent: int
     })
 
 
-@login_required
+@json_endpoint
 @require_POST
 def entry_row_save(request, campaign: int, village: int, respondent: int):
-    """Save one grid row (JSON in, JSON out): 200 with the new version, 400 with the row's errors, 409 stale."""
+    """Save one grid row (JSON in, JSON out): 200 with the new version; a refusal answers with its status and
+    code (sunshine_credit.jsonviews: 400 invalid with the row's errors by field, 409 stale, 403, 404, 401)."""
     village = selectors.entry_village_get(scope=request.scope, pk=village)
     try:
         data = json.loads(request.body or b"{}")
@@ -275,11 +283,7 @@ def entry_row_save(request, campaign: int, village: int, respondent: int):
             respondent_id=respondent, version=int(data.get("version") or 0),
             representative_id=int(data["representative"]) if data.get("representative") else None, row=row)
     except (ValueError, KeyError, TypeError):
-        return JsonResponse({"errors": {"__all__": _("The row could not be read.")}}, status=400)
-    except RowInvalid as exc:
-        return JsonResponse({"errors": exc.errors}, status=400)
-    except Stale as exc:
-        return JsonResponse({"errors": {"__all__": str(exc)}}, status=409)
+        return json_error("invalid", _("The row could not be read."), status=400)
     except (Campaign.DoesNotExist, Household.DoesNotExist, Respondent.DoesNotExist):
         raise Http404 from None
     return JsonResponse({"version": saved.version, "net_assets": _plain(saved.net_assets),

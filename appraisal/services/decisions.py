@@ -74,19 +74,20 @@ def check_choice(decision: Decision, *, status: str, amount: Decimal | None, rea
         if ineligible is not None:  # issue 15: no door proposes a blacklisted or un-archived household
             raise DecisionRefused(ineligibility_text(ineligible))
     if decision.removed_by_precheck and status != DecisionStatus.REMOVED:
-        raise DecisionRefused(_("The pre-check removes this household: it can only be decided as removed."))
+        raise DecisionRefused(_("The pre-check removes this household: it can only be decided as removed."),
+                              field="status")
     if status == DecisionStatus.REMOVED and not decision.removed_by_precheck:
-        raise DecisionRefused(_("Only a household the pre-check removes can be decided as removed."))
+        raise DecisionRefused(_("Only a household the pre-check removes can be decided as removed."), field="status")
     if status == DecisionStatus.GRANTED and amount is None:
-        raise DecisionRefused(_("Enter the amount granted."))
+        raise DecisionRefused(_("Enter the amount granted."), field="amount")
     if status != DecisionStatus.GRANTED:
         amount = None
     try:
         rules.check_decision(computed_amount=computed_amount, amount=amount, reason=reason)
     except RuleViolation as exc:
-        raise DecisionRefused(str(exc)) from None
+        raise DecisionRefused(str(exc), field=exc.code) from None  # the rule names the field
     if status != computed_status and not reason.strip():
-        raise DecisionRefused(_("Changing the computed result needs a written reason."))
+        raise DecisionRefused(_("Changing the computed result needs a written reason."), field="reason")
     return amount
 
 
@@ -157,7 +158,7 @@ def decision_set(*, scope: Scope, actor, decision_id: int, version: int, status:
     DecisionRefused (rules, frozen panel) and ApprovalRefused (the escalation request)."""
     scope.require_maker(_("Only loan officers and administrators decide."))
     if status not in DecisionStatus.values:
-        raise DecisionRefused(_("Choose a decision."))
+        raise DecisionRefused(_("Choose a decision."), field="status")
     with activate(scope):
         panel_id = (Decision.objects.filter(pk=decision_id, household__village_id__in=scope.editable_village_ids)
                     .values_list("panel_id", flat=True).first())

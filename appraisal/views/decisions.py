@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from sunshine_credit.approvals import ApprovalRefused
 from sunshine_credit.confirm import confirm_page, is_confirmed
-from sunshine_credit.errors import Stale
+from sunshine_credit.errors import Refusal, Stale
 from sunshine_credit.lib.money import yuan
 from sunshine_credit.scoping import activate, get_in_scope_or_404
 
@@ -37,19 +37,25 @@ def _closed_panel(request, pk: int, *, for_edit: bool = False) -> Panel:
     return panel
 
 
-def _page(request, panel: Panel, *, may_decide: bool, seat=None):
+def _page(request, panel: Panel, *, may_decide: bool, seat=None, row_error: dict | None = None, status: int = 200):
+    summary = decisions_summary(panel, for_reviewer=seat is not None)
+    for row in summary["rows"] if row_error else ():
+        row["error"] = row_error if row["decision"].pk == row_error["id"] else None
     return render(request, "appraisal/decisions.html", {
         "panel": panel, "may_decide": may_decide, "seat": seat, "statuses": DecisionStatus.choices,
-        **decisions_summary(panel, for_reviewer=seat is not None)})
+        **summary}, status=status)
 
 
 @login_required
 @never_cache
 def decisions_page(request, pk: int):
     panel = _closed_panel(request, pk)
-    may_decide = (panel.status == Panel.Status.CLOSED and request.scope.is_maker
-                  and request.scope.can_edit_village(panel.village_id))
-    return _page(request, panel, may_decide=may_decide)
+    return _page(request, panel, may_decide=_may_decide(request, panel))
+
+
+def _may_decide(request, panel: Panel) -> bool:
+    return (panel.status == Panel.Status.CLOSED and request.scope.is_maker
+            and request.scope.can_edit_village(panel.village_id))
 
 
 @login_required
@@ -88,20 +94,35 @@ def decisions_accept(request, pk: int):
 @login_required
 @require_POST
 def decision_save(request, pk: int, decision: int):
+    """One household's decision. A refusal (issue 15 item 9) is shown in that household's row, on its fields, with
+    what was typed (the current values when stale), and named at the top of the page too."""
     panel = _closed_panel(request, pk, for_edit=True)
     code = panel.decisions.filter(pk=decision).values_list("household__code", flat=True).first()
     if code is None:
         raise Http404
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Household %(code)s: %(message)s") % {"code": code, "message": form_errors(form)})
-    else:
-        data = form.cleaned_data
-        _done(request, lambda: services.decision_set(
-            scope=request.scope, actor=request.user, decision_id=decision, version=data["version"],
-            status=data["status"], amount=data["amount"], reason=data["reason"]), _("The decision was saved."),
-            about=code)
+        return _refused(request, panel, decision, code, errors=[(name, form_errors(form)) for name in form.errors])
+    data = form.cleaned_data
+    try:
+        services.decision_set(scope=request.scope, actor=request.user, decision_id=decision,
+                              version=data["version"], status=data["status"], amount=data["amount"],
+                              reason=data["reason"])
+    except REFUSALS as exc:
+        errors = exc.errors if isinstance(exc, Refusal) else [(None, str(exc) or _("You may not do this."))]
+        return _refused(request, panel, decision, code, errors=errors, stale=isinstance(exc, Stale))
+    messages.success(request, _("The decision was saved."))
     return redirect(f"{reverse('appraisal:decisions', args=[panel.pk])}#decision-{decision}")
+
+
+def _refused(request, panel: Panel, decision: int, code: str, *, errors: list, stale: bool = False):
+    """The decisions page again (400, 409 when stale), the refusal in the household's row and at the top."""
+    text = " ".join(dict.fromkeys(str(message) for _field, message in errors))
+    messages.error(request, _("Household %(code)s: %(message)s") % {"code": code, "message": text})
+    row_error = {"id": decision, "message": text, "fields": [field for field, _message in errors if field],
+                 "typed": None if stale else request.POST}
+    return _page(request, panel, may_decide=_may_decide(request, panel), row_error=row_error,
+                 status=409 if stale else 400)
 
 
 def _sign_off_lines(panel: Panel) -> list[str] | None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from sunshine_credit.errors import Stale
+from sunshine_credit.jsonviews import json_endpoint, json_error
 from sunshine_credit.scoping import activate
 from surveys.rules import WITHHOLD_REASONS
 
@@ -54,10 +54,11 @@ def seat_grid(request, panel: int, group: int):
             "withhold_reasons": WITHHOLD_REASONS})
 
 
-@login_required
+@json_endpoint
 @require_POST
 def seat_row_save(request, panel: int):
-    """Save one grid row (JSON in, JSON out): 200 with the new version, 400 with errors, 409 stale."""
+    """Save one grid row (JSON in, JSON out): 200 with the new version; a refusal answers with its status and
+    code (sunshine_credit.jsonviews: 400 invalid with the row's errors by field, 409 stale, 404, 401)."""
     try:
         data = json.loads(request.body or b"{}")
         household_id, version = int(data["household"]), int(data.get("version") or 0)
@@ -65,11 +66,7 @@ def seat_row_save(request, panel: int):
         entry = services.appraisal_save(actor=request.user, panel_id=panel, household_id=household_id,
                                         values=values, version=version)
     except (ValueError, KeyError, TypeError):
-        return JsonResponse({"errors": {"__all__": _("The row could not be read.")}}, status=400)
-    except services.EntryRefused as exc:
-        return JsonResponse({"errors": exc.errors}, status=400)
-    except Stale as exc:
-        return JsonResponse({"errors": {"__all__": str(exc)}}, status=409)
+        return json_error("invalid", _("The row could not be read."), status=400)
     if entry is None:
         return JsonResponse({"version": 0, "values": {"amount": None, "withhold_reasons": [], "rating": None}})
     return JsonResponse({"version": entry.version, "values": {

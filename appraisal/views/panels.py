@@ -28,9 +28,13 @@ REFUSALS = (services.PanelRefused, Stale, PermissionDenied)
 
 @login_required
 def panel_list(request):
+    todo = request.GET.get("todo", "")
+    todo = todo if todo in selectors.PANEL_TODOS else ""  # the home page's task list (issue 15 item 4)
+    campaign = request.GET.get("campaign", "")
     return render(request, "appraisal/panel_list.html", {
-        "panels": selectors.panel_list(scope=request.scope, campaign_id=request.GET.get("campaign") or None),
-        "can_edit": request.scope.can_edit_anything})
+        "panels": selectors.panel_list(scope=request.scope, campaign_id=int(campaign) if campaign.isdigit() else None,
+                                       todo=todo),
+        "todo": todo, "can_edit": request.scope.can_edit_anything})
 
 
 @login_required

@@ -6,7 +6,7 @@ Pure functions: plain values in, values or a raised `RuleViolation` (sunshine_cr
 
 import datetime
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from households.models import LoanClass
 from sunshine_credit.errors import RuleViolation
-from sunshine_credit.lib.money import yuan
+from sunshine_credit.lib.money import chinese_capitals, yuan  # noqa: F401  (chinese_capitals: re-exported)
 
 MAX_TERM_MONTHS = 9                # U2: 到期日期不得超过9个月
 SMALL_LOAN_LIMIT = Decimal(30000)  # U4/U5: 3万元（含）以内
@@ -213,63 +213,6 @@ def disbursement_references(*, settlement_account: str, core_loan_number: str) -
         violation.errors = errors
         raise violation
     return account, number
-
-
-# --- the amount in Chinese capitals (大写金额) ----------------------------------------------------------
-
-CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
-CAPITAL_UNITS = ("", "拾", "佰", "仟")
-CAPITAL_SECTIONS = ("", "万", "亿", "万亿")
-
-
-def chinese_capitals(amount: Decimal | int) -> str:
-    """12000 → 壹万贰仟元整; 30001 → 叁万零壹元整; 100000 → 壹拾万元整; 1234.05 → 壹仟贰佰叁拾肆元零伍分;
-    0.5 → 伍角. Zeros between digits are written once (零), trailing zeros not; 拾 is always preceded by
-    its digit (壹拾), as on bank vouchers (《支付结算办法》 附一)."""
-    amount = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if amount < 0:
-        raise ValueError("negative amount")
-    cents = int(amount * 100)
-    whole, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
-    if whole >= 10 ** 16:
-        raise ValueError("amount too large")
-    text = _capital_whole(whole)
-    if whole == 0 and (jiao or fen):
-        text = ""
-    else:
-        text += "元"
-    if jiao == 0 and fen == 0:
-        return text + "整"
-    if jiao:
-        text += CAPITAL_DIGITS[jiao] + "角"
-    elif whole:
-        text += "零"
-    if fen:
-        text += CAPITAL_DIGITS[fen] + "分"
-    return text
-
-
-def _capital_whole(whole: int) -> str:
-    if whole == 0:
-        return "零"
-    digits = str(whole)
-    out, zero_pending, section_has_digit = [], False, False
-    for index, char in enumerate(digits):
-        position = len(digits) - 1 - index
-        digit = int(char)
-        if digit == 0:
-            zero_pending = bool(out)
-        else:
-            if zero_pending:
-                out.append("零")
-                zero_pending = False
-            out.append(CAPITAL_DIGITS[digit] + CAPITAL_UNITS[position % 4])
-            section_has_digit = True
-        if position % 4 == 0:
-            if section_has_digit and position:
-                out.append(CAPITAL_SECTIONS[position // 4])
-            section_has_digit = False
-    return "".join(out)
 
 
 # --- C6 (floor only): the class a loan of this system shows in the pre-check and on the household page ---------

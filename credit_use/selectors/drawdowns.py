@@ -17,6 +17,7 @@ from sunshine_credit.scoping import Scope, get_in_scope_or_404
 
 from ..models import CreditLine, Drawdown, LineStatus
 from ..rules import drawdowns as rules
+from .todo import drawdowns_todo
 
 
 def holder_name(*, household: Household) -> str:
@@ -37,8 +38,10 @@ def _with_holder(drawdowns: QuerySet) -> QuerySet:
 
 # --- pages ---------------------------------------------------------------------------------------------
 
-def drawdown_list(*, scope: Scope, status: str = "") -> QuerySet:
-    drawdowns = Drawdown.objects.filter(village_id__in=scope.village_ids)
+def drawdown_list(*, scope: Scope, status: str = "", todo: str = "") -> QuerySet:
+    """The scope's drawdowns, of `status` when given; only those of `todo.drawdowns_todo(todo)` when given."""
+    drawdowns = (drawdowns_todo(scope=scope, todo=todo) if todo
+                 else Drawdown.objects.filter(village_id__in=scope.village_ids))
     if status:
         drawdowns = drawdowns.filter(status=status)
     return _with_holder(drawdowns.select_related("village", "household")).order_by("-applied_on", "-pk")

@@ -29,6 +29,7 @@ from ..models import Drawdown, GuaranteeKind
 from ..rules.drawdowns import latest_due_on
 from ..selectors import drawdowns as selectors
 from ..selectors.disbursement import SLIP_STATUSES, predisbursement_notice
+from ..selectors.todo import DRAWDOWN_TODOS
 from ..services import drawdowns as services
 
 PAGE_SIZE = 50
@@ -51,10 +52,13 @@ def show_refusal(form, exc: services.DrawdownRefused) -> list[str]:
 def drawdown_list(request):
     status = request.GET.get("status", "")
     status = status if status in Drawdown.Status.values else ""
-    page = Paginator(selectors.drawdown_list(scope=request.scope, status=status), PAGE_SIZE).get_page(
+    todo = request.GET.get("todo", "")
+    todo = todo if todo in DRAWDOWN_TODOS else ""  # the home page's task list (issue 15 item 4)
+    page = Paginator(selectors.drawdown_list(scope=request.scope, status=status, todo=todo), PAGE_SIZE).get_page(
         request.GET.get("page"))
-    return render(request, "credit_use/drawdown_list.html", {"page": page, "status": status,
-                                                             "status_query": f"status={status}" if status else "",
+    query = "&".join(part for part in (f"status={status}" if status else "", f"todo={todo}" if todo else "") if part)
+    return render(request, "credit_use/drawdown_list.html", {"page": page, "status": status, "todo": todo,
+                                                             "status_query": query,
                                                              "statuses": Drawdown.Status.choices})
 
 

@@ -1,5 +1,5 @@
 // A3 back-to-back appraisal grid (static/js/entry_grid.js does the keyboard and the saving):
-// the rating takes one key (1–4) and moves on. The server answers with this reviewer's own values only.
+// the rating takes one key (1–4); Enter moves on, as in every cell (typing never moves the cursor: issue 15). The server answers with this reviewer's own values only.
 (function () {
   "use strict";
   var grid = document.getElementById("appraisal-grid");

@@ -1,5 +1,7 @@
 // S2 questionnaire entry grid (static/js/entry_grid.js does the keyboard and the saving):
-// 成员务工 takes one key: 1/y/是 or 0/n/否 fills it and moves on; net assets are previewed as amounts are typed.
+// 成员务工: 1/y/是 or 0/n/否 fills it with 是/否; like every cell, Enter moves on (typing never does, so a typist's
+// Enter after each value keeps every later value in its own column). The credit representative is a <select>:
+// arrow keys or the member's number. Net assets are previewed as amounts are typed.
 (function () {
   "use strict";
   var grid = document.getElementById("entry-grid");

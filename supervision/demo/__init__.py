@@ -1,6 +1,6 @@
 """The demo county of `manage.py seed_demo` (county.py: org tree, logins, households; appraisal.py: the campaign
-and an open panel; publicity.py: signed panels and boards). It lives in supervision, at the top of the import
-chain, because it writes through every app."""
+and an open panel; publicity.py: signed panels and boards; post_loan.py: 西河村's post-loan book). It lives in
+supervision, at the top of the import chain, because it writes through every app."""
 
 from .county import DEMO_PASSWORD, seed
 

@@ -7,8 +7,10 @@
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from appraisal.models import Panel, PanelMember, Reviewer, ReviewerKind
+from appraisal.models import Panel, PanelHousehold, PanelMember, Reviewer, ReviewerKind
+from appraisal.services.panels import round_households_record
 from sunshine_credit.models import Role, StaffProfile, Village
 from surveys.models import Campaign
 
@@ -45,10 +47,14 @@ def seed_appraisal(office, users: dict, password_hash: str) -> dict:
         reviewers.append(reviewer)
     panel, new = Panel.objects.get_or_create(campaign=campaign, village=village, defaults={
         "unit_name": f"{village.name}农户贷款家庭授信评议小组", "status": Panel.Status.OPEN,
-        "created_by": users["officer1"]})
+        "opened_at": timezone.now(), "created_by": users["officer1"]})
     created["panels"] += new
     if new:
         PanelMember.objects.bulk_create([
             PanelMember(panel=panel, reviewer=reviewer, seat=seat, position="leader" if seat == 1 else "member")
             for seat, reviewer in enumerate(reviewers, start=1)])
+    if panel.status == Panel.Status.OPEN and not PanelHousehold.objects.filter(panel=panel).exists():
+        # Issue 15: an open round appraises the households fixed when it opened; the demo opens it here (also
+        # mending a demo database seeded before rounds recorded their households, whose grids were empty).
+        round_households_record(panel)
     return {"campaign": campaign.code, "panel": panel.pk, "created": created}

@@ -25,6 +25,7 @@ from sunshine_credit.models import BlacklistEntry, Branch, HeadOffice, Role, Sta
 from sunshine_credit.scoping import activate, scope_for_profile
 
 from .appraisal import REVIEWERS, seed_appraisal
+from .post_loan import seed_post_loan
 from .publicity import seed_publicity
 
 DEMO_PASSWORD = "demo12345"
@@ -156,7 +157,7 @@ def seed() -> dict:
     """Create what is missing of the demo; never change what exists. Returns totals and what was created."""
     created = dict.fromkeys(["head_offices", "branches", "villages", "users", "households", "members",
                              "groups", "status_changes", "loans", "blacklist", "campaigns", "reviewers", "panels",
-                             "signed_panels", "notices", "lines"], 0)
+                             "signed_panels", "notices", "lines", "post_loan"], 0)
     with scopes_disabled():
         office, new = HeadOffice.objects.get_or_create(code=HEAD_OFFICE["code"], defaults={"name": HEAD_OFFICE["name"]})
         created["head_offices"] += new
@@ -207,6 +208,7 @@ def seed() -> dict:
         appraisal = seed_appraisal(office, users, password)
         created.update(appraisal["created"])
         created.update(seed_publicity(office, users, appraisal["campaign"]))
+        created.update(seed_post_loan(office, users))
         totals = _totals(office)
     return {"head_office": office.code, "created": created, "totals": totals,
             "logins": [_login(spec) for spec in USERS] + REVIEWER_LOGINS, "password": DEMO_PASSWORD,

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from appraisal.models import Decision, Panel, PanelMember, Reviewer
+from appraisal.models import Decision, Panel, PanelHousehold, PanelMember, Reviewer, SignOff
 from credit_use.services.lines import lines_take_effect
 from households.models import ArchiveStatus, Household
 from publicity.models import Notice
@@ -32,10 +32,13 @@ def _signed_panel(campaign, village, officer, reviewers) -> tuple[Panel, bool]:
         "created_by": officer, "opened_at": timezone.now(), "closed_at": timezone.now(),
         "signed_at": timezone.now()})
     if not new:
+        _record_round(panel, Decision.objects.filter(panel=panel).values_list("household_id", flat=True))
+        _record_sign_offs(panel, officer)
         return panel, False
     PanelMember.objects.bulk_create([
         PanelMember(panel=panel, reviewer=reviewer, seat=seat, position="leader" if seat == 1 else "member")
         for seat, reviewer in enumerate(reviewers, start=1)])
+    _record_sign_offs(panel, officer)
     rng = random.Random(village.code)
     homes = Household.objects.filter(village=village, archive_status=ArchiveStatus.ARCHIVED).order_by("code")
     Decision.objects.bulk_create([
@@ -45,7 +48,22 @@ def _signed_panel(campaign, village, officer, reviewers) -> tuple[Panel, bool]:
         for home in homes
         for status in ["withheld" if rng.random() < 0.1 else "granted"]
         for amount in [None if status == "withheld" else Decimal(rng.randrange(10, 81) * 1000)]])
+    _record_round(panel, homes.values_list("pk", flat=True))
     return panel, True
+
+
+def _record_sign_offs(panel, officer) -> None:
+    """A signed panel has every member's sign-off (A7), recorded from the signed paper sheet by its officer: the
+    seats and the panel's summary then agree (已签字)."""
+    missing = PanelMember.objects.filter(panel=panel).exclude(sign_offs__panel=panel)
+    SignOff.objects.bulk_create([SignOff(panel=panel, member=member, on_paper=True, recorded_by=officer)
+                                 for member in missing])
+
+
+def _record_round(panel, household_ids) -> None:
+    """Issue 15: the households of the panel's round (those it decided), where not recorded yet."""
+    if not PanelHousehold.objects.filter(panel=panel).exists():
+        PanelHousehold.objects.bulk_create([PanelHousehold(panel=panel, household_id=pk) for pk in household_ids])
 
 
 def seed_publicity(office, users: dict, campaign_code: str) -> dict:

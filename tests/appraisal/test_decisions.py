@@ -438,3 +438,52 @@ def test_signing_off_asks_first(client, county):
     client.post(f"/appraisal/panels/{county.panel.pk}/sign-off/paper/", {"member": member.pk, "confirmed": "1"})
     with scopes_disabled():
         assert SignOff.objects.get().member_id == member.pk
+
+
+# --- issue 15 item 9: a refusal of one decision is shown in that household's row --------------------------------
+
+def row_html(response, decision) -> str:
+    body = response.content.decode()
+    start = body.index(f'id="decision-{decision.pk}"')
+    return body[start:body.index("</tr>", start)]
+
+
+def test_a_refused_decision_is_shown_in_its_row_with_what_was_typed(client, county):
+    client.force_login(county.tina)
+    decision, other = decision_of(county), decision_of(county, 1)
+    data = {"status": "granted", "amount": "3万", "reason": "", "version": decision.version}
+    response = client.post(url(county, f"{decision.pk}/"), data)
+    assert response.status_code == 400
+    row = row_html(response, decision)
+    needs_reason = _("Changing the computed amount needs a written reason.")
+    assert f'id="decision-error-{decision.pk}"' in row and escape(needs_reason) in row
+    assert 'value="3万"' in row and "<details class=\"mt-1\" open>" in row
+    assert re.search(r'name="reason" class="[^"]*is-invalid', row)
+    assert not re.search(r'name="amount" class="[^"]*is-invalid', row)
+    assert "decision-error" not in row_html(response, other)          # only that household's row
+    assert about("A-0001", needs_reason) in messages_of(response)       # and named at the top
+    assert decision_of(county).version == decision.version
+
+
+def test_a_stale_decision_is_shown_in_its_row_with_the_current_values(client, county):
+    client.force_login(county.tina)
+    decision = decision_of(county)
+    set_decision(county, who=county.ada, amount=Decimal(52000))
+    data = {"status": "granted", "amount": "40000", "reason": "改", "version": decision.version}
+    response = client.post(url(county, f"{decision.pk}/"), data)
+    assert response.status_code == 409
+    row = row_html(response, decision)
+    assert escape(_("This decision was changed by someone else meanwhile. Reload the page.")) in row
+    assert 'value="52000"' in row and 'value="40000"' not in row       # the current values, not the stale ones
+    assert f'name="version" value="{decision_of(county).version}"' in row
+
+
+def test_an_invalid_decision_form_is_shown_in_its_row(client, county):
+    client.force_login(county.tina)
+    decision = decision_of(county)
+    response = client.post(url(county, f"{decision.pk}/"), {"status": "granted", "amount": "abc", "reason": "",
+                                                            "version": decision.version})
+    assert response.status_code == 400
+    row = row_html(response, decision)
+    assert f'id="decision-error-{decision.pk}"' in row and 'value="abc"' in row
+    assert re.search(r'name="amount" class="[^"]*is-invalid', row)

@@ -199,3 +199,21 @@ def test_audit_records_who_changed_an_entry_but_not_its_values(client, county):
     assert "amount" in text and "rating" in text
     for secret in ("87654", "76543", "8765", "7654"):
         assert secret not in text
+
+
+# --- issue 15 item 6: every refusal of a row save answers JSON with its status and code -------------------------
+
+def test_each_refusal_answers_json_with_its_own_status_and_code(client, county):
+    home = county.households[0]
+    logged_out = save(client, county, home, amount="5w", rating="1")
+    assert (logged_out.status_code, logged_out.json()["code"]) == (401, "logged_out")
+    client.force_login(county.reviewers[0].user)
+    invalid = save(client, county, home, amount="5w")
+    assert (invalid.status_code, invalid.json()) == (400, {"code": "invalid", "errors": {"rating": zh("Give a rating.")}})
+    assert save(client, county, home, amount="5w", rating="1").status_code == 200
+    stale = save(client, county, home, version=0, amount="6w", rating="1")
+    assert (stale.status_code, stale.json()["code"]) == (409, "stale")
+    not_seated = save(client, county, home, panel=county.panel_b, amount="5w", rating="1")
+    assert (not_seated.status_code, not_seated.json()["code"]) == (404, "not_found")
+    with scopes_disabled():
+        assert Appraisal.objects.get(member__reviewer=county.reviewers[0], household=home).amount == Decimal(50000)

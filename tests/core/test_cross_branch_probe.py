@@ -53,9 +53,20 @@ from credit_use.models import GuaranteeKind, Repayment, RevocationCase
 from credit_use.rules.drawdowns import DOCUMENTS
 from guarantee_groups.models import GroupMember, GuaranteeGroup
 from households.models import ArchiveStatus, RosterImport
+from post_loan.models import CollectionCase, CollectionEntry, Letter, Visit
 from publicity.models import ItemStatus, Notice, NoticeItem, NoticeKind, Objection
 from publicity.services import notice_publish
-from sunshine_credit.models import Branch, CalendarDay, GeneratedFile, Job, Role, StaffProfile, UploadedImport, Village
+from sunshine_credit.models import (
+    BlacklistEntry,
+    Branch,
+    CalendarDay,
+    GeneratedFile,
+    Job,
+    Role,
+    StaffProfile,
+    UploadedImport,
+    Village,
+)
 from surveys.models import SurveyImport
 from surveys.services import limits as services_limits
 from tests.appraisal.factories import PanelFactory, reviewer_with_login, seat
@@ -76,6 +87,7 @@ from tests.factories import (
     StaffFactory,
     VillageFactory,
     VillageGroupFactory,
+    make_id_number,
 )
 from tests.guarantee_groups.factories import give_line
 from tests.surveys.factories import CampaignFactory, QuestionnaireFactory, RespondentFactory
@@ -181,15 +193,34 @@ PARAMS = {
     "guarantee_groups:member_remove": {"pk": "guarantee_group", "household_pk": "household"},
     "guarantee_groups:group_dissolve": {"pk": "guarantee_group"},
     "guarantee_groups:group_register": {"village_pk": "village"},
+    "post_loan:visit_detail": {"pk": "visit"},
+    "post_loan:visit_record": {"pk": "visit"},
+    "post_loan:visit_blank_pdf": {"pk": "visit"},
+    "post_loan:visit_file": {"pk": "visit", "which": "visit_file"},
+    "post_loan:visit_add": {"pk": "drawdown_disbursed"},
+    "post_loan:reminder_call": {"pk": "drawdown_disbursed"},
+    "post_loan:blacklist_detail": {"pk": "blacklist_entry"},
+    "post_loan:blacklist_settle": {"pk": "blacklist_entry"},
+    "post_loan:blacklist_remove": {"pk": "blacklist_entry"},
+    "post_loan:classification_village": {"village_pk": "village"},
+    "post_loan:classification_detail": {"pk": "drawdown_disbursed"},
+    "post_loan:letter_receipt": {"pk": "letter"},
+    "post_loan:letter_scan": {"pk": "letter"},
+    "post_loan:lawyer_edit": {"branch_pk": "branch"},
+    "post_loan:case_detail": {"pk": "collection_case"},
+    "post_loan:case_entry": {"pk": "collection_case"},
+    "post_loan:case_classify": {"pk": "collection_case"},
+    "post_loan:plan_propose": {"pk": "collection_case"},
+    "post_loan:promise_mark": {"pk": "collection_entry"},
     "public:objection_form": {"token": "notice_token"},
     "public:objection_done": {"token": "notice_token", "reference": "objection_reference"},
 }
-# Campaigns belong to the whole head office (SPEC §4): every branch's staff read them, and a page naming only a
+# Campaigns belong to the whole head office (SPEC §4), and so does the blacklist (C4): every branch's staff read them, and a page naming only a
 # campaign shows what of it lies in the user's scope. Between branches such a page is probed like a page without
 # ids (nothing of the other branch shown or written); between head offices a campaign is as foreign as any id.
-HEAD_OFFICE_KINDS = {"campaign", "campaign_ready", "campaign_signed"}
+HEAD_OFFICE_KINDS = {"campaign", "campaign_ready", "campaign_signed", "blacklist_entry"}
 # Parameters that are words, not ids: the same in every probe.
-LITERALS = {"round_action": "close"}
+LITERALS = {"visit_file": "borrower", "round_action": "close"}
 
 # Pages without an id in the path that take ids in the query string.
 QUERIES = {
@@ -203,6 +234,8 @@ QUERIES = {
     "credit_use:line_list": {"village": "village", "campaign": "campaign_signed"},
     "guarantee_groups:group_list": {"village": "village"},
     "guarantee_groups:group_form": {"village": "village"},
+    "post_loan:letter_list": {"village": "village"},
+    "post_loan:case_list": {"village": "village"},
 }
 # Pages whose content is the same for every user: the empty import templates, whose example row carries the
 # sample workbook's codes (BR01V01, 东岭村), which are also the demo's branch B.
@@ -235,6 +268,9 @@ def post_body(name: str, ids: dict, version: int) -> dict:
         "credit_use:drawdown_repayments": {"kind": "interest", "amount": "10", "paid_on": today},
         "publicity:item_reconsider": {"outcome": "upheld"},
         "publicity:objection_lodge": {"line_no": 1, "content": "probe"},
+        "post_loan:blacklist_settle": {"settled_on": today},
+        "post_loan:promise_mark": {"kept": "1"},
+        "post_loan:classification_detail": {"grade": 5},
     }
     return {**body, **extra.get(name, {})}
 
@@ -382,10 +418,32 @@ def populate(*, head_office, branch, label: str, code: str, officer, president, 
     revocation = RevocationCase.objects.create(head_office=head_office, village=village, drawdown=drawdown_disbursed,
                                                cause=RevocationCase.Cause.OVERDUE, found_on=today)
     revocation.lines.add(lines[0])
+    # C1: a recorded visit of the disbursed loan, with a drawn signature (its file is served through the scope).
+    visit = Visit.objects.create(head_office=head_office, village=village, household=homes[0],
+                                 drawdown=drawdown_disbursed, officer=officer, kind=Visit.Kind.SCHEDULED,
+                                 period_start=today.replace(day=1), due_on=today, visited_on=today,
+                                 funds_as_applied=True, operation=f"{label}探针走访", recorded_by=officer)
+    visit.borrower_signature.save("probe.png", ContentFile(b"\x89PNG\r\n\x1a\nprobe"), save=True)
+    # C2/C3: an overdue notice of the disbursed loan with its receipt's scan; its collection case with a promise.
+    letter = Letter.objects.create(
+        head_office=head_office, village=village, drawdown=drawdown_disbursed, kind=Letter.Kind.OVERDUE,
+        recipient=homes[0], recipient_role=Letter.Role.BORROWER, recipient_name=f"{label}农户一", issued_on=today,
+        principal=drawdown_disbursed.amount, due_on=drawdown_disbursed.due_on)
+    letter.receipt_scan.save("probe.png", ContentFile(b"\x89PNG\r\n\x1a\nprobe"), save=True)
+    collection_case = CollectionCase.objects.create(
+        head_office=head_office, village=village, drawdown=drawdown_disbursed, opened_on=today, limitation_from=today,
+        limitation_ends_on=today + datetime.timedelta(days=1095))
+    collection_entry = CollectionEntry.objects.create(
+        case=collection_case, kind=CollectionEntry.Kind.PROMISE, on=today, note=f"{label}农户承诺还款",
+        promised_amount=Decimal(1000), promised_by=today, recorded_by=officer)
     # U7: a day of the head office's holiday calendar (a date of its own for each side of one head office).
     calendar_day = CalendarDay.objects.create(
         head_office=head_office, date=datetime.date(2030, 1, 1) + datetime.timedelta(days=sum(map(ord, code)) % 300),
         kind=CalendarDay.Kind.HOLIDAY, name=f"{label}节")
+    # C4: an entry of the head office's blacklist (somebody of no household here: no stage of the side is blocked).
+    blacklist_entry = BlacklistEntry.objects.create(
+        head_office=head_office, id_number=make_id_number(datetime.date(1966, 6, 6), sequence=sum(map(ord, code)) % 500), name=f"{label}失信人",
+        reason="恶意逃废债", source="探针", created_by=officer)
 
     objects = {
         "branch": branch, "village": village, "village_group": group, "household": homes[0],
@@ -397,7 +455,8 @@ def populate(*, head_office, branch, label: str, code: str, officer, president, 
         "notice_failed": failed, "notice_item": items[0], "line": lines[0], "guarantee_group": guarantee_group,
         "drawdown_disbursed": drawdown_disbursed, "drawdown_approved": drawdown_approved,
         "drawdown_pending": drawdown_pending, "drawdown_draft": drawdown_draft, "revocation": revocation,
-        "approval": pending_approval(drawdown_pending), "calendar_day": calendar_day,
+        "approval": pending_approval(drawdown_pending), "blacklist_entry": blacklist_entry, "calendar_day": calendar_day, "visit": visit,
+        "letter": letter, "collection_case": collection_case, "collection_entry": collection_entry,
     }
     ids = {kind: obj.pk for kind, obj in objects.items()}
     ids.update(campaign=campaigns["open"].pk, campaign_ready=campaigns["ready"].pk,
@@ -440,7 +499,7 @@ def build_world() -> dict:
     # Branch B's data also includes the demo's (BR01: 东岭村, 西河村, 南沟村, households BR01V0x-Dnnn).
     side_b["markers"] += [v.name for v in Village.objects.filter(branch=br_b).exclude(pk=side_b["ids"]["village"])]
     side_b["markers"] += ["BR01V0", br_b.name]
-    side_c["markers"] += [br_c.name, hq2.name]
+    side_c["markers"] += [br_c.name, hq2.name, "丙失信人"]
     return {
         "a": side_a, "b": side_b, "c": side_c,
         "branch_a": {"officer": users["officer2"], "president": users["president2"], "teller": users["teller2"],

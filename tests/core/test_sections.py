@@ -54,4 +54,6 @@ def test_registering_a_key_again_replaces_it_and_unregister_removes_it(engine):
 
     sections.unregister(page=PAGE, key="a")
     assert render(engine, thing="x") == "<main></main>"
-    assert [s.key for s in sections.page_sections("household")] == ["precheck"]  # appraisal's, from its ready()
+    # Each app registers its own sections of the household page (issue 15 item 3), in reading order.
+    assert [s.key for s in sections.page_sections("household")] == [
+        "campaigns", "precheck", "decisions", "boards", "credit", "groups"]

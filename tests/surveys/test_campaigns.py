@@ -13,7 +13,13 @@ from django_scopes import scopes_disabled
 from surveys.models import Campaign, Method
 from surveys.services.campaigns import method_minimum_message
 from tests.commands import run_json
-from tests.factories import HeadOfficeFactory, HouseholdFactory, StaffFactory, VillageFactory
+from tests.factories import (
+    BlacklistEntryFactory,
+    HeadOfficeFactory,
+    HouseholdFactory,
+    StaffFactory,
+    VillageFactory,
+)
 from tests.surveys.campaign_world import zh
 from tests.surveys.factories import CampaignFactory, QuestionnaireFactory
 
@@ -220,6 +226,24 @@ def test_detail_lists_only_the_villages_of_the_users_scope_with_counts(client, c
     villages = client.get(f"/surveys/campaigns/{campaign.pk}/").context["villages"]
     counts = {v.pk: (v.household_count, v.respondent_count, v.questionnaire_count) for v, _ in villages}
     assert counts == {county.v_a.pk: (1, 7, 1), county.v_a2.pk: (0, 0, 0), county.v_b.pk: (1, 0, 0)}
+
+
+@in_survey
+def test_detail_counts_only_the_households_that_may_be_surveyed(client, county):
+    """Issue 15: a village's count on the campaign page is of the households the entry grid will offer
+    (archived, nobody blacklisted); the total is shown beside it when they differ."""
+    with scopes_disabled():
+        HouseholdFactory(village=county.v_a, archive_status="roster")
+        HouseholdFactory(village=county.v_a, archive_status="excluded", exclusion="idle")
+        listed = HouseholdFactory(village=county.v_a)
+        BlacklistEntryFactory(head_office=county.v_a.branch.head_office,
+                              id_number=listed.members.first().id_number)
+    client.force_login(county.sue)
+    response = client.get(f"/surveys/campaigns/{county.campaign.pk}/")
+    counts = {v.pk: (v.eligible_count, v.household_count) for v, _ in response.context["villages"]}
+    assert counts[county.v_a.pk] == (1, 4)
+    assert counts[county.v_b.pk] == (1, 1)
+    assert '<span class="eligible-count">1</span>' in response.content.decode()
 
 
 @in_survey

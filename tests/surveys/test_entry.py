@@ -308,3 +308,44 @@ def test_grid_query_count_does_not_grow_with_households(client, county, django_a
             QuestionnaireFactory(campaign=county.campaign, household=h, respondent=county.r1)
     with django_assert_max_num_queries(16):
         assert client.get(grid_url(county)).status_code == 200
+
+
+# --- issue 15 item 6: the grid tells why a save failed, so every refusal answers JSON with its status and code ---
+
+@pytest.mark.django_db
+@in_survey
+def test_each_refusal_answers_json_with_its_own_status_and_code(client, county):
+    client.force_login(county.tina)
+    invalid = post_row(client, save_url(county), household=county.h1.pk, amount="-1")
+    assert (invalid.status_code, invalid.json()["code"], set(invalid.json()["errors"])) == (400, "invalid", {"amount"})
+    assert post_row(client, save_url(county), household=county.h1.pk).status_code == 200
+    stale = post_row(client, save_url(county), household=county.h1.pk, version=0)
+    assert (stale.status_code, stale.json()["code"]) == (409, "stale")
+    # Outside the scope (西河村's respondent): JSON too, not an HTML page the grid would misread.
+    gone = post_row(client, save_url(county, respondent=county.r_b), household=county.h1.pk)
+    assert (gone.status_code, gone["Content-Type"], gone.json()["code"]) == (404, "application/json", "not_found")
+    assert questionnaires()[0].version == 1
+
+
+@pytest.mark.django_db
+@in_survey
+def test_a_logged_out_save_answers_401_json_not_the_login_page(client, county):
+    response = post_row(client, save_url(county), household=county.h1.pk)
+    assert response.status_code == 401 and response.json()["code"] == "logged_out"
+    assert "Location" not in response
+    assert client.get(grid_url(county)).status_code == 302                 # the page itself still goes to login
+    assert questionnaires() == []
+
+
+@pytest.mark.django_db
+@in_survey
+def test_a_stale_csrf_token_answers_json_for_the_grid_and_the_html_page_for_a_form(county):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(county.tina)
+    response = post_row(client, save_url(county), household=county.h1.pk)
+    assert response.status_code == 403 and response.json()["code"] == "csrf"
+    form = client.post(f"/surveys/campaigns/{county.campaign.pk}/", {"x": "1"})
+    assert form.status_code == 403 and not form["Content-Type"].startswith("application/json")
+    assert questionnaires() == []

@@ -11,11 +11,15 @@ from households.selectors import coverage_by_village, coverage_totals
 from sunshine_credit.scoping import Scope
 from sunshine_credit.selectors import calendar_warning_year
 
+from .tasks import task_list
+
 
 def dashboard(*, scope: Scope) -> dict:
-    """The dashboard page: credit figures, archive coverage per village and per branch (H7), and its target."""
+    """The dashboard page: the role's task list, credit figures, archive coverage per village and per branch (H7)
+    and its target."""
     rows = coverage_by_village(scope=scope)
     return {
+        "tasks": task_list(scope=scope),  # issue 15 item 4: the role's task list opens the page
         "credit": credit_figures(scope=scope),
         "villages": rows,
         "branches": coverage_totals(rows, key="branch"),

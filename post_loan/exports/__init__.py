@@ -1,0 +1,1 @@
+"""post_loan spreadsheets out (STYLE §2 Excel): one module per feature."""

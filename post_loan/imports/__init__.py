@@ -1,0 +1,1 @@
+"""post_loan's spreadsheet imports (SPEC §11), one module per feature."""
