@@ -23,7 +23,12 @@ class PostLoanConfig(AppConfig):
         # C1/C2: the loan's post-loan section (visits, calls, text messages) on credit_use's drawdown page.
         from sunshine_credit import sections
 
+        from .selectors.household import household_post_loan_section
         from .views.visits import loan_section
 
         sections.register(page="drawdown", key="post_loan", order=50, template="post_loan/includes/loan_section.html",
                           context=loan_section)
+        # Issue 15 item 3: the household page's post-loan part (grade, days overdue, visits, letters, case).
+        sections.register(page="household", key="post_loan", order=45,
+                          template="post_loan/includes/household_post_loan.html",
+                          context=household_post_loan_section)

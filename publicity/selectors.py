@@ -278,7 +278,9 @@ def household_boards_section(request, household) -> dict | None:
         return None
     items = list(NoticeItem.objects.filter(household=household, notice__village_id__in=scope.village_ids)
                  .select_related("notice__village").defer("notice__snapshot")
-                 .annotate(board_code=KT("notice__snapshot__code"))
+                 # KT() cannot follow a relation on PostgreSQL (it would apply #>> to notice_id): a subquery
+                 .annotate(board_code=Subquery(Notice.objects.filter(pk=OuterRef("notice_id"))
+                                               .annotate(code=KT("snapshot__code")).values("code")[:1]))
                  .prefetch_related(Prefetch("objections", queryset=Objection.objects.order_by("lodged_at", "pk")))
                  .order_by("-notice__starts_on", "-notice_id"))
     if not items:

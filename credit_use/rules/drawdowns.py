@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from households.models import LoanClass
 from sunshine_credit.errors import RuleViolation
 from sunshine_credit.lib.money import chinese_capitals, yuan  # noqa: F401  (chinese_capitals: re-exported)
+from sunshine_credit.lib.risk import floor_for, overdue_days
 
 MAX_TERM_MONTHS = 9                # U2: 到期日期不得超过9个月
 SMALL_LOAN_LIMIT = Decimal(30000)  # U4/U5: 3万元（含）以内
@@ -217,17 +218,13 @@ def disbursement_references(*, settlement_account: str, core_loan_number: str) -
 
 # --- C6 (floor only): the class a loan of this system shows in the pre-check and on the household page ---------
 
-def risk_class_floor(*, overdue_since: datetime.date | None, today: datetime.date) -> str:
-    """The lowest five-level class (五级分类) the days overdue allow, by the 2023 regulation's floors: not overdue
-    正常; overdue 关注; more than 90 days 次级, 270 可疑, 360 损失. households.LoanClass values, so that A6 reads the
-    bank's own loans as it reads the core banking system's book."""
-    if overdue_since is None or overdue_since > today:
-        return LoanClass.NORMAL
-    days = (today - overdue_since).days + 1  # the first day overdue counts as one
-    if days > 360:
-        return LoanClass.LOSS
-    if days > 270:
-        return LoanClass.DOUBTFUL
-    if days > 90:
-        return LoanClass.SUBSTANDARD
-    return LoanClass.SPECIAL_MENTION
+def risk_class_floor(*, due_on: datetime.date, outstanding, today: datetime.date) -> str:
+    """The lowest five-level class (五级分类) a drawdown's days overdue allow (sunshine_credit.lib.risk: the 2023
+    regulation's floors, in settings), as households.LoanClass values, so that A6 reads the bank's own loans as it
+    reads the core banking system's book. Counted from the due date, as post_loan's daily classification is."""
+    grade = floor_for(overdue_days(due_on=due_on, outstanding=outstanding, today=today))
+    return LOAN_CLASS_BY_GRADE[grade]
+
+
+LOAN_CLASS_BY_GRADE = {1: LoanClass.NORMAL, 2: LoanClass.SPECIAL_MENTION, 3: LoanClass.SUBSTANDARD,
+                       4: LoanClass.DOUBTFUL, 5: LoanClass.LOSS}

@@ -32,13 +32,14 @@ def own_loan_facts(household_ids: list[int], today: datetime.date | None = None)
     with scopes_disabled():
         rows = with_holder(_outstanding(household_ids)).order_by("household_id", "id").values(
             "household_id", "holder_name", "holder_id_number", "loan_number", "number", "amount",
-            "principal_outstanding", "overdue_since")
+            "principal_outstanding", "due_on")
         for row in rows:
             loans[row["household_id"]].append(Loan(
                 member_name=row["holder_name"] or "", id_number=row["holder_id_number"] or "",
                 loan_number=row["loan_number"] or row["number"], amount=row["amount"],
                 balance=row["principal_outstanding"],
-                classification=risk_class_floor(overdue_since=row["overdue_since"], today=today)))
+                classification=risk_class_floor(due_on=row["due_on"], outstanding=row["principal_outstanding"],
+                                                today=today)))
     return dict(loans)
 
 
@@ -59,5 +60,6 @@ def household_own_loans_section(request, household) -> dict | None:
     if not drawdowns:
         return None
     for drawdown in drawdowns:
-        drawdown.risk_class_label = LoanClass(risk_class_floor(overdue_since=drawdown.overdue_since, today=today)).label
+        drawdown.risk_class_label = LoanClass(risk_class_floor(
+            due_on=drawdown.due_on, outstanding=drawdown.principal_outstanding, today=today)).label
     return {"drawdowns": drawdowns, "can_edit": request.scope.can_edit_village(household.village_id)}

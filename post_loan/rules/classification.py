@@ -19,30 +19,12 @@ the two to the same boundaries.
 import datetime
 from collections.abc import Mapping
 
-from ..models import Grade
+from sunshine_credit.lib.risk import floor_for, overdue_days  # noqa: F401  (the one rule, re-exported here)
 
 # Ageing buckets (账龄) by days overdue: (key, first day, last day or None). "current" is not overdue.
 BUCKETS = (("current", 0, 0), ("1_30", 1, 30), ("31_90", 31, 90), ("91_180", 91, 180), ("181_360", 181, 360),
            ("over_360", 361, None))
 PAR_DAYS = (30, 90)  # PAR30, PAR90: outstanding of loans MORE than 30 / 90 days overdue ÷ all outstanding
-
-
-def overdue_days(*, due_on: datetime.date, outstanding, today: datetime.date) -> int:
-    """Days overdue on `today`: (today − due_on) when principal is outstanding and today is past the due date,
-    else 0. The first day overdue is due_on + 1 day (1 day overdue)."""
-    if outstanding is None or outstanding <= 0 or today <= due_on:
-        return 0
-    return (today - due_on).days
-
-
-def floor_for(days: int, floors: Mapping[int, int]) -> int:
-    """The grade that `days` overdue set at least: the grade of the largest key strictly below `days`
-    (Grade.NORMAL when none is)."""
-    grade = Grade.NORMAL
-    for key, floor in floors.items():
-        if days > key and floor > grade:
-            grade = floor
-    return int(grade)
 
 
 def grade_for(floor: int, manual: int | None) -> int:

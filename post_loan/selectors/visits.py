@@ -36,6 +36,17 @@ def live_loans() -> Q:
     return Q(status=Drawdown.Status.DISBURSED, principal_outstanding__gt=0)
 
 
+def live_loan_for_maker(*, scope: Scope, drawdown_id: int) -> Drawdown:
+    """A loan still owed of the actor's villages where they make data (a service re-checks the id it is given,
+    R1); Drawdown.DoesNotExist otherwise, PermissionDenied for a role that makes no data. Call under activate()."""
+    drawdown = (Drawdown.objects.filter(live_loans(), pk=drawdown_id, village_id__in=scope.editable_village_ids)
+                .first())
+    if drawdown is None:
+        raise Drawdown.DoesNotExist
+    scope.require_maker(village_id=drawdown.village_id)
+    return drawdown
+
+
 def _tab_filter(tab: str, today: datetime.date) -> Q:
     open_scheduled = Q(kind=Visit.Kind.SCHEDULED, visited_on__isnull=True,
                        drawdown__status=Drawdown.Status.DISBURSED, drawdown__principal_outstanding__gt=0)

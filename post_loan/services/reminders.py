@@ -17,7 +17,7 @@ from sunshine_credit.scoping import Scope, activate
 from ..messaging import backend_path, get_backend
 from ..models import Message, ReminderCall
 from ..rules.reminders import MATURITY_14, MESSAGE_WINDOWS, message_window
-from ..selectors.visits import live_loans, with_borrower
+from ..selectors.visits import live_loan_for_maker, live_loans, with_borrower
 
 CLAIMED = "sending"  # the error a claimed message carries until the backend answers (a crash leaves it: not resent)
 
@@ -29,11 +29,7 @@ def reminder_call_record(*, scope: Scope, actor, drawdown_id: int, outcome: str,
     (outside the maker's villages), PermissionDenied, Refusal (an outcome not in the list)."""
     today = today or timezone.localdate()
     with activate(scope):
-        drawdown = (Drawdown.objects.filter(live_loans(), pk=drawdown_id, village_id__in=scope.editable_village_ids)
-                    .first())
-        if drawdown is None:
-            raise Drawdown.DoesNotExist
-        scope.require_maker(village_id=drawdown.village_id)
+        drawdown = live_loan_for_maker(scope=scope, drawdown_id=drawdown_id)
         if outcome not in ReminderCall.Outcome.values:
             raise Refusal(_("Choose what came of the call."), field="outcome")
         return ReminderCall.objects.create(drawdown=drawdown, called_on=today, outcome=outcome,

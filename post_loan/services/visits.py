@@ -27,7 +27,7 @@ from sunshine_credit.scoping import Scope, activate
 from ..models import Visit
 from ..rules.scans import ScanRefused, scan_file_name, scan_kind
 from ..rules.visits import quarter_end, quarter_start, signature_png
-from ..selectors.visits import live_loans
+from ..selectors.visits import live_loan_for_maker, live_loans
 
 SCHEDULE_BATCH = 2000
 
@@ -151,11 +151,7 @@ def visit_add(*, scope: Scope, actor, drawdown_id: int, kind: str, data: VisitIn
     if kind not in (Visit.Kind.EXTRA, Visit.Kind.CHECK):
         raise Refusal(_("Choose the kind of visit."), field="kind")
     with activate(scope):
-        drawdown = (Drawdown.objects.filter(live_loans(), pk=drawdown_id, village_id__in=scope.editable_village_ids)
-                    .first())
-        if drawdown is None:
-            raise Drawdown.DoesNotExist
-        scope.require_maker(village_id=drawdown.village_id)
+        drawdown = live_loan_for_maker(scope=scope, drawdown_id=drawdown_id)
         visit = Visit(head_office_id=drawdown.head_office_id, village_id=drawdown.village_id,
                       household_id=drawdown.household_id, drawdown=drawdown, officer=actor, kind=kind,
                       due_on=data.visited_on or today)

@@ -274,3 +274,30 @@ def test_the_query_count_does_not_grow_with_campaigns_drawdowns_and_repayments(c
         assert Drawdown.objects.filter(household=three).count() == 3
         assert Repayment.objects.filter(drawdown__household=three).count() == 6
     assert count_queries(client, county, county.tina, three) == count_queries(client, county, county.tina, one)
+
+
+# --- the post-loan part (issue 16) ---------------------------------------------------------------------------
+
+def test_the_post_loan_part_shows_the_loans_grade_visits_letters_and_case(client, world):
+    """A loan 100 days overdue: its days, its grade from the daily classification (次级), the visit due, the
+    letter without a signed receipt and the collection case — for the readers of the post-loan book, not tellers."""
+    from post_loan.models import Letter, Visit
+    from post_loan.services.daily import postloan_daily
+
+    today = timezone.localdate()
+    with scopes_disabled():
+        Drawdown.objects.filter(pk=world.drawdown.pk).update(applied_on=today - datetime.timedelta(days=300),
+                                                             due_on=today - datetime.timedelta(days=100))
+        postloan_daily(today=today)
+        loan = Drawdown.objects.get(pk=world.drawdown.pk)
+        assert Visit.objects.filter(drawdown=loan, visited_on=None).exists()
+        undelivered = Letter.objects.filter(drawdown=loan, receipt_signed=False).count()
+        assert undelivered >= 1
+    html = page(client, world, world.tina, world.home).content.decode()
+    part = html[html.index('id="household-post-loan"'):]
+    row = re.search(rf'<tr data-loan="{loan.pk}">(.*?)</tr>', part, re.S).group(1)
+    assert ">100<" in row and "次级" in row and f"/post-loan/risk/loans/{loan.pk}/" in row
+    assert f"/post-loan/cases/{loan.collection.pk}/" in row
+    assert re.search(rf'text-end">{undelivered}<', row)
+    assert html.index('id="household-post-loan"') > html.index('id="household-drawdowns')
+    assert 'id="household-post-loan"' not in page(client, world, world.tom, world.home).content.decode()

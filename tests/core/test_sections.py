@@ -56,4 +56,4 @@ def test_registering_a_key_again_replaces_it_and_unregister_removes_it(engine):
     assert render(engine, thing="x") == "<main></main>"
     # Each app registers its own sections of the household page (issue 15 item 3), in reading order.
     assert [s.key for s in sections.page_sections("household")] == [
-        "campaigns", "precheck", "decisions", "boards", "credit", "groups"]
+        "campaigns", "precheck", "decisions", "boards", "credit", "post_loan", "groups"]

@@ -8,10 +8,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import F, Max
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 from stdnum.cn import ric
 
 from appraisal.models import Panel
+from credit_use.models import Drawdown, RevocationCase
 from households.models import ArchiveStatus, ExistingLoan, Household, Member
 from sunshine_credit.models import BlacklistEntry, Branch, Role, StaffProfile, Village
 from sunshine_credit.scoping import scope_for_profile
@@ -143,7 +145,14 @@ def test_demo_boards_one_published_with_lines_one_ready_to_publish(django_captur
     assert result["created"]["signed_panels"] == 2 and result["created"]["notices"] == 1
     assert result["created"]["lines"] > 0  # its notice period is over: lines in effect for groups and drawdowns
     with scopes_disabled():
-        notice = Notice.objects.get()
+        notice = Notice.objects.get(kind="precredit")
+        # the post-loan book's overdue loans revoked credit (U9, run before the post-loan job as beat does),
+        # each with its village revocation notice
+        revoked = RevocationCase.objects.filter(village__code="BR01V02")
+        overdue = set(Drawdown.objects.filter(village__code="BR01V02", status="disbursed",
+                                              due_on__lt=timezone.localdate()).values_list("pk", flat=True))
+        assert set(revoked.filter(cause="overdue").values_list("drawdown_id", flat=True)) == overdue != set()
+        assert Notice.objects.filter(kind="revocation", village__code="BR01V02").exists()
         assert notice.village.code == "BR01V02" and notice.status == Notice.Status.PUBLISHED and notice.file
         assert notice.items.count() > 0 and "拟第一批授信" == notice.snapshot["subtitle"]
         ready = Panel.objects.get(village__code="BR01V03")

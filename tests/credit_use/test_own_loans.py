@@ -43,18 +43,21 @@ def test_capacity_is_the_line_less_guarantees_and_own_borrowing():
     assert guarantor_capacity(line_amount=D(40000), guaranteed=D(0)) == D(40000)
 
 
-@pytest.mark.parametrize(("first_overdue", "expected"), [
-    (None, LoanClass.NORMAL), (TODAY + datetime.timedelta(days=1), LoanClass.NORMAL),
-    (TODAY, LoanClass.SPECIAL_MENTION), (TODAY - datetime.timedelta(days=89), LoanClass.SPECIAL_MENTION),
-    (TODAY - datetime.timedelta(days=90), LoanClass.SUBSTANDARD), (TODAY - datetime.timedelta(days=269),
-                                                                   LoanClass.SUBSTANDARD),
-    (TODAY - datetime.timedelta(days=270), LoanClass.DOUBTFUL), (TODAY - datetime.timedelta(days=359),
-                                                                 LoanClass.DOUBTFUL),
-    (TODAY - datetime.timedelta(days=360), LoanClass.LOSS),
+@pytest.mark.parametrize(("due_on", "outstanding", "expected"), [
+    (TODAY, D(100), LoanClass.NORMAL), (TODAY + datetime.timedelta(days=5), D(100), LoanClass.NORMAL),
+    (TODAY - datetime.timedelta(days=1), D(100), LoanClass.SPECIAL_MENTION),
+    (TODAY - datetime.timedelta(days=300), D(0), LoanClass.NORMAL),  # repaid: not overdue
+    (TODAY - datetime.timedelta(days=90), D(100), LoanClass.SPECIAL_MENTION),
+    (TODAY - datetime.timedelta(days=91), D(100), LoanClass.SUBSTANDARD),
+    (TODAY - datetime.timedelta(days=270), D(100), LoanClass.SUBSTANDARD),
+    (TODAY - datetime.timedelta(days=271), D(100), LoanClass.DOUBTFUL),
+    (TODAY - datetime.timedelta(days=360), D(100), LoanClass.DOUBTFUL),
+    (TODAY - datetime.timedelta(days=361), D(100), LoanClass.LOSS),
 ])
-def test_the_class_floor_by_days_overdue(first_overdue, expected):
-    # the first day overdue counts as one: 90 days overdue is still 关注, the 91st is 次级
-    assert risk_class_floor(overdue_since=first_overdue, today=TODAY) == expected
+def test_the_class_floor_by_days_overdue(due_on, outstanding, expected):
+    # counted from the due date (the first day overdue is 1 day overdue): 90 days is still 关注, the 91st is 次级 —
+    # the same rule as post_loan's daily classification (sunshine_credit.lib.risk)
+    assert risk_class_floor(due_on=due_on, outstanding=outstanding, today=TODAY) == expected
 
 
 # --- the pre-check (A6) ----------------------------------------------------------------------------------
@@ -63,11 +66,14 @@ def own_drawdown(county, home, *, amount, outstanding, overdue_since=None) -> Dr
     """A disbursed drawdown of `home` written straight to the table (its line too)."""
     line = give_line(home, 100000, campaign=county.campaign)
     today = timezone.localdate()
+    # overdue since a day: due the day before (the classification counts from the due date)
+    due_on = overdue_since - datetime.timedelta(days=1) if overdue_since else today + datetime.timedelta(days=150)
     with scopes_disabled():
         return Drawdown.objects.create(
             head_office=county.head_office, village=home.village, household=home, line=line,
             number=f"OWN{Drawdown.objects.count() + 1:05d}", loan_number=f"BRA{Drawdown.objects.count() + 1:08d}",
-            amount=D(amount), purpose="养殖", applied_on=today, due_on=today + datetime.timedelta(days=150),
+            amount=D(amount), purpose="养殖", applied_on=due_on - datetime.timedelta(days=180) if overdue_since else today,
+            due_on=due_on,
             annual_rate=D("0.065"), guarantee=GuaranteeKind.GROUP, status=Drawdown.Status.DISBURSED,
             principal_outstanding=D(outstanding), disbursed_at=timezone.now(), overdue_since=overdue_since,
             created_by=county.tina, submitted_by=county.tina)

@@ -30,3 +30,23 @@ def page(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A page on a 390×844 touch phone."""
+    from tests.e2e.browsing import new_page
+
+    context, page = new_page(browser, phone=True)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desk(browser):
+    """A page on a 1366 px screen."""
+    from tests.e2e.browsing import new_page
+
+    context, page = new_page(browser)
+    yield page
+    context.close()

@@ -13,6 +13,7 @@ from appraisal.services import panels as services_panels
 from appraisal.services.entry import EntryInput
 from sunshine_credit.scoping import scope_for_user
 from tests.appraisal.factories import make_panel_world
+from tests.e2e.browsing import login, new_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -23,11 +24,6 @@ EXPECTED = [(Decimal("50000"), [], 2), (None, [2, 8], 3), (Decimal("32000"), [],
 OTHERS = [Decimal("47000"), Decimal("51000"), Decimal("53000"), Decimal("60000")]  # reviewers 2–5, A-0001
 
 
-def login(page, url, username):
-    page.goto(f"{url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pass-word-123")
-    page.click("button[type=submit]")
 
 
 def test_reviewer_on_a_phone_then_officer_closes(live_server, browser):
@@ -112,10 +108,7 @@ def message(page, name: str, selector: str = "#appraisal-grid") -> str:
 
 
 def phone_page(browser):
-    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    return context, page
+    return new_page(browser, phone=True)
 
 
 def test_reviewer_grid_tells_why_a_save_failed_on_a_phone(live_server, browser):

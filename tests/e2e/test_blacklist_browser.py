@@ -6,20 +6,13 @@ import pytest
 from django_scopes import scopes_disabled
 
 from sunshine_credit.models import BlacklistEntry
-from tests.county import PASSWORD, build_county
+from tests.county import build_county
+from tests.e2e.browsing import login
 from tests.factories import make_id_number
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SHOTS = "/tmp/blacklist-e2e"
 
-
-def login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/**")
 
 
 def test_an_entry_is_added_and_removed_only_by_a_second_person(live_server, page):

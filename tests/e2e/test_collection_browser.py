@@ -13,20 +13,13 @@ from django_scopes import scopes_disabled
 from post_loan.models import CollectionCase, Letter
 from post_loan.services.collection import open_cases
 from post_loan.services.letters import issue_due_letters
-from tests.county import PASSWORD, build_county
+from tests.county import build_county
+from tests.e2e.browsing import login
 from tests.post_loan.collection_world import make_collection_world, overdue_loan
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SHOTS = "/tmp/collection-e2e"
 
-
-def login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/**")
 
 
 def test_the_officer_delivers_the_overdue_notice_and_works_the_case(live_server, page):
@@ -61,7 +54,7 @@ def test_the_officer_delivers_the_overdue_notice_and_works_the_case(live_server,
     page.click(f"tr[data-case='{case.pk}'] a")
     clock = page.locator("#limitation-clock").inner_text()
     assert today.isoformat() in clock and today.replace(year=today.year + 3).isoformat() in clock
-    page.click("#case-log ~ details summary")
+    page.click("#case-log-add summary")
     page.select_option("#entry-form select[name=kind]", "promise")
     page.fill("#entry-form input[name=promised_amount]", "5000")
     page.fill("#entry-form input[name=promised_by]", (today + datetime.timedelta(days=10)).isoformat())

@@ -25,41 +25,14 @@ from django_scopes import scopes_disabled
 from credit_use.models import Drawdown, DrawdownGuarantor, GuaranteeKind, Repayment
 from credit_use.services.repayments import repayment_record
 from post_loan.services.daily import postloan_daily
-from tests.county import PASSWORD, build_county
+from tests.county import build_county
 from tests.credit_use.factories_drawdowns import make_drawdown_world
+from tests.e2e.browsing import login
 from tests.post_loan.visit_world import loan
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SHOTS = "/tmp/post-loan-walk"
 DAY = datetime.timedelta(days=1)
-LOGIN_BUTTON = "form:not([action*=logout]) button[type=submit]"
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, has_touch=True,
-                                  is_mobile=True, device_scale_factor=2)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def desk(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click(LOGIN_BUTTON)
-    page.wait_for_url(f"{base}/")
 
 
 def past_loan(world, i, *, due_on, term=180):
@@ -116,7 +89,7 @@ def test_the_post_loan_walk(live_server, phone, desk):
     postloan_daily(today=o.due_on)  # the book as of the day loan O falls due: nothing overdue yet
 
     # 1. The officer's 30-day list on the phone: the borrower of R, called, the outcome shown.
-    log_in(phone, base, "tina")
+    login(phone, base, "tina")
     phone.goto(f"{base}/post-loan/reminders/")
     row = phone.locator(f"#loan-{r.pk}")
     assert world.h[3].code in row.inner_text()
@@ -132,7 +105,7 @@ def test_the_post_loan_walk(live_server, phone, desk):
     phone.screenshot(path=f"{SHOTS}/2-call-logged-phone.png", full_page=True)
 
     # 3 (before). The supervisor's figures as of that run.
-    log_in(desk, base, "sue")
+    login(desk, base, "sue")
     par30_before, rate_before = figures(desk, base)
     desk.screenshot(path=f"{SHOTS}/3-rate-before.png", full_page=True)
 

@@ -7,20 +7,13 @@ import pytest
 from django.utils import timezone
 
 from post_loan.services.classification import classify_all
-from tests.county import PASSWORD, build_county
+from tests.county import build_county
+from tests.e2e.browsing import login
 from tests.post_loan.classification_world import overdue
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SHOTS = "/tmp/risk-e2e"
 
-
-def login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/**")
 
 
 def test_a_downgrade_is_asked_by_the_officer_and_approved_by_the_president(live_server, page):

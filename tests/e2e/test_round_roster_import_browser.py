@@ -12,6 +12,7 @@ from django_scopes import scopes_disabled
 from appraisal.models import PanelHousehold
 from households.models import ArchiveStatus, Household
 from tests.appraisal.factories import make_panel_world
+from tests.e2e.browsing import login
 from tests.factories import make_id_number
 from tests.households.roster_files import roster_bytes, roster_row
 
@@ -21,12 +22,6 @@ PHONE = {"width": 390, "height": 844}
 NEW = ["A-NEW-001", "A-NEW-002", "A-NEW-003"]
 
 
-def login(page, url, username):
-    page.goto(f"{url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pass-word-123")
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda to: "/login/" not in to)
 
 
 def grid(page) -> list[tuple[str, str]]:

@@ -8,22 +8,13 @@ from django_scopes import scopes_disabled
 
 from post_loan.models import Visit
 from post_loan.services.visits import schedule_visits
-from tests.county import PASSWORD, build_county
+from tests.county import build_county
 from tests.credit_use.factories_drawdowns import make_drawdown_world
+from tests.e2e.browsing import login
 from tests.post_loan.visit_world import loan
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SHOTS = "/tmp/visit-e2e"
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, has_touch=True,
-                                  is_mobile=True, device_scale_factor=2)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
 
 
 def draw_with_mouse(page, selector):
@@ -60,11 +51,7 @@ def test_an_officer_records_a_visit_on_the_phone_with_drawn_signatures(live_serv
         visit = Visit.objects.get(drawdown=d)
     base, page = live_server.url, phone
 
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "tina")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    login(page, base, "tina")
     page.goto(f"{base}/post-loan/visits/")
     page.screenshot(path=f"{SHOTS}/1-list.png", full_page=True)
     page.click(f"a[data-visit='{visit.pk}']")
