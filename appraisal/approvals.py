@@ -51,9 +51,10 @@ def escalation_subject_url(approval) -> str:
     return reverse("appraisal:decision_goto", args=[approval.subject_id])
 
 
-def escalation_makers(approval) -> set:
-    """O3: whoever decided the amount (an administrator re-saving it included) does not approve it."""
-    return set(Decision.objects.filter(pk=approval.subject_id).values_list("decided_by_id", flat=True))
+def escalation_makers(approvals) -> dict[int, set]:
+    """Kind.makers, O3: whoever decided the amount (an administrator re-saving it included) does not approve it."""
+    rows = Decision.objects.filter(pk__in=[a.subject_id for a in approvals]).values_list("pk", "decided_by_id")
+    return {pk: {user} - {None} for pk, user in rows}
 
 
 register(ESCALATION_KIND, Kind(label=gettext_lazy("Limit above the branch's authority"),

@@ -39,9 +39,11 @@ def lock_drawdown_rows(approval) -> None:
         list(Drawdown.objects.select_for_update().filter(pk=approval.subject_id).values_list("pk", flat=True))
 
 
-def drawdown_makers(approval) -> set:
-    row = Drawdown.objects.filter(pk=approval.subject_id).values_list("created_by_id", "submitted_by_id").first()
-    return {pk for pk in (row or ()) if pk is not None}
+def drawdown_makers(approvals) -> dict[int, set]:
+    """Kind.makers: drawdown id → who created and who submitted it."""
+    rows = Drawdown.objects.filter(pk__in=[a.subject_id for a in approvals]).values_list(
+        "pk", "created_by_id", "submitted_by_id")
+    return {pk: {user for user in users if user is not None} for pk, *users in rows}
 
 
 def drawdown_url(approval) -> str:

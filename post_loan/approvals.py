@@ -70,10 +70,12 @@ def _plan_url(approval) -> str:
     return reverse("post_loan:case_detail", args=[case_id]) if case_id else ""
 
 
-def _plan_makers(approval) -> set:
+def _plan_makers(approvals) -> dict[int, set]:
+    """Kind.makers: instalment plan id → who proposed it."""
     from .models import InstalmentPlan
 
-    return set(InstalmentPlan.objects.filter(pk=approval.subject_id).values_list("created_by_id", flat=True))
+    rows = InstalmentPlan.objects.filter(pk__in=[a.subject_id for a in approvals]).values_list("pk", "created_by_id")
+    return {pk: {user} for pk, user in rows}
 
 
 def _register_instalment_plan() -> None:

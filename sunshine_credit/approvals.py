@@ -31,8 +31,9 @@ class Kind:
     # Locks the subject's rows before the approval row, in the order the makers' services lock them
     # (no deadlock between a checker deciding and a maker changing the subject).
     lock_subject: Callable[[Approval], None] | None = None
-    # Who made the subject itself (besides the requester): they may not approve it either (O3).
-    makers: Callable[[Approval], set] | None = None
+    # Who made the subjects themselves (besides the requester): they may not approve them either (O3). Given the
+    # approvals of this kind, returns subject id → user ids, in one query (the inbox asks for a page at once).
+    makers: Callable[[list[Approval]], dict[int, set]] | None = None
 
 
 KINDS: dict[str, Kind] = {}
@@ -67,9 +68,25 @@ def approval_request(*, scope: Scope, actor, kind: str, subject_id: int, village
             raise ApprovalRefused(_("A request for this is already waiting for approval.")) from None
 
 
-def may_decide(scope: Scope, approval: Approval) -> bool:
+def barred(approvals) -> dict[int, set]:
+    """approval id → the users who may not decide it: its requester and the subject's makers (one query per kind
+    of action among `approvals`, however many there are)."""
+    approvals = list(approvals)
+    subject_makers: dict[str, dict[int, set]] = {}
+    for key in {approval.kind for approval in approvals}:
+        kind = KINDS.get(key)
+        if kind is not None and kind.makers is not None:
+            subject_makers[key] = kind.makers([a for a in approvals if a.kind == key])
+    return {approval.pk: {approval.requested_by_id} | subject_makers.get(approval.kind, {}).get(approval.subject_id, set())
+            for approval in approvals}
+
+
+def may_decide(scope: Scope, approval: Approval, barred_users: set | None = None) -> bool:
+    """Whether the user's role decides this kind and the user is none of `barred_users` (see `barred`; by default
+    only the requester is known)."""
     kind = KINDS.get(approval.kind)
-    return kind is not None and scope.role in kind.approver_roles and approval.requested_by_id != scope.user_id
+    barred_users = {approval.requested_by_id} if barred_users is None else barred_users
+    return kind is not None and scope.role in kind.approver_roles and scope.user_id not in barred_users
 
 
 @transaction.atomic
@@ -85,7 +102,7 @@ def approval_decide(*, scope: Scope, actor, approval_id: int, approve: bool, not
         if kind.lock_subject is not None:
             kind.lock_subject(approval)
         approval = Approval.objects.select_for_update().get(pk=approval.pk)
-        makers = {approval.requested_by_id} | (kind.makers(approval) if kind.makers else set())
+        makers = barred([approval])[approval.pk]
         if actor.pk in makers:
             raise ApprovalRefused(_("You made this request: another person must approve it (maker-checker)."))
         if approval.status != Approval.Status.PENDING:

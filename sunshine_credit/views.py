@@ -26,7 +26,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .approvals import KINDS, ApprovalRefused, approval_decide, approval_inbox, approvals_requested, may_decide
+from .approvals import (
+    KINDS,
+    ApprovalRefused,
+    approval_decide,
+    approval_inbox,
+    approvals_requested,
+    barred,
+    may_decide,
+)
 from .errors import Refusal, show_on_form
 from .forms import CalendarDayForm, CalendarImportForm, StaffPasswordForm
 from .import_jobs import too_large_message, upload_limit
@@ -104,11 +112,17 @@ def staff_password(request, pk: int):
 # --- the checker's inbox (O3/R2) ----------------------------------------------------------------------------
 
 
-def _approval_row(scope, approval: Approval) -> dict:
-    kind = KINDS.get(approval.kind)
-    url = kind.subject_url(approval) if kind is not None and kind.subject_url else ""
-    return {"approval": approval, "label": kind.label if kind else approval.kind, "url": url,
-            "may_decide": may_decide(scope, approval), "own": approval.requested_by_id == scope.user_id}
+def _approval_rows(scope, approvals) -> list[dict]:
+    approvals = list(approvals)
+    makers = barred(approvals)  # the requester and the subject's makers never decide it (O3); one query per kind
+    rows = []
+    for approval in approvals:
+        kind = KINDS.get(approval.kind)
+        url = kind.subject_url(approval) if kind is not None and kind.subject_url else ""
+        rows.append({"approval": approval, "label": kind.label if kind else approval.kind, "url": url,
+                     "may_decide": may_decide(scope, approval, makers[approval.pk]),
+                     "own": scope.user_id in makers[approval.pk]})
+    return rows
 
 
 @login_required
@@ -119,8 +133,8 @@ def approval_inbox_page(request):
     kind = kind if kind in KINDS else ""  # the home page's task list links to one kind (issue 15 item 4)
     return render(request, "sunshine_credit/approval_inbox.html", {
         "kind": kind, "kind_label": KINDS[kind].label if kind else "",
-        "pending": [_approval_row(scope, a) for a in approval_inbox(scope=scope, kind=kind)],
-        "mine": [_approval_row(scope, a) for a in approvals_requested(scope=scope)]})
+        "pending": _approval_rows(scope, approval_inbox(scope=scope, kind=kind)),
+        "mine": _approval_rows(scope, approvals_requested(scope=scope))})
 
 
 @login_required

@@ -141,3 +141,22 @@ def test_wrong_role_and_outside_scope_write_nothing(client, county):
     assert client.get("/approvals/").status_code == 404
     with scopes_disabled():
         assert set(Approval.objects.values_list("status", flat=True)) == {"pending"}
+
+
+def test_the_maker_of_the_subject_is_offered_no_decision_in_the_inbox(client, county, django_assert_max_num_queries):
+    """O3 in the inbox too: who decided the escalated amount is not the requester, yet may not decide it — the
+    row says so instead of offering buttons that would be refused. The makers of a page of requests are read
+    in one query per kind."""
+    with scopes_disabled():
+        Decision.objects.filter(pk=county.escalation.subject_id).update(decided_by=county.sue)
+    client.force_login(county.sue)
+    response = client.get("/approvals/")
+    row = next(r for r in response.context["pending"] if r["approval"].pk == county.escalation.pk)
+    assert row["own"] and not row["may_decide"]
+    assert f'action="/approvals/{county.escalation.pk}/decide/"' not in response.content.decode()
+    other = next(r for r in response.context["pending"] if r["approval"].pk == county.other_branch.pk)
+    assert other["may_decide"] and not other["own"]  # decided by nobody yet: sue may decide it
+    with django_assert_max_num_queries(12) as queries:
+        client.get("/approvals/")
+    makers_queries = [q for q in queries.captured_queries if '"appraisal_decision"' in q["sql"]]
+    assert len(makers_queries) == 1
