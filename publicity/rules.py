@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from appraisal.models import Escalation
 from sunshine_credit.errors import Refusal
 from sunshine_credit.lib.money import yuan
+from sunshine_credit.lib.phones import normalise_phone
 
 from .models import ItemStatus, Notice, NoticeKind, Outcome
 
@@ -103,8 +104,6 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 REFERENCE_PREFIX = "YY"
 REFERENCE_LENGTH = 10
 REFERENCE_RE = re.compile(rf"{REFERENCE_PREFIX}[{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}}")
-MOBILE_RE = re.compile(r"1[3-9]\d{9}")
-LANDLINE_RE = re.compile(r"0\d{2,3}-?\d{7,8}")
 OBJECTABLE = (ItemStatus.LISTED, ItemStatus.FROZEN)
 
 
@@ -145,15 +144,11 @@ def clean_objector_name(name: str) -> str:
 
 
 def normalise_objector_phone(raw: str) -> str:
-    """Blank, an 11-digit mainland mobile (138 1234 5678) or a landline with its area code (0371-12345678)."""
-    text = re.sub(r"\s+", "", raw or "")
-    if not text:
-        return ""
-    if MOBILE_RE.fullmatch(text.replace("-", "")):
-        return text.replace("-", "")
-    if LANDLINE_RE.fullmatch(text):
-        return text
-    raise ObjectionRefused(_("Enter an 11-digit mobile number or a landline with its area code (0371-12345678)."))
+    """Blank, an 11-digit mainland mobile or a landline with its area code (sunshine_credit.lib.phones)."""
+    try:
+        return normalise_phone(raw)
+    except ValueError:
+        raise ObjectionRefused(_("Enter an 11-digit mobile number or a landline with its area code (0371-12345678).")) from None
 
 
 def check_reconsideration(*, outcome: str, reason: str, amount: Decimal | None, published: Decimal) -> Decimal | None:

@@ -216,6 +216,8 @@ CELERY_BEAT_SCHEDULE = {
     # C1–C7: the post-loan daily job (visits, reminders, notices, collection, classification, erase dates), after
     # the overdue sweep of 01:30 (it reuses what the sweep marked; idempotent per day).
     "postloan-daily": {"task": "post_loan.daily", "schedule": crontab(hour=2, minute=15)},
+    # V4: complainants' names and phones erased past COMPLAINT_CONTACT_RETENTION_DAYS (idempotent; daily).
+    "complaint-contacts-erase": {"task": "supervision.complaint_contacts_erase", "schedule": crontab(hour=3, minute=10)},
 }
 
 # C6 (SPEC §9): the overdue-day floors of the five-category classification, from the 2023 《商业银行金融资产风险分类
@@ -283,6 +285,11 @@ PUBLIC_RATE_WINDOW_SECONDS = env_int("PUBLIC_RATE_WINDOW_SECONDS", 3600)
 # this many days: a year covers a complaint about how the objection was handled (V4) and the next two
 # semi-annual democratic reviews (V2), which may ask the objector; after that they serve no purpose.
 OBJECTION_CONTACT_RETENTION_DAYS = env_int("OBJECTION_CONTACT_RETENTION_DAYS", 365)
+# V4: complaints and "有问题" evaluation cards are handled by head-office audit within this many calendar days of
+# receipt; later ones are flagged overdue. The complainant's name and phone are kept until the complaint is handled
+# and then this many days (PIPL art. 19), like an objector's.
+COMPLAINT_HANDLING_DAYS = env_int("COMPLAINT_HANDLING_DAYS", 15)
+COMPLAINT_CONTACT_RETENTION_DAYS = env_int("COMPLAINT_CONTACT_RETENTION_DAYS", 365)
 # Behind nginx every request comes from 127.0.0.1: name the header nginx sets from the client's connection
 # (`proxy_set_header X-Real-IP $remote_addr;` → "HTTP_X_REAL_IP"), or the whole county shares one budget.
 PUBLIC_CLIENT_IP_HEADER = os.environ.get("PUBLIC_CLIENT_IP_HEADER", "")

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from publicity.urls import public_urlpatterns
+from supervision.urls import public_urlpatterns as supervision_public
 
 from . import views
 
@@ -36,5 +37,6 @@ urlpatterns = [
     path("groups/", include("guarantee_groups.urls")),
     path("post-loan/", include("post_loan.urls")),
     path("public/", include((public_urlpatterns, "public"))),
+    path("public/", include((supervision_public, "public_sv"))),
     path("admin/", admin.site.urls),
 ]

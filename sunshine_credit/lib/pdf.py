@@ -12,13 +12,16 @@ from django.template.loader import render_to_string
 FONT_FAMILY = '"Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'
 
 
-def _no_fetcher():
+def _no_fetcher(*, data_images: bool = False):
     from weasyprint.urls import URLFetcher  # imported late: loading WeasyPrint (Pango, fonts) takes a while
 
     class NoFetch(URLFetcher):
-        """Refuses every URL; WeasyPrint logs the refusal and leaves the resource out."""
+        """Refuses every URL (but, when asked, pictures inlined as data: URLs by the caller, e.g. photos read
+        from storage); WeasyPrint logs the refusal and leaves the resource out."""
 
         def fetch(self, url, headers=None):
+            if data_images and url.startswith(("data:image/jpeg;base64,", "data:image/png;base64,")):
+                return super().fetch(url, headers)
             raise ValueError(f"print templates load nothing: {url[:80]}")
 
     return NoFetch()
@@ -29,17 +32,18 @@ def render_html(template: str, context: dict) -> str:
     return render_to_string(template, {"font_family": FONT_FAMILY, **context})
 
 
-def html_to_document(html: str):
-    """The laid-out WeasyPrint document (`.pages`, `.write_pdf()`)."""
+def html_to_document(html: str, *, data_images: bool = False):
+    """The laid-out WeasyPrint document (`.pages`, `.write_pdf()`). `data_images`: let JPEG and PNG pictures
+    inlined as data: URLs through (nothing else is ever fetched)."""
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=_no_fetcher()).render()
+    return HTML(string=html, url_fetcher=_no_fetcher(data_images=data_images)).render()
 
 
-def html_to_pdf(html: str) -> bytes:
-    return html_to_document(html).write_pdf()
+def html_to_pdf(html: str, *, data_images: bool = False) -> bytes:
+    return html_to_document(html, data_images=data_images).write_pdf()
 
 
-def render_pdf(template: str, context: dict) -> bytes:
+def render_pdf(template: str, context: dict, *, data_images: bool = False) -> bytes:
     """Render a print template (A4, inline CSS) to PDF bytes."""
-    return html_to_pdf(render_html(template, context))
+    return html_to_pdf(render_html(template, context), data_images=data_images)

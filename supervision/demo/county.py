@@ -25,6 +25,7 @@ from sunshine_credit.models import BlacklistEntry, Branch, HeadOffice, Role, Sta
 from sunshine_credit.scoping import activate, scope_for_profile
 
 from .appraisal import REVIEWERS, seed_appraisal
+from .disclosures import seed_disclosures
 from .post_loan import seed_post_loan
 from .publicity import seed_publicity
 
@@ -208,11 +209,20 @@ def seed() -> dict:
         appraisal = seed_appraisal(office, users, password)
         created.update(appraisal["created"])
         created.update(seed_publicity(office, users, appraisal["campaign"]))
-        created.update(seed_post_loan(office, users))
+        created.update(_later_stages(office, users))
         totals = _totals(office)
     return {"head_office": office.code, "created": created, "totals": totals,
             "logins": [_login(spec) for spec in USERS] + REVIEWER_LOGINS, "password": DEMO_PASSWORD,
             "campaign": appraisal["campaign"], "panel": appraisal["panel"]}
+
+
+def _later_stages(office, users) -> dict:
+    """The parts of the demo that need only the head office and the logins: the post-loan book, the eight
+    disclosures (V3). What each created, by its key."""
+    created = {}
+    for seed_stage in (seed_post_loan, seed_disclosures):
+        created.update(seed_stage(office, users))
+    return created
 
 
 def _user(spec: DemoUser, office, branches, villages, password: str):

@@ -37,6 +37,9 @@ from sunshine_credit.scoping import Scope
 from surveys.models import Campaign
 from surveys.selectors import ENTRY_TODO, entry_unfinished
 
+from .complaints import complaints_todo
+from .reviews import findings as review_findings
+
 # (detail, count, url): one row of a task; detail names the campaign of per-campaign tasks, else "".
 Counted = list[tuple[str, int, str]]
 
@@ -123,11 +126,25 @@ def _limitation(scope: Scope, today: datetime.date) -> Counted:
              f"{reverse('post_loan:case_list')}?limitation=on")]
 
 
+def _findings(overdue: bool) -> Callable[[Scope, datetime.date], Counted]:
+    """V2: the democratic reviews' findings still open (with their follow-up overdue), listed in the workspace."""
+    def count(scope: Scope, today: datetime.date) -> Counted:
+        rows = review_findings(scope, overdue_on=today) if overdue else review_findings(scope, status="open")
+        return [("", rows.count(), f"{reverse('review_workspace')}?findings={'overdue' if overdue else 'open'}")]
+    return count
+
+
+def _complaints(todo: str) -> Callable[[Scope, datetime.date], Counted]:
+    """V4: complaints and "有问题" cards waiting for audit (or past their handling time limit)."""
+    return _single("complaint_list", f"?todo={todo}",
+                   lambda scope, today: complaints_todo(scope=scope, todo=todo, today=today))
+
+
 APPROVALS = Task("approvals", _("Requests waiting for your approval"), _approvals())
 # Issue 16 (SPEC §9): what the post-loan book asks of the officer, and what head office watches.
 LIMITATION = Task("limitation", _("Collection cases whose limitation period ends within 90 days"), _limitation)
 
-# The task list of each role, in the order a working day meets them. Roles absent here have none (auditors,
+# The task list of each role, in the order a working day meets them. Roles absent here have none (
 # reviewers — who land on their own panels page).
 TASKS: dict[str, tuple[Task, ...]] = {
     Role.OFFICER: (
@@ -152,9 +169,16 @@ TASKS: dict[str, tuple[Task, ...]] = {
         Task("escalations", _("Limits above a branch's authority to decide"), _approvals(ESCALATION_KIND)),
         Task("overrides", _("Pre-check overrides to decide"), _approvals(OVERRIDE_KIND)),
         Task("breaches", _("Time limits breached"), _breaches),
+        Task("complaints_overdue", _("Complaints past their handling time limit"), _complaints("overdue")),
         LIMITATION,
     ),
     Role.ADMIN: (APPROVALS,),
+    Role.AUDITOR: (
+        Task("complaints", _("Complaints to handle"), _complaints("handle")),
+        Task("complaints_overdue", _("Complaints past their handling time limit"), _complaints("overdue")),
+        Task("findings_overdue", _("Findings with follow-up overdue"), _findings(overdue=True)),
+        Task("findings_open", _("Findings open"), _findings(overdue=False)),
+    ),
 }
 
 

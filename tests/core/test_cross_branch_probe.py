@@ -67,6 +67,8 @@ from sunshine_credit.models import (
     UploadedImport,
     Village,
 )
+from supervision.models import Finding, Review, SuggestionBoxOpening
+from supervision.services import complaints as complaint_services
 from surveys.models import SurveyImport
 from surveys.services import limits as services_limits
 from tests.appraisal.factories import PanelFactory, reviewer_with_login, seat
@@ -104,6 +106,13 @@ EXCLUDED = {
     "public:objection_form": "public: a published board's QR-code token",
     "public:objection_done": "public: a published board's QR-code token and the objector's reference",
     "public:lookup": "public: an objection's status by its reference number (rate limited, test_public_form)",
+    # V3: what a branch publishes (八公开), by its code, for anyone; only loan officers' names, villages, work
+    # phones and photos (tests/supervision/test_disclosures.py).
+    "public_sv:disclosure_public": "public: a branch's eight disclosures by its code (published on purpose)",
+    "public_sv:disclosure_photo": "public: an active loan officer's photo by its random token",
+    # V4: the complaint form an officer's card or a branch's QR code opens (random token in the query string),
+    # its confirmation and the look-up: one complaint's status and reply, never contact data (test_complaints).
+    "public_sv:complaint_done": "public: a complaint's confirmation by its unguessable reference number",
 }
 # Django's admin is the superuser's set-up tool and deliberately unscoped (ScopeMiddleware disables scopes for
 # superusers there); everyone else is sent to its login page: test_admin_is_closed_to_every_other_login.
@@ -207,11 +216,24 @@ PARAMS = {
     "post_loan:letter_receipt": {"pk": "letter"},
     "post_loan:letter_scan": {"pk": "letter"},
     "post_loan:lawyer_edit": {"branch_pk": "branch"},
+    "disclosure_edit": {"branch_pk": "branch"},
+    "disclosure_history": {"branch_pk": "branch"},
+    "disclosure_officer_edit": {"branch_pk": "branch", "user_pk": "staff_user"},
+    "disclosure_board_commitments": {"branch_pk": "branch"},
+    "disclosure_board_process": {"branch_pk": "branch"},
+    "disclosure_board_officers": {"branch_pk": "branch"},
     "post_loan:case_detail": {"pk": "collection_case"},
     "post_loan:case_entry": {"pk": "collection_case"},
     "post_loan:case_classify": {"pk": "collection_case"},
     "post_loan:plan_propose": {"pk": "collection_case"},
     "post_loan:promise_mark": {"pk": "collection_entry"},
+    "review_detail": {"pk": "review"},
+    "review_finding_add": {"pk": "review"},
+    "review_finding_close": {"pk": "review_finding"},
+    "complaint_detail": {"pk": "complaint"},
+    "suggestion_opening_detail": {"pk": "suggestion_opening"},
+    "suggestion_opening_confirm": {"pk": "suggestion_opening"},
+    "suggestion_opening_card": {"pk": "suggestion_opening"},
     "public:objection_form": {"token": "notice_token"},
     "public:objection_done": {"token": "notice_token", "reference": "objection_reference"},
 }
@@ -445,6 +467,22 @@ def populate(*, head_office, branch, label: str, code: str, officer, president, 
         head_office=head_office, id_number=make_id_number(datetime.date(1966, 6, 6), sequence=sum(map(ord, code)) % 500), name=f"{label}失信人",
         reason="恶意逃废债", source="探针", created_by=officer)
 
+    # V2: the branch's democratic review (drawn over the probe village) with an open finding about the officer.
+    review = Review.objects.create(head_office=head_office, branch=branch, period="2026H2", seed=f"probe-{code}",
+                                   candidates={"villages": [village.pk]}, officer=officer, drawn_by=officer,
+                                   drawn_at=timezone.now())
+    review.villages.add(village)
+    review_finding = Finding.objects.create(review=review, staff=officer, household=homes[0], text=f"{label}探针发现",
+                                            action="probe", due_on=today, created_by=officer)
+
+    # V4/V5: a complaint about the officer (audit's), and an opening of the branch's suggestion box waiting for its
+    # second signature.
+    complaint = complaint_services._create(branch=branch, officer_id=officer.pk, kind="complaint", rating="",
+                                           content=f"{label}探针投诉", name=f"{label}投诉人", phone="",
+                                           source="counter", entered_by=teller)
+    suggestion_opening = SuggestionBoxOpening.objects.create(branch=branch, opened_on=today, card_count=3,
+                                                             opened_by=teller)
+
     objects = {
         "branch": branch, "village": village, "village_group": group, "household": homes[0],
         "member": homes[0].representative, "existing_loan": loan, "respondent": respondent,
@@ -457,6 +495,8 @@ def populate(*, head_office, branch, label: str, code: str, officer, president, 
         "drawdown_pending": drawdown_pending, "drawdown_draft": drawdown_draft, "revocation": revocation,
         "approval": pending_approval(drawdown_pending), "blacklist_entry": blacklist_entry, "calendar_day": calendar_day, "visit": visit,
         "letter": letter, "collection_case": collection_case, "collection_entry": collection_entry,
+        "review": review, "review_finding": review_finding,
+        "complaint": complaint, "suggestion_opening": suggestion_opening,
     }
     ids = {kind: obj.pk for kind, obj in objects.items()}
     ids.update(campaign=campaigns["open"].pk, campaign_ready=campaigns["ready"].pk,
@@ -492,6 +532,8 @@ def build_world() -> dict:
     br_c = BranchFactory(head_office=hq2, code="H2BR01", name="丙州支行")
     staff_c = {role: StaffFactory(branch=br_c, role=role).user for role in (Role.OFFICER, Role.PRESIDENT, Role.TELLER)}
     staff_c[Role.ADMIN] = StaffFactory(branch=None, head_office=hq2, role=Role.ADMIN).user
+    # V4: complaints are read by head-office audit only (never the branch's staff).
+    staff_c[Role.AUDITOR] = StaffFactory(branch=None, head_office=hq2, role=Role.AUDITOR).user
     side_c = populate(head_office=hq2, branch=br_c, label="丙", code="PBC", officer=staff_c[Role.OFFICER],
                       president=staff_c[Role.PRESIDENT], teller=staff_c[Role.TELLER],
                       campaigns=head_office_campaigns(hq2, "H2"))
@@ -506,11 +548,11 @@ def build_world() -> dict:
                      "reviewer": side_a["reviewer_user"]},
         # Branch B's staff, and head office 1's administrator (who sets up its staff: staff_password).
         "branch_b": {"officer": users["officer1"], "president": users["president1"], "teller": users["teller1"],
-                     "reviewer": side_b["reviewer_user"], "admin": users["admin"]},
+                     "reviewer": side_b["reviewer_user"], "admin": users["admin"], "auditor": users["auditor"]},
         "head_office_1": {"admin": users["admin"], "supervisor": users["supervisor"], "auditor": users["auditor"]},
         "head_office_2": {"admin": staff_c[Role.ADMIN], "officer": staff_c[Role.OFFICER],
                           "president": staff_c[Role.PRESIDENT], "teller": staff_c[Role.TELLER],
-                          "reviewer": side_c["reviewer_user"]},
+                          "reviewer": side_c["reviewer_user"], "auditor": staff_c[Role.AUDITOR]},
     }
 
 

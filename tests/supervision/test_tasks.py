@@ -14,6 +14,7 @@ from households.models import Household
 from post_loan.models import CollectionCase, Letter, ReminderCall, Visit
 from publicity.models import ItemStatus, Notice, NoticeItem, NoticeKind
 from sunshine_credit.models import Approval
+from supervision.models import Complaint
 from tests.supervision.worlds import make_task_world, village_tasks
 from tests.surveys.factories import QuestionnaireFactory
 
@@ -23,7 +24,7 @@ TASK = re.compile(r'<li class="col task[^"]*" data-task="([a-z_]+)">(.*?)</li>',
 HREF = re.compile(r'href="([^"]+)"')
 COUNT = re.compile(r'task-count">(\d+)<')
 TABLES = ("panel-table", "board-table", "drawdown-table", "inbox-pending", "campaign-villages", "breach-table",
-          "letter-table", "case-table")
+          "letter-table", "case-table", "finding-list", "complaint-table")
 LISTS = {"visit-list": "visit-row", "reminder-list": "reminder-row"}  # phone lists: one item per row
 
 EXPECTED = {
@@ -35,7 +36,7 @@ EXPECTED = {
     "tom": {"disburse": 1, "interest": 1},
     "tess": {"disburse": 1, "interest": 1},
     # head office: both branches'
-    "sue": {"escalations": 2, "overrides": 2, "breaches": 2, "limitation": 2},
+    "sue": {"escalations": 2, "overrides": 2, "breaches": 2, "complaints_overdue": 2, "limitation": 2},
     "ada": {"approvals": 4},  # the escalations and overrides; the branch president decides drawdowns
 }
 
@@ -92,14 +93,16 @@ def test_tasks_with_nothing_waiting_are_muted_and_link_nowhere(client, county):
     assert html.count("task-empty") == len(tasks) and "?todo=" not in html
 
 
-@pytest.mark.parametrize("who", ["aude"])
-def test_a_role_without_tasks_has_no_task_list(client, county, who):
+def test_the_auditor_has_the_review_findings_tasks(client, county):
+    """Issue 17 item 3 (V2): the auditor, who had no task list, now has the democratic reviews' findings (their
+    counts against the listed rows: tests/supervision/test_reviews.py)."""
     make_task_world(county)
-    county.login(client, county[who])
-    assert 'id="tasks"' not in client.get("/").content.decode()
+    county.login(client, county.aude)
+    tasks = tasks_of(client.get("/").content.decode())
+    assert {"findings_overdue", "findings_open"} <= set(tasks)
 
 
-@pytest.mark.parametrize("who, queries", [("tina", 25), ("pat", 12), ("tom", 14), ("sue", 19), ("ada", 15)])
+@pytest.mark.parametrize("who, queries", [("tina", 25), ("pat", 12), ("tom", 14), ("sue", 20), ("ada", 15)])
 def test_the_home_page_counts_in_a_fixed_number_of_queries(client, county, django_assert_num_queries, who, queries):
     """A few aggregate queries per role, never one per item: twice the items in branch A cost no query more."""
     make_task_world(county)
@@ -157,6 +160,8 @@ def test_an_item_dealt_with_leaves_the_count(client, county):
         Visit.objects.filter(village=county.v_a).update(visited_on=timezone.localdate())
         Letter.objects.filter(village=county.v_a).update(receipt_signed=True, delivered_on=timezone.localdate())
         CollectionCase.objects.filter(village=county.v_a).update(status=CollectionCase.Status.CLOSED)
+        # V4: audit handled the complaint about branch A's officer
+        Complaint.objects.filter(branch=county.branch_a).update(status=Complaint.Status.HANDLED)
         for loan in Drawdown.objects.filter(village=county.v_a, status=Drawdown.Status.DISBURSED):
             ReminderCall.objects.create(drawdown=loan, called_on=timezone.localdate(), called_by=county.tina,
                                         outcome=ReminderCall.Outcome.REACHED)
@@ -168,4 +173,5 @@ def test_an_item_dealt_with_leaves_the_count(client, county):
     assert counts(client) == {"approvals": 0}
     county.login(client, county.sue)
     # branch B's; a late decision stays
-    assert counts(client) == {"escalations": 1, "overrides": 1, "breaches": 2, "limitation": 1}
+    assert counts(client) == {"escalations": 1, "overrides": 1, "breaches": 2, "complaints_overdue": 1,
+                              "limitation": 1}

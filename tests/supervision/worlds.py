@@ -14,6 +14,7 @@ from credit_use.models import Drawdown, GuaranteeKind
 from post_loan.models import CollectionCase, Letter, Visit
 from publicity.models import ItemStatus, Notice, NoticeItem, NoticeKind
 from sunshine_credit.models import Approval
+from supervision.models import Complaint
 from surveys.models import RespondentDraw
 from tests.appraisal.factories import PanelFactory, ReviewerFactory, seat
 from tests.guarantee_groups.factories import give_line
@@ -104,3 +105,8 @@ def _post_loan(county, village, officer, home, loan, today):
                                   opened_on=today - datetime.timedelta(days=1000),
                                   limitation_from=today - datetime.timedelta(days=1000),
                                   limitation_ends_on=today + datetime.timedelta(days=60))
+    # V4 (audit's): a complaint about the officer, past its handling time limit.
+    Complaint.objects.create(head_office=county.head_office, branch=village.branch, officer=officer, kind="complaint",
+                             content="拖延办贷", source="counter", reference=f"TS{secrets.token_hex(5).upper()}",
+                             received_on=today - datetime.timedelta(days=30), due_on=today - datetime.timedelta(days=15),
+                             status=Complaint.Status.OPEN)

@@ -1,0 +1,1 @@
+"""Supervision's rules, one module per feature (complaints, disclosures, reviews)."""

@@ -1,0 +1,1 @@
+"""Supervision's services, one module per feature (complaints, disclosures, reviews)."""
