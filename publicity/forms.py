@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sunshine_credit.lib.money import AmountField, yuan
+from sunshine_credit.lib.public_input import normalise_reference
 
 from . import rules
 from .models import Objection, Outcome
@@ -63,7 +64,7 @@ class LookupForm(forms.Form):
                                 help_text=_("As shown when the objection was lodged, e.g. YY7K3M9Q2WXA."))
 
     def clean_reference(self):
-        return rules.normalise_reference(self.cleaned_data["reference"])
+        return normalise_reference(self.cleaned_data["reference"])
 
 
 class BoardCodeForm(forms.Form):

@@ -6,8 +6,6 @@ lower a line, never raise it. Refusals raise ObjectionRefused (a sunshine_credit
 """
 
 import datetime
-import re
-import secrets
 from decimal import Decimal
 
 from django.utils import formats
@@ -16,7 +14,12 @@ from django.utils.translation import gettext as _
 from appraisal.models import Escalation
 from sunshine_credit.errors import Refusal
 from sunshine_credit.lib.money import yuan
-from sunshine_credit.lib.phones import normalise_phone
+from sunshine_credit.lib.public_input import (
+    normalise_phone,
+    normalise_reference,
+    random_code,
+    reference_pattern,
+)
 
 from .models import ItemStatus, Notice, NoticeKind, Outcome
 
@@ -99,11 +102,9 @@ def escalation_approved(escalation: str) -> bool:
 CONTENT_MAX = 2000
 NAME_MAX = 50
 REASON_MAX = 500
-# Reference numbers are read out over the phone and copied by hand: no 0/O, 1/I/L.
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+# Reference numbers: sunshine_credit.lib.public_input (read out over the phone and copied by hand).
 REFERENCE_PREFIX = "YY"
-REFERENCE_LENGTH = 10
-REFERENCE_RE = re.compile(rf"{REFERENCE_PREFIX}[{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}}")
+REFERENCE_RE = reference_pattern(REFERENCE_PREFIX)
 OBJECTABLE = (ItemStatus.LISTED, ItemStatus.FROZEN)
 
 
@@ -144,7 +145,7 @@ def clean_objector_name(name: str) -> str:
 
 
 def normalise_objector_phone(raw: str) -> str:
-    """Blank, an 11-digit mainland mobile or a landline with its area code (sunshine_credit.lib.phones)."""
+    """Blank, an 11-digit mainland mobile or a landline with its area code (sunshine_credit.lib.public_input)."""
     try:
         return normalise_phone(raw)
     except ValueError:
@@ -175,12 +176,7 @@ def check_reconsideration(*, outcome: str, reason: str, amount: Decimal | None, 
 
 def new_reference() -> str:
     """An unguessable reference number: "YY" and 10 of 31 symbols (about 50 bits), from `secrets`."""
-    return REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
-
-
-def normalise_reference(raw: str) -> str:
-    """What a villager types back: any case, with spaces or dashes."""
-    return re.sub(r"[\s\-]+", "", raw or "").upper()
+    return REFERENCE_PREFIX + random_code()
 
 
 # P4: a board's code is its public token: villagers who cannot scan the QR code type it on the short page
@@ -190,7 +186,7 @@ BOARD_CODE_LENGTH = 10
 
 
 def new_board_code() -> str:
-    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(BOARD_CODE_LENGTH))
+    return random_code(BOARD_CODE_LENGTH)
 
 
 def board_code_display(code: str) -> str:

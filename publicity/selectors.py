@@ -27,12 +27,13 @@ from appraisal.models import Decision, DecisionStatus, Panel
 from households.models import ArchiveStatus, Relation
 from households.selectors import blacklisted_member_exists
 from sunshine_credit.lib.masking import mask_phone
+from sunshine_credit.lib.public_input import normalise_reference
 from sunshine_credit.models import Approval
 from sunshine_credit.scoping import Scope, get_in_scope_or_404
 from surveys.models import Campaign
 
 from .models import ItemStatus, Notice, NoticeItem, NoticeKind, Objection, Outcome
-from .rules import REFERENCE_RE, ObjectionRefused, check_running, mask_name, normalise_reference
+from .rules import REFERENCE_RE, ObjectionRefused, check_running, mask_name
 
 # --- the board's rows (P1/P2) -------------------------------------------------------------------------------
 

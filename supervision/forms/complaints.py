@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sunshine_credit.lib.public_input import normalise_reference
+
 from ..models import Complaint
 from ..rules import complaints as rules
 
@@ -76,7 +78,7 @@ class LookupForm(forms.Form):
                                 help_text=_("As shown when you submitted it, e.g. TS7K3M9Q2WXA."))
 
     def clean_reference(self):
-        return rules.normalise_reference(self.cleaned_data["reference"])
+        return normalise_reference(self.cleaned_data["reference"])
 
 
 class OpeningForm(forms.Form):

@@ -1,20 +1,18 @@
 """V4/V5 rules: reference numbers, which complaints are escalated, their handling deadline, overdue, openings."""
 
 import datetime
-import re
 import secrets
 
 from django.utils.translation import gettext_lazy as _
 
 from sunshine_credit.errors import Refusal
-from sunshine_credit.lib.phones import normalise_phone as normalise_phone_number
+from sunshine_credit.lib.public_input import normalise_phone as normalise_phone_number
+from sunshine_credit.lib.public_input import random_code, reference_pattern
 
 from ..models import Complaint
 
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 REFERENCE_PREFIX = "TS"   # 投诉
-REFERENCE_LENGTH = 10
-REFERENCE_RE = re.compile(rf"{REFERENCE_PREFIX}[{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}}")
+REFERENCE_RE = reference_pattern(REFERENCE_PREFIX)
 CONTENT_MAX = 2000
 NAME_MAX = 50
 
@@ -25,7 +23,7 @@ class ComplaintRefused(Refusal):
 
 def new_reference() -> str:
     """An unguessable reference number: "TS" and 10 of 31 symbols (about 50 bits), from `secrets`."""
-    return REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    return REFERENCE_PREFIX + random_code()
 
 
 def new_channel_token() -> str:
@@ -33,12 +31,8 @@ def new_channel_token() -> str:
     return secrets.token_urlsafe(18)
 
 
-def normalise_reference(raw: str) -> str:
-    return re.sub(r"[\s\-]+", "", raw or "").upper()
-
-
 def normalise_phone(raw: str) -> str:
-    """Blank, an 11-digit mainland mobile or a landline with its area code (sunshine_credit.lib.phones)."""
+    """Blank, an 11-digit mainland mobile or a landline with its area code (sunshine_credit.lib.public_input)."""
     try:
         return normalise_phone_number(raw)
     except ValueError:

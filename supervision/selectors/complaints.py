@@ -10,11 +10,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.http import Http404
 
+from sunshine_credit.lib.public_input import normalise_reference
 from sunshine_credit.models import Role
 from sunshine_credit.scoping import Scope
 
 from ..models import Complaint, ComplaintChannel, SuggestionBoxOpening
-from ..rules.complaints import REFERENCE_RE, normalise_reference
+from ..rules.complaints import REFERENCE_RE
 
 AUDIT_ROLES = frozenset({Role.AUDITOR, Role.SUPERVISOR})
 HANDLER_ROLES = frozenset({Role.AUDITOR})
