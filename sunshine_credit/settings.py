@@ -164,9 +164,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Bootstrap comes from the npm registry (`npm ci`, run by the Makefile), never copied into the repository.
-if (BASE_DIR / "node_modules" / "bootstrap" / "dist").is_dir():
-    STATICFILES_DIRS.append(("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"))
+# Bootstrap and ECharts (the V1 dashboards) come from the npm registry (package.json, `npm ci` run by the
+# Makefile), never copied into the repository; each package's dist/ is served as static/vendor/<package>/.
+for _package in ("bootstrap", "echarts"):
+    if (BASE_DIR / "node_modules" / _package / "dist").is_dir():
+        STATICFILES_DIRS.append((f"vendor/{_package}", BASE_DIR / "node_modules" / _package / "dist"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -296,6 +298,8 @@ PUBLIC_CLIENT_IP_HEADER = os.environ.get("PUBLIC_CLIENT_IP_HEADER", "")
 
 # H7: the coverage target shown on dashboards.
 ARCHIVE_COVERAGE_TARGET = 0.95
+# V1 (seed 000 四 工作目标: 预授信面不得低于70%): households with a credit line in effect ÷ archived households.
+PRECREDIT_COVERAGE_TARGET = 0.70
 
 # R10: production hardening, on whenever DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True

@@ -46,6 +46,7 @@ class Breach:
     decided_on: datetime.date | None    # None: still waiting for the decision
     disbursed_on: datetime.date | None
     days_late: int                      # working days after the deadline (up to today while pending)
+    village_id: int = 0
 
     @property
     def authority_label(self) -> str:
@@ -89,7 +90,7 @@ def time_limit_breaches(*, scope: Scope, today: datetime.date | None = None) -> 
             village=row["village__name"], household_code=row["household__code"], head_name=row["head_name"] or "",
             authority=row["authority"], limit=limit, complete_on=complete_on, deadline=deadline,
             decided_on=_local(row["decided_at"]), disbursed_on=_local(row["disbursed_at"]),
-            days_late=rules.days_late(deadline, decided_on, calendar=calendar)))
+            days_late=rules.days_late(deadline, decided_on, calendar=calendar), village_id=row["village_id"]))
     return sorted(breaches, key=lambda b: (-b.days_late, b.deadline, b.number))
 
 

@@ -3,4 +3,5 @@ suggestion box (V4, V5), the eight public disclosures (V3), the semi-annual demo
 
 from .complaints import *  # noqa: F401,F403
 from .disclosures import *  # noqa: F401,F403
+from .overview import *  # noqa: F401,F403
 from .reviews import *  # noqa: F401,F403

@@ -1,0 +1,484 @@
+"""V1: the dashboards' figures for head office → branch → village → officer.
+
+Every figure is computed per village by one grouped query per source table (households, credit lines, loans,
+grades, the campaign's stages, repayments, visits), then added up to branches and officers in Python over those
+village rows — a few hundred rows, never one per household or loan. Everything starts from the caller's scope
+(R1): the villages asked for are cut to `scope.village_ids`, and a unit outside it is 404.
+
+Definitions (SPEC §10 V1, seed 000 四 工作目标):
+- archive coverage (建档面) = archived households ÷ households on the roster (target ARCHIVE_COVERAGE_TARGET);
+- pre-credit coverage (预授信面) = households with a credit line in effect ÷ archived households (target
+  PRECREDIT_COVERAGE_TARGET);
+- campaign progress: the households of the campaign that reached each stage (Stage); the archived stage is measured
+  against the roster, surveyed / computed / appraised against the archived households, published and in effect
+  against the households the panels granted;
+- line utilisation (用信率) = households with a line in effect that owe on a loan ÷ households with a line in effect;
+- overdue = loans past their due day with principal outstanding, today; PAR30 = the outstanding principal of loans
+  more than 30 days overdue ÷ all outstanding principal (sunshine_credit.lib.risk's days overdue);
+- the five-category mix = outstanding principal by grade of the last daily classification (post_loan, C6);
+- repayment rate (C5) over the loans due in the last twelve months, on time and with the grace months;
+- visit rate (C1) = scheduled visits of the current quarter made within it ÷ scheduled visits of the quarter;
+- time-limit breaches (U7); complaints (V4: audit's — only for AUDIT_ROLES, never for the branch itself).
+An officer's figures are those of the villages assigned to them (包片).
+"""
+
+import datetime
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.http import Http404
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from appraisal.models import Decision, DecisionStatus
+from credit_use.models import CreditLine, Drawdown, LineStatus
+from credit_use.selectors.time_limits import time_limit_breaches
+from households.models import ArchiveStatus, Household
+from post_loan.models import RiskGrade, Visit
+from post_loan.rules.visits import quarter_start
+from post_loan.selectors.repayment_rate import rate_rows
+from publicity.models import Notice, NoticeItem, NoticeKind
+from sunshine_credit.models import Branch, Role, Village
+from sunshine_credit.scoping import HEAD_OFFICE_READERS, Scope
+from surveys.models import Campaign, LimitResult, Questionnaire
+
+from ..models import Complaint, Stage, StagePlan
+from ..rules import overview as rules
+from .complaints import AUDIT_ROLES
+from .complaints import complaints as audit_complaints
+
+LEVELS = ("county", "branch", "village", "officer")
+# Who reads the dashboards: head office, a branch's president (their branch), an officer (their own villages).
+READERS = frozenset({*HEAD_OFFICE_READERS, Role.PRESIDENT, Role.OFFICER})
+STAGES = tuple(Stage.values)
+GRADES = (1, 2, 3, 4, 5)
+# The stages measured against the households the panels granted (the others against the archive or the roster).
+GRANTED_STAGES = (Stage.PUBLISHED, Stage.EFFECTIVE)
+COUNTS = ("roster", "archived", "precredit", "granted", "lines", "line_users", "loans", "borrowers", "overdue_loans",
+          "visits_scheduled", "visits_done", "breaches")
+AMOUNTS = ("line_amount", "outstanding", "overdue_amount", "par30_amount", "due", "repaid", "graced_due",
+           "graced_repaid")
+
+
+@dataclass
+class Figures:
+    """One unit's figures: the county (head office), a branch, a village or an officer."""
+
+    kind: str
+    key: int | None
+    code: str = ""
+    name: str = ""
+    branch: str = ""
+    branch_id: int | None = None
+    villages: int = 0
+    roster: int = 0
+    archived: int = 0
+    precredit: int = 0
+    granted: int = 0
+    stages: dict = field(default_factory=lambda: dict.fromkeys(STAGES, 0))
+    lines: int = 0
+    line_amount: Decimal = Decimal(0)
+    line_users: int = 0
+    loans: int = 0
+    borrowers: int = 0
+    outstanding: Decimal = Decimal(0)
+    overdue_loans: int = 0
+    overdue_amount: Decimal = Decimal(0)
+    par30_amount: Decimal = Decimal(0)
+    grades: dict = field(default_factory=lambda: dict.fromkeys(GRADES, Decimal(0)))
+    due: Decimal = Decimal(0)
+    repaid: Decimal = Decimal(0)
+    graced_due: Decimal = Decimal(0)
+    graced_repaid: Decimal = Decimal(0)
+    visits_scheduled: int = 0
+    visits_done: int = 0
+    breaches: int = 0
+    complaints: int | None = None
+    complaints_open: int | None = None
+    complaints_overdue: int | None = None
+
+    def add(self, other: "Figures") -> None:
+        self.villages += other.villages
+        for name in (*COUNTS, *AMOUNTS):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for stage in STAGES:
+            self.stages[stage] += other.stages[stage]
+        for grade in GRADES:
+            self.grades[grade] += other.grades[grade]
+
+    # --- the ratios (None when there is nothing to divide by) ---
+    @property
+    def archive_coverage(self):
+        return rules.share(self.archived, self.roster)
+
+    @property
+    def precredit_coverage(self):
+        return rules.share(self.precredit, self.archived)
+
+    @property
+    def utilisation(self):
+        return rules.share(self.line_users, self.precredit)
+
+    @property
+    def par30(self):
+        return rules.share(self.par30_amount, self.outstanding)
+
+    @property
+    def repayment_rate(self):
+        return rules.share(self.repaid, self.due)
+
+    @property
+    def graced_rate(self):
+        return rules.share(self.graced_repaid, self.graced_due)
+
+    @property
+    def visit_rate(self):
+        return rules.share(self.visits_done, self.visits_scheduled)
+
+    def stage_base(self, stage: str) -> int:
+        """What a stage's count is measured against (the module's docstring)."""
+        if stage == Stage.ARCHIVED:
+            return self.roster
+        return self.granted if stage in GRANTED_STAGES else self.archived
+
+    def stage_share(self, stage: str):
+        return rules.share(self.stages[stage], self.stage_base(stage))
+
+    @property
+    def below_archive_target(self) -> bool:
+        return self.archive_coverage is not None and self.archive_coverage < settings.ARCHIVE_COVERAGE_TARGET
+
+    @property
+    def below_precredit_target(self) -> bool:
+        return self.precredit_coverage is not None and self.precredit_coverage < settings.PRECREDIT_COVERAGE_TARGET
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    stage: str
+    label: str
+    count: int
+    base: int
+    actual: float | None
+    starts_on: datetime.date | None = None
+    ends_on: datetime.date | None = None
+    planned: float | None = None
+
+    @property
+    def behind(self) -> bool:
+        return self.planned is not None and rules.behind(self.actual, self.planned)
+
+
+# --- campaigns ------------------------------------------------------------------------------------------------
+
+def campaigns(*, scope: Scope) -> list[Campaign]:
+    """The head office's campaigns, latest first (the chooser)."""
+    return list(Campaign.objects.filter(head_office_id=scope.head_office_id).order_by("-reference_date", "-pk"))
+
+
+def campaign_or_latest(*, scope: Scope, pk: int | None, choices: list[Campaign] | None = None) -> Campaign | None:
+    """The campaign asked for (404 when not the head office's), else the latest one (None when there is none)."""
+    choices = campaigns(scope=scope) if choices is None else choices
+    if pk is None:
+        return choices[0] if choices else None
+    for campaign in choices:
+        if campaign.pk == pk:
+            return campaign
+    raise Http404
+
+
+# --- per village ----------------------------------------------------------------------------------------------
+
+def _by_village(queryset, **measures) -> dict[int, dict]:
+    return {row["village_id"]: row for row in queryset.values("village_id").annotate(**measures).order_by()}
+
+
+def _in(ids) -> tuple[str, list]:
+    return ", ".join(["%s"] * len(ids)), list(ids)
+
+
+def _surveyed(campaign: Campaign, village_ids: tuple[int, ...]) -> dict[int, int]:
+    """Households with at least the campaign's minimum of questionnaires, per village (one statement)."""
+    marks, params = _in(village_ids)
+    sql = (f"SELECT h.village_id, COUNT(*) FROM {Household._meta.db_table} h JOIN ("
+           f"SELECT household_id FROM {Questionnaire._meta.db_table} WHERE campaign_id = %s "
+           f"GROUP BY household_id HAVING COUNT(*) >= %s) q ON q.household_id = h.id "
+           f"WHERE h.village_id IN ({marks}) GROUP BY h.village_id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [campaign.pk, campaign.min_respondents, *params])
+        return dict(cursor.fetchall())
+
+
+def _stage_counts(campaign: Campaign | None, village_ids: tuple[int, ...]) -> dict[str, dict[int, int]]:
+    counts = {stage: {} for stage in STAGES if stage != Stage.ARCHIVED}
+    counts["granted"] = {}
+    if campaign is None:
+        return counts
+    counts[Stage.SURVEYED] = _surveyed(campaign, village_ids)
+    village = "household__village_id"
+    computed = (LimitResult.objects.filter(campaign=campaign, household__village_id__in=village_ids)
+                .values(village).annotate(n=Count("pk")).order_by())
+    counts[Stage.COMPUTED] = {row[village]: row["n"] for row in computed}
+    decided = (Decision.objects.filter(campaign=campaign, household__village_id__in=village_ids).exclude(status="")
+               .values(village).annotate(n=Count("pk"), granted=Count("pk", filter=Q(status=DecisionStatus.GRANTED)))
+               .order_by())
+    for row in decided:
+        counts[Stage.APPRAISED][row[village]] = row["n"]
+        counts["granted"][row[village]] = row["granted"]
+    published = (NoticeItem.objects.filter(notice__campaign=campaign, notice__kind=NoticeKind.PRECREDIT,
+                                           notice__status=Notice.Status.PUBLISHED,
+                                           notice__village_id__in=village_ids)
+                 .values("notice__village_id").annotate(n=Count("pk")).order_by())
+    counts[Stage.PUBLISHED] = {row["notice__village_id"]: row["n"] for row in published}
+    effective = _by_village(CreditLine.objects.filter(campaign=campaign, village_id__in=village_ids,
+                                                      status=LineStatus.ACTIVE), n=Count("pk"))
+    counts[Stage.EFFECTIVE] = {key: row["n"] for key, row in effective.items()}
+    return counts
+
+
+def village_figures(*, scope: Scope, village_ids, campaign: Campaign | None,
+                    today: datetime.date) -> dict[int, Figures]:
+    """{village id: Figures} for the villages of the scope among `village_ids` — the one place every figure is
+    computed (the pages, the exports, the daily snapshot and the progress reports read it)."""
+    ids = tuple(sorted(set(village_ids) & set(scope.village_ids)))
+    if not ids:
+        return {}
+    with scopes_disabled():  # every query below filters by `ids`, cut to the scope above (R1)
+        return _village_figures(scope, ids, campaign, today)
+
+
+def _village_figures(scope: Scope, ids: tuple[int, ...], campaign, today: datetime.date) -> dict[int, Figures]:
+    result = {
+        row["id"]: Figures(kind="village", key=row["id"], code=row["code"], name=row["name"],
+                           branch=row["branch__name"], branch_id=row["branch_id"], villages=1)
+        for row in Village.objects.filter(id__in=ids, branch__head_office_id=scope.head_office_id)
+        .values("id", "code", "name", "branch_id", "branch__name").order_by("branch__code", "code")}
+    ids = tuple(result)
+    if not ids:
+        return result
+
+    households = _by_village(Household.objects.filter(village_id__in=ids), roster=Count("pk"),
+                             archived=Count("pk", filter=Q(archive_status=ArchiveStatus.ARCHIVED)))
+    live = Q(status=Drawdown.Status.DISBURSED, principal_outstanding__gt=0)
+    owing = Drawdown.objects.filter(live, household_id=OuterRef("household_id"))
+    lines = _by_village(CreditLine.objects.filter(village_id__in=ids, status=LineStatus.ACTIVE)
+                        .alias(owing=Exists(owing)),
+                        lines=Count("pk"), line_amount=Sum("amount"),
+                        precredit=Count("household_id", distinct=True),
+                        line_users=Count("household_id", distinct=True, filter=Q(owing=True)))
+    overdue = Q(due_on__lt=today)
+    par30 = Q(due_on__lt=today - datetime.timedelta(days=30))
+    loans = _by_village(Drawdown.objects.filter(live, village_id__in=ids),
+                        loans=Count("pk"), borrowers=Count("household_id", distinct=True),
+                        outstanding=Sum("principal_outstanding"),
+                        overdue_loans=Count("pk", filter=overdue),
+                        overdue_amount=Sum("principal_outstanding", filter=overdue),
+                        par30_amount=Sum("principal_outstanding", filter=par30))
+    grades = (RiskGrade.objects.filter(village_id__in=ids, drawdown__status=Drawdown.Status.DISBURSED,
+                                       drawdown__principal_outstanding__gt=0)
+              .values("village_id", "grade").annotate(amount=Sum("drawdown__principal_outstanding")).order_by())
+    quarter = quarter_start(today)
+    visits = _by_village(Visit.objects.filter(village_id__in=ids, kind=Visit.Kind.SCHEDULED, period_start=quarter),
+                         visits_scheduled=Count("pk"),
+                         visits_done=Count("pk", filter=Q(visited_on__isnull=False, visited_on__lte=today)))
+    stages = _stage_counts(campaign, ids)
+    narrow = replace(scope, village_ids=ids)
+    year_ago = today.replace(year=today.year - 1) + datetime.timedelta(days=1) \
+        if not (today.month == 2 and today.day == 29) else datetime.date(today.year - 1, 3, 1)
+    repayments = rate_rows(scope=narrow, date_from=year_ago, date_to=today, today=today)
+    breaches = time_limit_breaches(scope=narrow, today=today)
+
+    for key, figures in result.items():
+        for source in (households, lines, loans, visits):
+            for name, value in source.get(key, {}).items():
+                if name != "village_id":
+                    setattr(figures, name, value or (Decimal(0) if name in AMOUNTS else 0))
+        for stage in STAGES:
+            if stage != Stage.ARCHIVED:
+                figures.stages[stage] = stages[stage].get(key, 0)
+        figures.stages[Stage.ARCHIVED] = figures.archived
+        figures.granted = stages["granted"].get(key, 0)
+    for row in grades:
+        result[row["village_id"]].grades[row["grade"]] += row["amount"] or Decimal(0)
+    for row in repayments:
+        figures = result[row["village_id"]]
+        figures.due += row["due"] or 0
+        figures.repaid += row["repaid"] or 0
+        figures.graced_due += row["graced_due"] or 0
+        figures.graced_repaid += row["graced_repaid"] or 0
+    for breach in breaches:
+        result[breach.village_id].breaches += 1
+    return result
+
+
+# --- officers and complaints ----------------------------------------------------------------------------------
+
+def officer_villages(*, scope: Scope, branch_ids=None, officer_ids=None) -> dict[int, dict]:
+    """{officer id: {"name", "branch", "branch_id", "villages": [ids in scope]}} from the 包片 assignments."""
+    through = Village.officers.through
+    rows = through.objects.filter(village_id__in=scope.village_ids, user__is_active=True,
+                                  user__staff_profile__role=Role.OFFICER,
+                                  user__staff_profile__head_office_id=scope.head_office_id)
+    if branch_ids is not None:
+        rows = rows.filter(village__branch_id__in=branch_ids)
+    if officer_ids is not None:
+        rows = rows.filter(user_id__in=officer_ids)
+    officers: dict[int, dict] = {}
+    for row in rows.values("user_id", "user__username", "user__first_name", "user__last_name", "village_id",
+                           "user__staff_profile__branch_id", "user__staff_profile__branch__name").order_by(
+            "user__username", "village__code"):
+        name = f"{row['user__last_name']}{row['user__first_name']}".strip() or row["user__username"]
+        item = officers.setdefault(row["user_id"], {"name": name, "username": row["user__username"],
+                                                    "branch_id": row["user__staff_profile__branch_id"],
+                                                    "branch": row["user__staff_profile__branch__name"] or "",
+                                                    "villages": []})
+        item["villages"].append(row["village_id"])
+    return officers
+
+
+def complaint_counts(*, scope: Scope, today: datetime.date, by: str) -> dict | None:
+    """V4's counts per branch (by="branch_id") or officer (by="officer_id"); None for roles that may not read
+    complaints (a branch never sees the complaints about it)."""
+    if scope.role not in AUDIT_ROLES:
+        return None
+    rows = audit_complaints(scope=scope).values(by).annotate(
+        n=Count("pk"), open=Count("pk", filter=Q(status=Complaint.Status.OPEN)),
+        overdue=Count("pk", filter=Q(status=Complaint.Status.OPEN, due_on__lt=today))).order_by()
+    return {row[by]: row for row in rows}
+
+
+def _with_complaints(figures: Figures, counts: dict | None, key) -> Figures:
+    if counts is not None:
+        row = counts.get(key) or {}
+        figures.complaints = (figures.complaints or 0) + row.get("n", 0)
+        figures.complaints_open = (figures.complaints_open or 0) + row.get("open", 0)
+        figures.complaints_overdue = (figures.complaints_overdue or 0) + row.get("overdue", 0)
+    return figures
+
+
+def _total(kind: str, key, name: str, parts, code: str = "") -> Figures:
+    total = Figures(kind=kind, key=key, name=name, code=code)
+    for part in parts:
+        total.add(part)
+    return total
+
+
+def _officer_rows(officers: dict, villages: dict[int, Figures], complaints: dict | None) -> list[Figures]:
+    rows = []
+    for pk, item in officers.items():
+        row = _total("officer", pk, item["name"], [villages[v] for v in item["villages"] if v in villages],
+                     code=item["username"])
+        row.branch, row.branch_id = item["branch"], item["branch_id"]
+        rows.append(_with_complaints(row, complaints, pk))
+    return sorted(rows, key=lambda row: (row.branch, row.code))
+
+
+# --- the pages ------------------------------------------------------------------------------------------------
+
+def require_reader(scope: Scope) -> None:
+    if scope.role not in READERS:
+        raise Http404
+
+
+def overview(*, scope: Scope, level: str, pk: int | None = None, campaign: Campaign | None = None,
+             today: datetime.date | None = None) -> dict:
+    """One dashboard page: {"level", "unit" (the page's own Figures), "rows" (branches or villages), "officers",
+    "campaign", "plan" (PlanRows), "trail" ([(level, pk, name)] from the county down), "as_of" (the last
+    classification), "today"}. Http404 outside the scope (R1) or for roles that do not read dashboards."""
+    require_reader(scope)
+    if level not in LEVELS:
+        raise Http404
+    today = today or timezone.localdate()
+    with scopes_disabled():
+        page = _PAGES[level](scope, pk, campaign, today)
+        page["as_of"] = _classified_on(scope)
+    page.update(level=level, campaign=campaign, today=today, plan=stage_plan(unit=page["unit"], campaign=campaign,
+                                                                               today=today))
+    return page
+
+
+def _classified_on(scope: Scope):
+    row = RiskGrade.objects.filter(village_id__in=scope.village_ids).order_by("-as_of").values("as_of").first()
+    return row["as_of"] if row else None
+
+
+def _county(scope: Scope, pk, campaign, today) -> dict:
+    if pk is not None:
+        raise Http404
+    villages = _village_figures(scope, tuple(scope.village_ids), campaign, today) if scope.village_ids else {}
+    complaints = complaint_counts(scope=scope, today=today, by="branch_id")
+    branches = {b.pk: b for b in Branch.objects.filter(pk__in=scope.branch_ids, head_office_id=scope.head_office_id)
+                .order_by("code")}
+    rows = []
+    for branch in branches.values():
+        row = _total("branch", branch.pk, branch.name, [f for f in villages.values() if f.branch_id == branch.pk],
+                     code=branch.code)
+        rows.append(_with_complaints(row, complaints, branch.pk))
+    unit = _total("county", None, "", rows)
+    for row in rows:
+        _with_complaints(unit, complaints, row.key)
+    return {"unit": unit, "rows": rows, "officers": [], "trail": [("county", None, "")]}
+
+
+def _branch(scope: Scope, pk, campaign, today) -> dict:
+    if pk not in scope.branch_ids:
+        raise Http404
+    branch = Branch.objects.filter(pk=pk, head_office_id=scope.head_office_id).first()
+    if branch is None:
+        raise Http404
+    ids = tuple(Village.objects.filter(branch_id=pk, id__in=scope.village_ids).values_list("id", flat=True))
+    villages = _village_figures(scope, ids, campaign, today) if ids else {}
+    unit = _total("branch", branch.pk, branch.name, villages.values(), code=branch.code)
+    _with_complaints(unit, complaint_counts(scope=scope, today=today, by="branch_id"), branch.pk)
+    officers = _officer_rows(officer_villages(scope=scope, branch_ids=[pk]), villages,
+                             complaint_counts(scope=scope, today=today, by="officer_id"))
+    return {"unit": unit, "rows": list(villages.values()), "officers": officers,
+            "trail": [("county", None, ""), ("branch", branch.pk, branch.name)]}
+
+
+def _village(scope: Scope, pk, campaign, today) -> dict:
+    if pk not in scope.village_ids:
+        raise Http404
+    officers = officer_villages(scope=scope, officer_ids=list(
+        Village.officers.through.objects.filter(village_id=pk).values_list("user_id", flat=True)))
+    ids = {pk, *(v for item in officers.values() for v in item["villages"])}
+    villages = _village_figures(scope, tuple(ids), campaign, today)
+    if pk not in villages:
+        raise Http404
+    unit = villages[pk]
+    return {"unit": unit, "rows": [], "officers": _officer_rows(
+                officers, villages, complaint_counts(scope=scope, today=today, by="officer_id")),
+            "trail": [("county", None, ""), ("branch", unit.branch_id, unit.branch), ("village", pk, unit.name)]}
+
+
+def _officer(scope: Scope, pk, campaign, today) -> dict:
+    if scope.role == Role.OFFICER and pk != scope.user_id:
+        raise Http404
+    officers = officer_villages(scope=scope, officer_ids=[pk])
+    if pk not in officers:
+        raise Http404
+    item = officers[pk]
+    villages = _village_figures(scope, tuple(item["villages"]), campaign, today)
+    unit = _officer_rows(officers, villages, complaint_counts(scope=scope, today=today, by="officer_id"))[0]
+    return {"unit": unit, "rows": list(villages.values()), "officers": [],
+            "trail": [("county", None, ""), ("branch", item["branch_id"], item["branch"]), ("officer", pk, unit.name)]}
+
+
+_PAGES = {"county": _county, "branch": _branch, "village": _village, "officer": _officer}
+
+
+def stage_plan(*, unit: Figures, campaign: Campaign | None, today: datetime.date) -> list[PlanRow]:
+    """Each stage's count and share for the unit, with the campaign's planned dates and planned share by today."""
+    plans = {plan.stage: plan for plan in StagePlan.objects.filter(campaign=campaign)} if campaign else {}
+    rows = []
+    for stage in Stage:
+        plan = plans.get(stage.value)
+        rows.append(PlanRow(
+            stage=stage.value, label=stage.label, count=unit.stages[stage.value], base=unit.stage_base(stage.value),
+            actual=unit.stage_share(stage.value), starts_on=plan.starts_on if plan else None,
+            ends_on=plan.ends_on if plan else None,
+            planned=rules.planned_share(plan.starts_on, plan.ends_on, today) if plan else None))
+    return rows
