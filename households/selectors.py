@@ -1,8 +1,11 @@
 """Reads of the household archive. Every selector starts from the caller's scope (R1)."""
 
+import re
+
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Reverse
 from django.http import Http404
 from django_scopes import scopes_disabled
 
@@ -71,17 +74,23 @@ LIST_ORDER = ("village__code", "code")
 
 
 def household_list(*, scope: Scope, village_id: int | None = None, group_id: int | None = None,
-                   search: str = "") -> QuerySet:
+                   search: str = "", archive_status: str = "") -> QuerySet:
     """Households the user may read, one row each with the head's name, ID and phone and the member count.
 
-    One query per page whatever the number of households: the head comes in through a filtered join,
-    the count through a grouped join, and the search through EXISTS subqueries (no duplicate rows).
+    One query per page whatever the number of households: the head comes in through a filtered join (one row per
+    household: a household has one head), and the member count through a subquery the database evaluates for the
+    page's rows only, after the ORDER BY … LIMIT (never a GROUP BY over the whole scope). The search narrows
+    the list before anything else (_search_filter).
     """
+    members = (Member.objects.filter(household=OuterRef("pk")).order_by().values("household")
+               .annotate(n=Count("pk")).values("n"))
     households = (_households_in_scope(scope, village_id=village_id, group_id=group_id)
                   .select_related("village", "group")
                   .alias(head=FilteredRelation("members", condition=Q(members__relation=HEAD)))
                   .annotate(head_name=F("head__name"), head_id_number=F("head__id_number"),
-                            head_phone=F("head__phone"), member_count=Count("members", distinct=True)))
+                            head_phone=F("head__phone"), member_count=Coalesce(Subquery(members), 0)))
+    if archive_status:
+        households = households.filter(archive_status=archive_status)
     search = (search or "").strip()
     if search:
         households = households.filter(_search_filter(scope, search))
@@ -98,17 +107,38 @@ def _households_in_scope(scope: Scope, *, village_id=None, group_id=None) -> Que
     return households
 
 
+ID_LIKE = re.compile(r"^(\d{15}|\d{17}[\dXx])$")
+# Terms shorter than this (a surname, a given name: one or two characters, which hold no trigram) match the start
+# or the end of a name, each an index range (households migration 0004 indexes name and reverse(name)); longer
+# terms match anywhere in the name through a trigram index on PostgreSQL.
+SUBSTRING_MIN = 3
+
+
 def _search_filter(scope: Scope, term: str) -> Q:
-    """Exact ID number (normalised when it parses), member name or household code (H1, H2)."""
-    try:
-        id_number = parse_resident_id(term).number
-    except RuleViolation:
-        id_number = term.upper()
-    # head_office_id leads the unique index (head_office, id_number), so the lookup is an index probe.
-    by_id = Member.objects.filter(household=OuterRef("pk"), head_office_id=scope.head_office_id,
-                                  id_number=id_number)
-    by_name = Member.objects.filter(household=OuterRef("pk"), name__icontains=term)
-    return Exists(by_id) | Exists(by_name) | Q(code__icontains=term)
+    """What the search box finds (H1, H2), cheapest first, each answered by its own index (issue 18):
+    1. a term shaped like an ID number is an exact ID look-up — never a substring search;
+    2. a term that is a household code of the head office finds that household;
+    3. otherwise members whose name contains the term (one or two characters: starts or ends with it — a Chinese
+       name's surname or given name) and households whose code contains it."""
+    if ID_LIKE.match(term):
+        try:
+            id_number = parse_resident_id(term).number
+        except RuleViolation:
+            id_number = term.upper()
+        # head_office_id leads the unique index (head_office, id_number): an index probe.
+        return Q(pk__in=Member.objects.filter(head_office_id=scope.head_office_id, id_number=id_number)
+                 .values("household_id"))
+    if Household.objects.filter(head_office_id=scope.head_office_id, code=term).exists():
+        return Q(code=term)
+    if len(term) < SUBSTRING_MIN:
+        office = Member.objects.filter(head_office_id=scope.head_office_id).order_by()
+        starts = office.filter(name__startswith=term).values("household_id")
+        ends = office.alias(reversed_name=Reverse("name")).filter(reversed_name__startswith=term[::-1])
+        codes = Household.objects.filter(head_office_id=scope.head_office_id, code__icontains=term).order_by()
+        return Q(pk__in=starts) | Q(pk__in=ends.values("household_id")) | Q(pk__in=codes.values("pk"))
+    names = Member.objects.filter(head_office_id=scope.head_office_id, name__contains=term).order_by()
+    codes = Household.objects.filter(head_office_id=scope.head_office_id, code__icontains=term).order_by()
+    return Q(pk__in=names.values("household_id")) | Q(pk__in=codes.values("pk"))
 
 
 def household_filter_choices(*, scope: Scope) -> tuple[list[Village], list[VillageGroup]]:

@@ -22,6 +22,8 @@ from django.views.decorators.http import require_POST
 
 from sunshine_credit.errors import Refusal, Stale, show_on_form
 from sunshine_credit.lib.excel import write_xlsx
+from sunshine_credit.lib.pagination import CappedPaginator
+from sunshine_credit.scoping import area_of
 from sunshine_credit.views import import_confirm, import_detail, import_store_upload
 
 from . import exports, forms, selectors
@@ -33,15 +35,16 @@ SEARCH_SESSION_KEY = "households_search"
 PAGE_SIZE = 50
 
 
-def _search_form(request, data):
-    villages, groups = selectors.household_filter_choices(scope=request.scope)
+def _search_form(request, data, scope=None):
+    villages, groups = selectors.household_filter_choices(scope=scope or request.scope)
     return forms.HouseholdSearchForm(data, villages=villages, groups=groups)
 
 
-def _filter_query(form, **extra) -> str:
+def _filter_query(form, area=None, **extra) -> str:
     """The list's GET query: filters and the search flag, never the search term itself (R5)."""
     filters = form.filters()
-    params = {"village": filters["village_id"], "group": filters["group_id"], **extra}
+    params = {"village": filters["village_id"], "group": filters["group_id"], "archive": form.archive_status(),
+              **({area.key: area.pk} if area and area.key else {}), **extra}
     return urlencode({key: value for key, value in params.items() if value})
 
 
@@ -52,16 +55,21 @@ def household_list(request):
         form = _search_form(request, request.POST)
         term = form.data.get("q", "").strip()[:50]
         request.session[SEARCH_SESSION_KEY] = term
-        return redirect(f"{reverse('households:household_list')}?{_filter_query(form, search=1 if term else '')}")
+        area = {key: request.POST.get(key, "") for key in ("branch", "officer")}  # the redirect's GET checks them
+        extra = {key: value for key, value in area.items() if value.isdigit()}
+        return redirect(f"{reverse('households:household_list')}?"
+                        f"{_filter_query(form, search=1 if term else '', **extra)}")
     term = request.session.get(SEARCH_SESSION_KEY, "") if request.GET.get("search") == "1" else ""
-    form = _search_form(request, {**request.GET.dict(), "q": term})
-    households = selectors.household_list(scope=request.scope, search=term, **form.filters())
-    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    area = area_of(request, keys=("branch", "officer"))  # V1: a dashboard's branch or officer row
+    form = _search_form(request, {**request.GET.dict(), "q": term}, scope=area.scope)
+    households = selectors.household_list(scope=area.scope, search=term, archive_status=form.archive_status(),
+                                          **form.filters())
+    page = CappedPaginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     village_id = form.filters()["village_id"]
     return render(request, "households/household_list.html", {
-        "form": form, "page": page, "term": term, "can_edit": request.scope.can_edit_anything,
+        "form": form, "page": page, "term": term, "can_edit": request.scope.can_edit_anything, "area": area,
         "may_export": request.scope.role not in ARCHIVE_EXPORT_DENIED_ROLES,
-        "query": _filter_query(form, search=1 if term else ""), "filter_query": _filter_query(form),
+        "query": _filter_query(form, area, search=1 if term else ""), "filter_query": _filter_query(form),
         # Bulk archiving (建档) is offered on one village's list, to those who enter its data.
         "archive_village": village_id if village_id and request.scope.can_edit_village(village_id) else None,
     })

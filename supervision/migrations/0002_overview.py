@@ -64,6 +64,7 @@ class Migration(migrations.Migration):
                 ('roster', models.PositiveIntegerField(default=0)),
                 ('archived', models.PositiveIntegerField(default=0)),
                 ('precredit', models.PositiveIntegerField(default=0)),
+                ('granted', models.PositiveIntegerField(default=0)),
                 ('surveyed', models.PositiveIntegerField(default=0)),
                 ('computed', models.PositiveIntegerField(default=0)),
                 ('appraised', models.PositiveIntegerField(default=0)),

@@ -60,6 +60,7 @@ class VillageDay(models.Model):
     roster = models.PositiveIntegerField(default=0)
     archived = models.PositiveIntegerField(default=0)
     precredit = models.PositiveIntegerField(default=0)       # households with a credit line in effect
+    granted = models.PositiveIntegerField(default=0)         # households the campaign's panels granted
     surveyed = models.PositiveIntegerField(default=0)
     computed = models.PositiveIntegerField(default=0)
     appraised = models.PositiveIntegerField(default=0)

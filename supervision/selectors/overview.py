@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -239,6 +239,29 @@ def _stage_counts(campaign: Campaign | None, village_ids: tuple[int, ...]) -> di
     return counts
 
 
+def _credit(ids: tuple[int, ...], today: datetime.date) -> tuple[dict, dict, QuerySet]:
+    """Lines in effect and their users, loans still owed with overdue and PAR30, and the grades' outstanding."""
+    live = Q(status=Drawdown.Status.DISBURSED, principal_outstanding__gt=0)
+    owing = Drawdown.objects.filter(live, household_id=OuterRef("household_id"))
+    lines = _by_village(CreditLine.objects.filter(village_id__in=ids, status=LineStatus.ACTIVE)
+                        .alias(owing=Exists(owing)),
+                        lines=Count("pk"), line_amount=Sum("amount"),
+                        precredit=Count("household_id", distinct=True),
+                        line_users=Count("household_id", distinct=True, filter=Q(owing=True)))
+    overdue = Q(due_on__lt=today)
+    par30 = Q(due_on__lt=today - datetime.timedelta(days=30))
+    loans = _by_village(Drawdown.objects.filter(live, village_id__in=ids),
+                        loans=Count("pk"), borrowers=Count("household_id", distinct=True),
+                        outstanding=Sum("principal_outstanding"),
+                        overdue_loans=Count("pk", filter=overdue),
+                        overdue_amount=Sum("principal_outstanding", filter=overdue),
+                        par30_amount=Sum("principal_outstanding", filter=par30))
+    grades = (RiskGrade.objects.filter(village_id__in=ids, drawdown__status=Drawdown.Status.DISBURSED,
+                                       drawdown__principal_outstanding__gt=0)
+              .values("village_id", "grade").annotate(amount=Sum("drawdown__principal_outstanding")).order_by())
+    return lines, loans, grades
+
+
 def village_figures(*, scope: Scope, village_ids, campaign: Campaign | None,
                     today: datetime.date) -> dict[int, Figures]:
     """{village id: Figures} for the villages of the scope among `village_ids` — the one place every figure is
@@ -262,24 +285,7 @@ def _village_figures(scope: Scope, ids: tuple[int, ...], campaign, today: dateti
 
     households = _by_village(Household.objects.filter(village_id__in=ids), roster=Count("pk"),
                              archived=Count("pk", filter=Q(archive_status=ArchiveStatus.ARCHIVED)))
-    live = Q(status=Drawdown.Status.DISBURSED, principal_outstanding__gt=0)
-    owing = Drawdown.objects.filter(live, household_id=OuterRef("household_id"))
-    lines = _by_village(CreditLine.objects.filter(village_id__in=ids, status=LineStatus.ACTIVE)
-                        .alias(owing=Exists(owing)),
-                        lines=Count("pk"), line_amount=Sum("amount"),
-                        precredit=Count("household_id", distinct=True),
-                        line_users=Count("household_id", distinct=True, filter=Q(owing=True)))
-    overdue = Q(due_on__lt=today)
-    par30 = Q(due_on__lt=today - datetime.timedelta(days=30))
-    loans = _by_village(Drawdown.objects.filter(live, village_id__in=ids),
-                        loans=Count("pk"), borrowers=Count("household_id", distinct=True),
-                        outstanding=Sum("principal_outstanding"),
-                        overdue_loans=Count("pk", filter=overdue),
-                        overdue_amount=Sum("principal_outstanding", filter=overdue),
-                        par30_amount=Sum("principal_outstanding", filter=par30))
-    grades = (RiskGrade.objects.filter(village_id__in=ids, drawdown__status=Drawdown.Status.DISBURSED,
-                                       drawdown__principal_outstanding__gt=0)
-              .values("village_id", "grade").annotate(amount=Sum("drawdown__principal_outstanding")).order_by())
+    lines, loans, grades = _credit(ids, today)
     quarter = quarter_start(today)
     visits = _by_village(Visit.objects.filter(village_id__in=ids, kind=Visit.Kind.SCHEDULED, period_start=quarter),
                          visits_scheduled=Count("pk"),
