@@ -8,7 +8,7 @@ from sunshine_credit.lib.money import AmountField
 from sunshine_credit.models import Village, VillageGroup
 from sunshine_credit.scoping import Scope
 
-from .models import ExistingLoan, Household, Member
+from .models import ArchiveStatus, ExistingLoan, Household, Member
 from .rules import RuleViolation, normalise_phone, parse_resident_id
 from .services.archive import ArchiveInvalid, MemberInput
 
@@ -32,18 +32,27 @@ class HouseholdSearchForm(forms.Form):
     q = forms.CharField(label=_("Name, household code or ID number"), max_length=50, required=False)
     village = forms.TypedChoiceField(label=_("Village"), coerce=int, empty_value=None, required=False)
     group = forms.TypedChoiceField(label=_("Villagers' group"), coerce=int, empty_value=None, required=False)
+    # V1: the dashboards' archive coverage. Free text so that a bad value leaves the other filters standing.
+    archive = forms.CharField(label=_("Archive status"), max_length=10, required=False)
 
     def __init__(self, *args, villages=(), groups=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.village_objects = list(villages)
         self.fields["village"].choices = [("", _("All villages"))] + [(v.pk, v.name) for v in villages]
         self.fields["group"].choices = [("", _("All groups"))] + [(g.pk, f"{g.village.name} · {g.name}")
                                                                   for g in groups]
+        self.archive_choices = [("", _("All statuses")), *ArchiveStatus.choices]
 
     def filters(self) -> dict:
         """The village and group chosen, or None; invalid values are ignored."""
         if not self.is_valid():
             return {"village_id": None, "group_id": None}
         return {"village_id": self.cleaned_data["village"], "group_id": self.cleaned_data["group"]}
+
+    def archive_status(self) -> str:
+        """The archive status chosen ("" for all; an invalid value is ignored on its own)."""
+        value = self.data.get("archive", "")
+        return value if value in ArchiveStatus.values else ""
 
 
 class ArchiveExportForm(HouseholdSearchForm):
@@ -56,6 +65,7 @@ class ArchiveExportForm(HouseholdSearchForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["q"]
+        del self.fields["archive"]
 
 
 class HouseholdForm(forms.ModelForm):

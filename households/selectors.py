@@ -143,7 +143,8 @@ def _search_filter(scope: Scope, term: str) -> Q:
 
 def household_filter_choices(*, scope: Scope) -> tuple[list[Village], list[VillageGroup]]:
     """The villages and groups of the user's scope, for the list's filter boxes."""
-    villages = list(Village.objects.filter(id__in=scope.village_ids).order_by("code"))
+    villages = list(Village.objects.filter(id__in=scope.village_ids).select_related("branch")
+                    .order_by("branch__code", "code"))
     groups = list(VillageGroup.objects.filter(village_id__in=scope.village_ids)
                   .select_related("village").order_by("village__code", "name"))
     return villages, groups

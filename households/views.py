@@ -10,6 +10,7 @@ import io
 import tempfile
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -28,6 +29,7 @@ from sunshine_credit.views import import_confirm, import_detail, import_store_up
 
 from . import exports, forms, selectors
 from .imports import COLUMNS
+from .models import Household
 from .rules import ARCHIVE_EXPORT_DENIED_ROLES
 from .services import archive, archiving, roster
 
@@ -62,12 +64,18 @@ def household_list(request):
     term = request.session.get(SEARCH_SESSION_KEY, "") if request.GET.get("search") == "1" else ""
     area = area_of(request, keys=("branch", "officer"))  # V1: a dashboard's branch or officer row
     form = _search_form(request, {**request.GET.dict(), "q": term}, scope=area.scope)
-    households = selectors.household_list(scope=area.scope, search=term, archive_status=form.archive_status(),
-                                          **form.filters())
+    filters = form.filters()
+    # Issue 18: a list over more villages than LIST_CHOOSE_AREA_ABOVE (a head office's county) starts from the choice
+    # of a branch or village, or a search, instead of sorting the whole county for its first page.
+    choose = (not term and not area.key and not any(filters.values()) and not form.archive_status()
+              and len(area.scope.village_ids) > settings.LIST_CHOOSE_AREA_ABOVE)
+    households = Household.objects.none() if choose else selectors.household_list(
+        scope=area.scope, search=term, archive_status=form.archive_status(), **filters)
     page = CappedPaginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     village_id = form.filters()["village_id"]
     return render(request, "households/household_list.html", {
         "form": form, "page": page, "term": term, "can_edit": request.scope.can_edit_anything, "area": area,
+        "choose": choose,
         "may_export": request.scope.role not in ARCHIVE_EXPORT_DENIED_ROLES,
         "query": _filter_query(form, area, search=1 if term else ""), "filter_query": _filter_query(form),
         # Bulk archiving (建档) is offered on one village's list, to those who enter its data.

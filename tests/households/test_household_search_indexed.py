@@ -112,3 +112,21 @@ def test_each_member_predicate_is_an_index_condition_at_county_scale(named):
             conditions = [line for plan in plans for line in plan.splitlines() if "Index Cond" in line]
             assert any(condition in line for line in conditions), (term, plans)
             assert not any("Seq Scan" in plan for plan in plans), (term, plans)
+
+
+@pytest.mark.parametrize(("above", "chooses"), [(2, True), (3, False)])  # the county has 3 villages
+def test_a_county_wide_list_starts_from_choosing_a_branch_or_village(client, county, settings, above, chooses):
+    settings.LIST_CHOOSE_AREA_ABOVE = above
+    with scopes_disabled():
+        HouseholdFactory(village=county.v_b, code="B-CHOOSE")
+    client.force_login(county.sue)
+    html = client.get("/households/").content.decode()
+    assert ('id="household-choose"' in html) is chooses
+    assert ("B-CHOOSE" in html) is not chooses
+    if chooses:
+        assert f'href="?village={county.v_b.pk}"' in html and f'href="?branch={county.branch_b.pk}"' in html
+    # a village chosen, or a search, lists households whatever the scope's size
+    assert "B-CHOOSE" in client.get(f"/households/?village={county.v_b.pk}").content.decode()
+    assert "B-CHOOSE" in client.get(f"/households/?branch={county.branch_b.pk}").content.decode()
+    response = client.post("/households/", {"q": "B-CHOOSE"})
+    assert "B-CHOOSE" in client.get(response["Location"]).content.decode()
