@@ -25,10 +25,11 @@ DEBS_RUN  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 $(if $(PO_FILE
 DEBS_TEST := chromium poppler-utils
 CJK_FONTS := fonts-wqy-microhei fonts-noto-cjk
 
-# The demo server never uses the environment's database or broker.
-DEV_ENV := env -u DATABASE_URL -u REDIS_URL DEBUG=true
+# The demo server never uses the environment's database or broker, and asks no second factor (R9: the demo logins
+# work with their password alone; production asks administrators and supervisors for a TOTP code, see README).
+DEV_ENV := env -u DATABASE_URL -u REDIS_URL DEBUG=true OTP_REQUIRED_ROLES=
 
-.PHONY: help run test lint e2e bench install deps assets messages sysdeps migrate seed worker beat prod check-deploy clean
+.PHONY: help run test lint e2e bench install deps assets messages sysdeps migrate seed worker beat prod prod-prepare check-deploy loadtest clean
 
 help:
 	@echo "make run      set up, migrate, load the demo data and serve on http://$(HOST):$(PORT)/"
@@ -36,10 +37,12 @@ help:
 	@echo "make lint     ruff and the import-linter contract of the app chain (make test runs it first)"
 	@echo "make e2e      browser tests only (Playwright + Debian Chromium)"
 	@echo "make bench    county-scale benchmarks (bench/run.py)"
+	@echo "make loadtest locust against the production stack on a county database, on 127.0.0.1 (bench/loadtest/)"
 	@echo "make install  set up only: Debian packages (as root), .venv, npm packages, translations"
 	@echo "make deps     Python packages only"
 	@echo "make worker / make beat   Celery worker / scheduler (need REDIS_URL)"
-	@echo "make prod     production example: deploy checks, collectstatic, migrate, gunicorn"
+	@echo "make prod     production on one server: deploy checks, collectstatic, migrate, then gunicorn +"
+	@echo "              Celery worker + beat under honcho (Procfile; env from .env or ENV_FILE)"
 
 # --- set-up -----------------------------------------------------------------------------------
 
@@ -75,7 +78,7 @@ $(VENV)/.deps-installed: requirements.txt requirements-dev.txt | $(PY)
 	@if $(PY) -m pip show -q psycopg >/dev/null 2>&1; then $(PY) -m pip uninstall -y -q psycopg; fi
 	@touch $@
 
-# Bootstrap comes from the npm registry (package.json); Django serves it from node_modules/.
+# Bootstrap and ECharts come from the npm registry (package.json, package-lock.json); Django serves them from node_modules/.
 assets: node_modules/.installed
 node_modules/.installed: package.json $(wildcard package-lock.json)
 	@command -v npm >/dev/null || { echo "npm is missing: install Node.js and npm"; exit 1; }
@@ -121,6 +124,13 @@ bench: setup
 	$(PY) bench/appraisal.py $(BENCH_ARGS)
 	$(PY) bench/boards.py $(BENCH_ARGS)
 	$(PY) bench/post_loan.py $(BENCH_ARGS)
+	$(PY) bench/overview.py $(BENCH_ARGS)
+
+# Issue 18: 50 staff of mixed roles for 5 minutes against the production stack (gunicorn.conf.py, a Celery worker,
+# beat) on 127.0.0.1, on the county database sc_loadtest (built once, its load-test part reset on each run). Needs
+# PostgreSQL and Redis. LOADTEST_USERS, LOADTEST_TIME, LOADTEST_PORT; figures in bench/out/loadtest.json.
+loadtest: setup
+	$(PY) bench/loadtest/run.py $(LOADTEST_ARGS)
 
 # --- background jobs (need REDIS_URL; without it jobs run inline and no worker is needed) -------
 
@@ -131,17 +141,34 @@ beat: setup
 	@mkdir -p var
 	$(VENV)/bin/celery -A sunshine_credit beat -l INFO --schedule=var/celerybeat-schedule
 
-# --- production example -------------------------------------------------------------------------
-# Needs SECRET_KEY, DATABASE_URL (PostgreSQL), REDIS_URL, ALLOWED_HOSTS and CSRF_TRUSTED_ORIGINS in the
-# environment; runs gunicorn (gunicorn.conf.py) behind nginx, which terminates TLS. See README.md.
+# --- production ---------------------------------------------------------------------------------
+# The whole stack on one server: deploy checks, static files, migrations, then the Procfile's three processes
+# (gunicorn, a Celery worker, Celery beat) under honcho, in the foreground; Ctrl-C (SIGINT/SIGTERM) stops all
+# three, and honcho stops them all when one exits. deploy/systemd/ runs the same commands as services.
+# Configuration: the environment, and ENV_FILE (.env) if present, read by honcho for every step (its values win).
+# Needs SECRET_KEY, PUBLIC_BASE_URL, DATABASE_URL (PostgreSQL), REDIS_URL, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS
+# (.env.example lists them); nginx in front terminates TLS (deploy/nginx/). See README.md "Production".
+ENV_FILE ?= .env
+PROD_ENV := DEBUG=false PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
+HONCHO   := $(VENV)/bin/honcho
 
 check-deploy: setup
-	DEBUG=false $(PY) manage.py check --deploy --fail-level WARNING
+	@$(PROD_ENV) $(HONCHO) run -e $(ENV_FILE) python manage.py check --deploy --fail-level WARNING
 
-prod: check-deploy
-	DEBUG=false $(PY) manage.py collectstatic --noinput -v0
-	DEBUG=false $(PY) manage.py migrate --noinput
-	DEBUG=false $(VENV)/bin/gunicorn sunshine_credit.wsgi
+# collectstatic compresses every file twice (gzip, brotli) for whitenoise and takes minutes: it is run again only
+# when a static source changed (our static/, the npm packages, the Python packages' own files).
+staticfiles/staticfiles.json: $(shell find static -type f 2>/dev/null) node_modules/.installed $(VENV)/.deps-installed
+	@echo "collectstatic (compressing; a few minutes)"
+	@$(PROD_ENV) $(HONCHO) run -e $(ENV_FILE) python manage.py collectstatic --noinput -v0
+	@touch $@
+
+# A release: checks, static files, migrations (run once per release, from one host; see README "Production").
+prod-prepare: check-deploy staticfiles/staticfiles.json
+	@mkdir -p var
+	@$(PROD_ENV) $(HONCHO) run -e $(ENV_FILE) python manage.py migrate --noinput -v1
+
+prod: prod-prepare
+	@$(PROD_ENV) $(HONCHO) start -e $(ENV_FILE) -f Procfile
 
 clean:
 	rm -rf staticfiles .pytest_cache test-results

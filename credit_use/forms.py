@@ -27,6 +27,11 @@ class LineFilterForm(forms.Form):
     village = forms.TypedChoiceField(label=_("Village"), coerce=int, empty_value=None, required=False)
     campaign = forms.TypedChoiceField(label=_("Campaign"), coerce=int, empty_value=None, required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
+    # V1: the dashboards' households with a line in effect (one row each: its latest line) and those owing on a loan
+    holders = forms.ChoiceField(label=_("Rows"), required=False,
+                                choices=[("", _("Every line")), ("1", _("One per household"))])
+    owing = forms.ChoiceField(label=_("Loans"), required=False,
+                              choices=[("", _("With or without a loan")), ("1", _("Owing on a loan"))])
 
     def __init__(self, *args, villages=(), campaigns=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,12 +44,14 @@ class LineFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {"village_id": data.get("village"), "campaign_id": data.get("campaign"),
-                "status": data.get("status") or ""}
+                "status": data.get("status") or "", "per_household": data.get("holders") == "1",
+                "owing": data.get("owing") == "1"}
 
     def query(self) -> str:
         """The filters as the GET query of the list's page links."""
         chosen = self.filters()
-        params = {"village": chosen["village_id"], "campaign": chosen["campaign_id"], "status": chosen["status"]}
+        params = {"village": chosen["village_id"], "campaign": chosen["campaign_id"], "status": chosen["status"],
+                  "holders": "1" if chosen["per_household"] else "", "owing": "1" if chosen["owing"] else ""}
         return urlencode({key: value for key, value in params.items() if value})
 
 

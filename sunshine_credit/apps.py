@@ -13,3 +13,12 @@ class SunshineCreditConfig(AppConfig):
         audit.register(self.get_model("BlacklistEntry"), mask_fields=["id_number"], exclude_fields=["version"])
         audit.register(self.get_model("Approval"))
         audit.register(self.get_model("CalendarDay"))
+        audit.register(self.get_model("StaffProfile"), mask_fields=["phone"])
+        audit.register(self.get_model("RoleChange"))
+        # The staff role change's approval kind (R2), and the session clocks of the login gate (R9).
+        from django.contrib.auth.signals import user_logged_in
+
+        from .staff import services  # noqa: F401  (registers "staff_role_change")
+        from .staff.login import stamp_login
+
+        user_logged_in.connect(stamp_login, dispatch_uid="sunshine_credit.staff.login.stamp_login")

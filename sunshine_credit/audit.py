@@ -7,7 +7,8 @@ A reviewer's back-to-back entry (A3) is masked whole: the audit keeps who change
 when; the values themselves become readable, in the decision's inputs, once the round is closed.
 Bulk imports are recorded on their own import row (file SHA-256, who, when, rows written).
 Each app puts its own models under the audit (register below, from its AppConfig.ready()): this module
-names no domain model.
+names no domain model. Likewise an app tells the audit log's reader (sunshine_credit.staff.audit_log) how to find
+the entries of a subject people search by, such as a household by its code (register_subject).
 """
 
 from auditlog.models import LogEntry
@@ -60,6 +61,17 @@ def register(model, *, mask_fields=(), exclude_fields=()) -> None:
     # record each as "households.ExistingLoan.None". Called from ready(), when every app's models are loaded.
     reverse = [f.name for f in model._meta.get_fields() if f.auto_created and not f.concrete]
     auditlog.register(model, mask_fields=list(mask_fields), exclude_fields=[*exclude_fields, *reverse])
+
+
+# key → find(scope, text): the rows whose entries belong to the subject `text` names within the scope, as
+# {model: [pk, ...]}, or None when the scope holds no such subject. Filled by the apps' ready().
+SUBJECTS: dict = {}
+
+
+def register_subject(key: str, find) -> None:
+    """Let the audit log's reader search entries by a subject (e.g. "household": a household's code gives the
+    household's own rows and its members')."""
+    SUBJECTS[key] = find
 
 
 pre_save.connect(mask_free_text, sender=LogEntry, dispatch_uid="sunshine_credit.audit.mask_free_text")

@@ -20,8 +20,9 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import Job
+from .models import GeneratedFile, Job
 
 log = logging.getLogger(__name__)
 
@@ -141,3 +142,58 @@ def _beat(job_id: int, stop: threading.Event, until: float) -> None:
                 connection.close()
     finally:
         connection.close()  # this thread's own database connection
+
+
+# --- issue 18.6: the administrator's failed jobs, and sending one again -----------------------------------------
+
+# What the failed-jobs page calls each job (the stable task names of the apps' tasks modules); others show the name.
+TASK_LABELS = {
+    "households.validate_roster": _("Roster check"),
+    "households.apply_roster": _("Roster import"),
+    "surveys.validate_surveys": _("Questionnaire check"),
+    "surveys.apply_surveys": _("Questionnaire import"),
+    "surveys.render_blank_questionnaires": _("Blank questionnaires"),
+    "surveys.compute_limits": _("Pre-credit limits"),
+    "appraisal.render_appraisal_sheet": _("Appraisal sheet"),
+    "appraisal.validate_booklet": _("Booklet check"),
+    "appraisal.apply_booklet": _("Booklet import"),
+    "publicity.render_notice": _("Notice printing"),
+    "publicity.publish_campaign": _("Publishing a campaign's notices"),
+    "credit_use.export_precredit": _("Pre-credit export"),
+    "credit_use.large_loan_registers": _("Large-loan registers"),
+    "post_loan.render_letters": _("Post-loan letters"),
+    "supervision.render_progress_report": _("Ten-day progress report"),
+}
+
+
+def task_label(name: str) -> str:
+    return str(TASK_LABELS.get(name, name))
+
+
+def failed_or_stale(now) -> Q:
+    """Failed, or RUNNING in a worker that is gone (the requeue sweep sends those again by itself)."""
+    return Q(status=Job.Status.FAILED) | _stale(now)
+
+
+def of_head_office(head_office_id: int) -> Q:
+    """The jobs of a head office: asked for by one of its staff, or started by a command acting for it (no user;
+    its kwargs name the head office: surveys.compute_limits)."""
+    return (Q(created_by__staff_profile__head_office_id=head_office_id)
+            | Q(created_by=None, kwargs__head_office_id=head_office_id))
+
+
+def job_retry(job_id: int) -> bool:
+    """Send a failed (or stale running) job again as a fresh run: back to PENDING with its error, progress and
+    attempts cleared, sent after commit through job_send. The conditional UPDATE lets one of two clicks through;
+    False when the job is not failed (any more). Its file, if it makes one, waits again ("being prepared")."""
+    now = timezone.now()
+    retried = Job.objects.filter(failed_or_stale(now), pk=job_id).update(
+        status=Job.Status.PENDING, sent_at=None, started_at=None, finished_at=None, heartbeat_at=None, progress=0,
+        attempts=0, error="")
+    if not retried:
+        return False
+    GeneratedFile.objects.filter(job_id=job_id, status=GeneratedFile.Status.FAILED).update(
+        status=GeneratedFile.Status.PENDING, finished_at=None)
+    # robust: inline (eager) a job that fails again is logged and shown failed, not a server error for the click.
+    transaction.on_commit(lambda: job_send(job_id=job_id), robust=True)
+    return True

@@ -1,6 +1,9 @@
+from auditlog.middleware import AuditlogMiddleware as _AuditlogMiddleware
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+
+from .lib.client_ip import client_address
 
 
 class NoStoreMiddleware:
@@ -37,3 +40,16 @@ class LanguageMiddleware:
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class AuditlogMiddleware(_AuditlogMiddleware):
+    """django-auditlog's middleware, recording the client's address as the rest of the site reads it
+    (lib/client_ip.py: nginx's X-Real-IP from the trusted proxy only). The library's own reads the left-most
+    X-Forwarded-For, which the client writes: an audit entry could name any address the client liked (R4)."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        if settings.AUDITLOG_DISABLE_REMOTE_ADDR:
+            return None
+        address = client_address(request)
+        return None if address == "-" else address

@@ -96,6 +96,9 @@ class StaffProfile(models.Model):
     head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, verbose_name=_("head office"))
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("branch"))
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Set when the administrator gives the user a password (a new login, a reset, an import): the user changes it
+    # at the next login before any other page (sunshine_credit.staff.login); cleared by their own change.
+    must_change_password = models.BooleanField(_("must change password"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("staff profile")
@@ -327,3 +330,38 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class RoleChange(models.Model):
+    """R2: a staff user's new role (and branch), proposed by a head-office administrator and applied only when
+    another administrator or a supervisor approves it (sunshine_credit.staff.services, approval kind
+    "staff_role_change"; the Approval's subject is the staff user, so one request per person waits at a time)."""
+
+    head_office = models.ForeignKey(HeadOffice, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("staff user"))
+    approval = models.OneToOneField(Approval, on_delete=models.PROTECT, related_name="+")
+    role_from = models.CharField(_("role before"), max_length=16, choices=Role.choices)
+    role_to = models.CharField(_("new role"), max_length=16, choices=Role.choices)
+    branch_from = models.ForeignKey(Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("branch before"))
+    branch_to = models.ForeignKey(Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("new branch"))
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("role change")
+        verbose_name_plural = _("role changes")
+
+    def __str__(self):
+        return f"{self.get_role_from_display()} → {self.get_role_to_display()}"
+
+
+class StaffImport(UploadedImport):
+    """R4: one applied staff workbook (import_staff, SPEC §11): its SHA-256, who, when and the logins created.
+    Checked and written in one request, all or nothing; a refused file writes nothing, not even this row, and the
+    file is never kept (personal data); the one-time passwords are shown once and stored nowhere."""
+
+    class Meta(UploadedImport.Meta):
+        verbose_name = _("staff import")
+        verbose_name_plural = _("staff imports")

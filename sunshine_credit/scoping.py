@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope as django_scope
 from django_scopes import scopes_disabled
 
-from .models import Role, StaffProfile, Village
+from .models import Branch, Role, StaffProfile, Village
 
 # Roles that read everything of their head office.
 HEAD_OFFICE_READERS = {Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR}
@@ -142,3 +142,63 @@ def village_in_scope_or_404(scope: Scope, village_id, *, for_edit: bool = False)
     with scopes_disabled():
         return get_in_scope_or_404(Village.objects.select_related("branch"), scope, village_field="id",
                                    for_edit=for_edit, id=village_id)
+
+
+# --- V1: a list narrowed to one branch, village or officer (the dashboards' figures link to their lists) --------
+
+AREA_KEYS = ("branch", "village", "officer")
+
+
+@dataclass(frozen=True)
+class Area:
+    """The request's scope narrowed to the branch, village or loan officer (their 包片 villages) that the list's
+    `?branch=` / `?village=` / `?officer=` names; without one, the whole scope. Narrowing only takes away, so every
+    check a list makes against the scope still holds."""
+
+    scope: Scope
+    key: str = ""          # "branch" | "village" | "officer" | ""
+    pk: int | None = None
+    label: str = ""
+
+    @property
+    def query(self) -> str:
+        """The filter as a GET parameter, for the list's page links."""
+        return f"{self.key}={self.pk}" if self.key else ""
+
+
+def area_of(request, *, keys: tuple[str, ...] = AREA_KEYS) -> Area:
+    """The area the request's GET names (the first of `keys` given). An id that is not a number, not in the user's
+    scope, or (for an officer) another officer answers 404 like any object outside the scope (R1)."""
+    scope = request.scope
+    key = next((key for key in keys if request.GET.get(key, "").strip()), "")
+    if not key:
+        return Area(scope=scope)
+    try:
+        pk = int(request.GET[key])
+    except ValueError:
+        raise Http404 from None
+    if not 0 < pk < 2**31 or (key == "branch" and pk not in scope.branch_ids) or (
+            key == "village" and pk not in scope.village_ids):
+        raise Http404  # (a number no id can be never reaches the database)
+    with scopes_disabled():
+        if key == "branch":
+            branch = Branch.objects.filter(pk=pk, pk__in=scope.branch_ids).first()
+            if branch is None:
+                raise Http404
+            villages, branch_ids, label = set(branch.villages.values_list("id", flat=True)), (pk,), branch.name
+        elif key == "village":
+            village = Village.objects.filter(pk=pk, pk__in=scope.village_ids).first()
+            if village is None:
+                raise Http404
+            villages, branch_ids, label = {pk}, (village.branch_id,), village.name
+        else:
+            profile = (StaffProfile.objects.filter(user_id=pk, role=Role.OFFICER, head_office_id=scope.head_office_id,
+                                                   branch_id__in=scope.branch_ids).select_related("user").first())
+            if profile is None or (scope.role == Role.OFFICER and pk != scope.user_id):
+                raise Http404
+            villages = set(Village.objects.filter(officers=pk).values_list("id", flat=True))
+            branch_ids, label = (profile.branch_id,), profile.user.get_full_name() or profile.user.get_username()
+    narrowed_scope = replace(scope, branch_ids=branch_ids,
+                             village_ids=tuple(v for v in scope.village_ids if v in villages),
+                             editable_village_ids=tuple(v for v in scope.editable_village_ids if v in villages))
+    return Area(scope=narrowed_scope, key=key, pk=pk, label=label)

@@ -8,10 +8,13 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .jobs import failed_or_stale, of_head_office, task_label
 from .lib.holidays import library_knows_year
-from .models import CalendarDay, GeneratedFile, Role, StaffProfile
+from .lib.masking import mask_text
+from .models import CalendarDay, GeneratedFile, Job, Role, StaffProfile
 from .scoping import Scope
 
 
@@ -87,3 +90,36 @@ def calendar_warning_year(*, scope: Scope, today: datetime.date) -> int | None:
         return None
     year = today.year + 1
     return None if calendar_year_known(head_office_id=scope.head_office_id, year=year) else year
+
+
+# --- issue 18.6: failed jobs (the administrator's) ------------------------------------------------------------
+
+
+def require_jobs_admin(scope: Scope) -> None:
+    """Only the administrator sees and sends again the head office's failed jobs; 404 to everyone else (R1)."""
+    if scope.role != Role.ADMIN:
+        raise PermissionDenied(_("Only the system administrator sees the failed jobs."))
+
+
+def failed_job_list(*, scope: Scope) -> QuerySet:
+    """The administrator's head office's failed jobs and running jobs whose worker is gone, newest first.
+    Raises PermissionDenied for any role but admin."""
+    require_jobs_admin(scope)
+    return (Job.objects.filter(failed_or_stale(timezone.now()), of_head_office(scope.head_office_id))
+            .select_related("created_by").order_by("-created_at", "-pk"))
+
+
+def failed_job_rows(jobs) -> list[Job]:
+    """The page's jobs with what the page shows: `label` (the task's name for people) and `error_shown`, the
+    error with ID and mobile numbers masked (R4), cut to 500 characters."""
+    rows = list(jobs)
+    for job in rows:
+        job.label, job.error_shown = task_label(job.task_name), mask_text(job.error)[:500]
+    return rows
+
+
+def head_office_job_get(*, scope: Scope, pk: int) -> Job:
+    """A job of the administrator's head office, whatever its status. Raises Job.DoesNotExist outside it and
+    PermissionDenied for any role but admin."""
+    require_jobs_admin(scope)
+    return Job.objects.filter(of_head_office(scope.head_office_id)).get(pk=pk)

@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 
 from .errors import Refusal
 from .imports import calendar_validate
-from .jobs import job_enqueue
+from .jobs import job_enqueue, job_retry
 from .lib.excel import open_upload
-from .models import CalendarDay, GeneratedFile
+from .models import CalendarDay, GeneratedFile, Job, StaffProfile
 from .scoping import Scope
-from .selectors import calendar_day_get, require_calendar_admin, staff_get
+from .selectors import calendar_day_get, head_office_job_get, require_calendar_admin, staff_get
 
 # --- files made by jobs -------------------------------------------------------------------------------------
 
@@ -109,6 +109,8 @@ def staff_password_reset(*, scope: Scope, actor, user_id: int, password: str = "
         password = secrets.token_urlsafe(9)
     user.set_password(password)
     user.save(update_fields=["password"])
+    # R9: a password someone else knows: the user chooses their own at the next login (staff.login).
+    StaffProfile.objects.filter(user_id=user.pk).update(must_change_password=True)
     axes_reset(username=user.get_username())
     password_audit(user=user, actor=actor)
     return password
@@ -181,3 +183,20 @@ class ImportRefused(Refusal):
     def __init__(self, rows: list[dict]):
         super().__init__(_("Nothing was imported: the file has %(n)d errors.") % {"n": len(rows)}, code="import")
         self.rows = rows
+
+
+# --- issue 18.6: sending a failed job again (the administrator's) ---------------------------------------------
+
+
+@transaction.atomic
+def failed_job_retry(*, scope: Scope, actor, job_id: int) -> bool:
+    """Send a failed (or stale running) job of the administrator's head office again (jobs.job_retry), and audit
+    who did and what the job was (its error is masked by the audit, R4). False, with nothing written, when it
+    is no longer failed (a second click). Raises Job.DoesNotExist outside the head office, PermissionDenied for
+    any role but admin."""
+    job = head_office_job_get(scope=scope, pk=job_id)
+    if not job_retry(job.pk):
+        return False
+    LogEntry.objects.log_create(job, action=LogEntry.Action.UPDATE, actor=actor, changes={
+        "status": [job.status, Job.Status.PENDING], "attempts": [str(job.attempts), "0"], "error": [job.error, ""]})
+    return True

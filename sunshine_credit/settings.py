@@ -12,6 +12,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from sunshine_credit.logs import TEXT_FORMAT, log_format
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSECURE_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
 
@@ -58,6 +60,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "sunshine_credit",
     "households",
     "surveys",
@@ -70,6 +74,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Issue 18.6: the request id of every log line and response; /healthz answered before anything else.
+    "sunshine_credit.logs.RequestIdMiddleware",
+    "sunshine_credit.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -77,11 +84,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "sunshine_credit.middleware.AuditlogMiddleware",  # the client address of lib/client_ip.py
     "sunshine_credit.middleware.NoStoreMiddleware",
+    # R9: idle and absolute session limits, the second factor, a one-time password changed first (staff.login).
+    "sunshine_credit.staff.login.LoginGateMiddleware",
     "sunshine_credit.scoping.ScopeMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -139,10 +149,19 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 10)}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# R9: the roles that must pass a second factor (TOTP, django-otp) after their password, before any other page:
+# comma-separated role codes; empty turns it off (the demo of `make run` and the tests do, see README).
+OTP_REQUIRED_ROLES = frozenset(r.strip() for r in os.environ.get("OTP_REQUIRED_ROLES", "admin,supervisor").split(",")
+                               if r.strip())
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "阳光信贷")
+# R9: a session ends after this many minutes without a request (idle), and in any case this many hours after the
+# login (absolute; SESSION_COOKIE_AGE below). Checked by sunshine_credit.staff.login.LoginGateMiddleware.
+IDLE_TIMEOUT_MINUTES = env_int("IDLE_TIMEOUT_MINUTES", 30)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -165,10 +184,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Bootstrap and ECharts (the V1 dashboards) come from the npm registry (package.json, `npm ci` run by the
-# Makefile), never copied into the repository; each package's dist/ is served as static/vendor/<package>/.
-for _package in ("bootstrap", "echarts"):
-    if (BASE_DIR / "node_modules" / _package / "dist").is_dir():
-        STATICFILES_DIRS.append((f"vendor/{_package}", BASE_DIR / "node_modules" / _package / "dist"))
+# Makefile), never copied into the repository: sunshine_credit.staticfinders serves the files of their dist/ that the
+# templates load as static/vendor/<package>/….
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "sunshine_credit.staticfinders.VendorFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -208,6 +230,9 @@ CELERY_BEAT_SCHEDULE = {
     # R8: jobs whose sending failed (broker down) are sent again once the broker is back, and running jobs
     # whose worker died (stale heartbeat) are sent again.
     "requeue-unsent-jobs": {"task": "sunshine_credit.requeue_unsent_jobs", "schedule": 60.0},
+    # Issue 18.6: /healthz's worker and beat checks (sunshine_credit.health). A heartbeat no worker took within two
+    # minutes expires: a stopped worker does not come back to a queue of them.
+    "heartbeat": {"task": "sunshine_credit.heartbeat", "schedule": 60.0, "options": {"expires": 120}},
     # P5: boards whose notice period has ended turn their items into credit lines (idempotent; hourly).
     "lines-take-effect": {"task": "credit_use.lines_take_effect", "schedule": 3600.0},
     # U9: overdue drawdowns and interest unpaid a month past its date revoke credit (idempotent; daily).
@@ -220,6 +245,14 @@ CELERY_BEAT_SCHEDULE = {
     "postloan-daily": {"task": "post_loan.daily", "schedule": crontab(hour=2, minute=15)},
     # V4: complainants' names and phones erased past COMPLAINT_CONTACT_RETENTION_DAYS (idempotent; daily).
     "complaint-contacts-erase": {"task": "supervision.complaint_contacts_erase", "schedule": crontab(hour=3, minute=10)},
+    # V1: each village's figures of the day, kept for the monthly trends and the ten-day reports (idempotent per day:
+    # a rerun overwrites the day's rows). Late in the day, so that a period's last day is counted whole.
+    "refresh-figures": {"task": "supervision.refresh_figures", "schedule": 240.0, "options": {"expires": 230}},
+    "snapshot-figures": {"task": "supervision.snapshot_figures", "schedule": crontab(hour=23, minute=50)},
+    # V1 (seed 000: 按旬次日上报): each branch's ten-day progress report, the morning after a period ends (1–10,
+    # 11–20, 21–end of month); one per branch, campaign and period, so a second run makes none.
+    "progress-reports": {"task": "supervision.progress_reports",
+                         "schedule": crontab(day_of_month="1,11,21", hour=6, minute=30)},
 }
 
 # C6 (SPEC §9): the overdue-day floors of the five-category classification, from the 2023 《商业银行金融资产风险分类
@@ -258,6 +291,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # R4/R5: audit entries never keep a whole ID or phone number.
 AUDITLOG_MASK_CALLABLE = "sunshine_credit.audit.mask_value"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# An audit entry keeps the request id nginx sets (`proxy_set_header X-Request-ID $request_id;`, logged by nginx and
+# gunicorn): the entry can be traced to the access logs.
+AUDITLOG_CID_HEADER = "X-Request-ID"
 # The audit reads the old row through the unscoped base manager: it must see it whatever the scope.
 AUDITLOG_USE_BASE_MANAGER = True
 
@@ -295,9 +331,25 @@ COMPLAINT_CONTACT_RETENTION_DAYS = env_int("COMPLAINT_CONTACT_RETENTION_DAYS", 3
 # Behind nginx every request comes from 127.0.0.1: name the header nginx sets from the client's connection
 # (`proxy_set_header X-Real-IP $remote_addr;` → "HTTP_X_REAL_IP"), or the whole county shares one budget.
 PUBLIC_CLIENT_IP_HEADER = os.environ.get("PUBLIC_CLIENT_IP_HEADER", "")
+# ...believed only from these addresses (the proxy's; gunicorn listens on loopback), else anyone could send
+# X-Real-IP and pick the address they are counted, locked out and audited under (sunshine_credit/lib/client_ip.py).
+TRUSTED_PROXY_IPS = [a.strip() for a in os.environ.get("TRUSTED_PROXY_IPS", "127.0.0.1,::1").split(",") if a.strip()]
+# The login lockout (R9, by username) records the address too: the same one.
+AXES_CLIENT_IP_CALLABLE = "sunshine_credit.lib.client_ip.login_record_address"
+
+# Issue 18: long lists count at most this many rows (sunshine_credit.lib.pagination.CappedPaginator): "more than
+# 1,000" instead of an exact COUNT over a county on every page view.
+LIST_COUNT_CAP = env_int("LIST_COUNT_CAP", 1000)
+# Issue 18: the household list of a scope with more villages than this (a head office) starts from choosing a branch
+# or a village (or a search) rather than listing the county.
+LIST_CHOOSE_AREA_ABOVE = env_int("LIST_CHOOSE_AREA_ABOVE", 40)
 
 # H7: the coverage target shown on dashboards.
 ARCHIVE_COVERAGE_TARGET = 0.95
+# V1: a head office's village figures are kept this many seconds (Redis in production) and refreshed ahead of the
+# readers by beat (supervision.refresh_figures): a county's figures take seconds of database time, a page answers
+# from memory. 0 computes them for every page.
+OVERVIEW_CACHE_SECONDS = env_int("OVERVIEW_CACHE_SECONDS", 300)
 # V1 (seed 000 四 工作目标: 预授信面不得低于70%): households with a credit line in effect ÷ archived households.
 PRECREDIT_COVERAGE_TARGET = 0.70
 
@@ -329,13 +381,24 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Issue 18.6: LOG_FORMAT=json writes one JSON object a line (time, level, logger, message, request_id, job_id, extra
+# fields; every value masked, R4), the default when DEBUG is off; text (`make run`) a plain line with the request id.
+# Celery's worker and beat log through this too (sunshine_credit/celery.py), gunicorn's logs through gunicorn.conf.py.
+try:
+    LOG_FORMAT = log_format(debug=DEBUG)
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_personal": {"()": "sunshine_credit.logmask.MaskPersonalData"}},
+    "filters": {"mask_personal": {"()": "sunshine_credit.logmask.MaskPersonalData"},
+                "request_id": {"()": "sunshine_credit.logs.RequestIdFilter"}},
     "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
-                                     "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal"]},
+                                     "style": "{"},
+                   "json": {"()": "sunshine_credit.logs.JsonFormatter"},
+                   "text": {"format": TEXT_FORMAT}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id", "mask_personal"],
+                             "formatter": LOG_FORMAT},
                  # runserver's access log, as Django formats it, masked: a crafted URL may carry an ID (R4).
                  "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
                                    "filters": ["mask_personal"]}},

@@ -15,3 +15,11 @@ def requeue_unsent_jobs() -> int:
     ids = list(Job.objects.filter(status=Job.Status.PENDING, sent_at=None, created_at__lt=stale)
                .values_list("id", flat=True)[:500])
     return sum(job_send(job_id=i) for i in ids) + job_resend_stale()
+
+
+@shared_task(name="sunshine_credit.heartbeat", ignore_result=True)
+def heartbeat() -> None:
+    """Issue 18.6: beat sends this every minute; the worker that runs it records when (/healthz: "worker")."""
+    from .health import record_worker_heartbeat
+
+    record_worker_heartbeat()

@@ -8,6 +8,8 @@
   them (maker-checker). Refusals are shown as messages and nothing is written; a request outside the scope
   answers 404 (R1).
 - U7: the holiday calendar, the administrator's only (list, add/edit/delete, .xlsx import); 404 for others.
+- Issue 18.6: the head office's failed jobs, the administrator's only (404 for others and for another head
+  office's job), each sent again with one click (idempotent, audited).
 - A generated file's status page (progress while its job runs) and its download.
 - The import pages (roster, questionnaires, booklets) share their upload, detail and confirm steps
   (`import_store_upload`, `import_detail`, `import_confirm`).
@@ -40,23 +42,26 @@ from .forms import CalendarDayForm, CalendarImportForm, StaffPasswordForm
 from .import_jobs import too_large_message, upload_limit
 from .lib.excel import UploadRefused
 from .lib.holidays import library_knows_year
-from .models import Approval, CalendarDay, GeneratedFile, StaffProfile
+from .models import Approval, CalendarDay, GeneratedFile, Job, StaffProfile
 from .selectors import (
     calendar_day_get,
     calendar_day_list,
+    failed_job_list,
+    failed_job_rows,
     generated_file_get,
     require_calendar_admin,
     staff_get,
-    staff_list,
 )
 from .services import (
     ImportRefused,
     calendar_day_delete,
     calendar_day_save,
     calendar_import,
+    failed_job_retry,
     password_audit,
     staff_password_reset,
 )
+from .staff.services import own_password_changed
 
 # --- passwords ----------------------------------------------------------------------------------------------
 
@@ -71,18 +76,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         password_audit(user=self.request.user, actor=self.request.user)
+        own_password_changed(user=self.request.user)  # a password the administrator gave is no longer in use
         messages.success(self.request, _("Your password was changed."))
         return response
-
-
-@login_required
-def staff_list_page(request):
-    try:
-        staff = staff_list(scope=request.scope)
-    except PermissionDenied:
-        raise Http404 from None
-    return render(request, "sunshine_credit/staff_list.html", {
-        "page": Paginator(staff, 100).get_page(request.GET.get("page"))})
 
 
 @login_required
@@ -282,3 +278,30 @@ def calendar_import_page(request):
                 messages.success(request, _("%(n)d days were imported.") % {"n": count})
                 return redirect("calendar_day_list")
     return render(request, "sunshine_credit/calendar_import.html", {"form": form, "rows": rows})
+
+
+# --- issue 18.6: failed jobs (the administrator's) --------------------------------------------------------------
+
+
+@login_required
+def failed_job_list_page(request):
+    try:
+        jobs = failed_job_list(scope=request.scope)
+    except PermissionDenied:
+        raise Http404 from None
+    page = Paginator(jobs, 50).get_page(request.GET.get("page"))
+    return render(request, "sunshine_credit/failed_jobs.html", {"page": page, "jobs": failed_job_rows(page)})
+
+
+@login_required
+@require_POST
+def failed_job_retry_view(request, pk: int):
+    try:
+        retried = failed_job_retry(scope=request.scope, actor=request.user, job_id=pk)
+    except (PermissionDenied, Job.DoesNotExist):
+        raise Http404 from None
+    if retried:
+        messages.success(request, _("The job was sent again."))
+    else:
+        messages.info(request, _("The job is no longer failed: it was not sent again."))
+    return redirect("failed_job_list")

@@ -21,3 +21,5 @@ class SupervisionConfig(AppConfig):
         # V4/V5: complaints and cards (who entered, who handled, the outcome), suggestion-box openings (both signers).
         audit.register(self.get_model("Complaint"), mask_fields=["complainant_phone"], exclude_fields=["version"])
         audit.register(self.get_model("SuggestionBoxOpening"))
+        # V1: the stage timetable (who moved which stage's dates, from where, before and after).
+        audit.register(self.get_model("StagePlan"))

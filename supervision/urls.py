@@ -3,11 +3,33 @@ from django.urls import path
 from . import views
 from .views import complaints as complaint_views
 from .views import complaints_public, disclosures
+from .views import overview as overview_views
+from .views import progress as progress_views
 from .views import reviews as review_views
 
 # Not namespaced: base.html and the login redirect name the dashboard "dashboard".
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    # V1: the dashboards, head office → branch → village → loan officer, each level's table as .xlsx.
+    path("overview/", overview_views.overview, name="overview"),
+    path("overview/export.xlsx", overview_views.overview_export, name="overview_export"),
+    path("overview/branches/<int:pk>/", overview_views.overview_branch, name="overview_branch"),
+    path("overview/branches/<int:pk>/export.xlsx", overview_views.overview_export, {"level": "branch"},
+         name="overview_branch_export"),
+    path("overview/villages/<int:pk>/", overview_views.overview_village, name="overview_village"),
+    path("overview/villages/<int:pk>/export.xlsx", overview_views.overview_export, {"level": "village"},
+         name="overview_village_export"),
+    path("overview/officers/<int:pk>/", overview_views.overview_officer, name="overview_officer"),
+    path("overview/officers/<int:pk>/export.xlsx", overview_views.overview_export, {"level": "officer"},
+         name="overview_officer_export"),
+    # V1 over time: a campaign's stage timetable; the branches' ten-day progress reports (旬报) and their files.
+    path("overview/plan/<int:campaign_pk>/", progress_views.stage_plan_edit, name="stage_plan_edit"),
+    path("overview/reports/", progress_views.progress_report_list, name="progress_report_list"),
+    path("overview/reports/generate/", progress_views.progress_report_generate, name="progress_report_generate"),
+    path("overview/reports/<int:pk>/xlsx", progress_views.progress_report_file, {"kind": "xlsx"},
+         name="progress_report_xlsx"),
+    path("overview/reports/<int:pk>/pdf", progress_views.progress_report_file, {"kind": "pdf"},
+         name="progress_report_pdf"),
     # V2: the democratic review, the auditor's workspace.
     path("reviews/", review_views.review_workspace, name="review_workspace"),
     path("reviews/draw/", review_views.review_draw, name="review_draw"),

@@ -19,6 +19,13 @@ def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_second_factor(settings):
+    """R9's second factor is off in tests, as in the demo (the tests of it turn it on: tests/core/test_otp.py);
+    otherwise every administrator's and supervisor's page would first ask for a TOTP code."""
+    settings.OTP_REQUIRED_ROLES = frozenset()
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "real_broker: sends jobs through the configured broker (REDIS_URL); "
                                        "Celery is not made eager for it")
@@ -43,6 +50,12 @@ def _eager_celery(request):
 def _locmem_cache(settings):
     """No test shares a cache with another run through Redis (CI sets REDIS_URL)."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # V1: dashboards compute their figures for each page in tests (tests/supervision/test_overview_cache.py keeps
+    # them), so a figure read after a change in the same test is the changed one.
+    settings.OVERVIEW_CACHE_SECONDS = 0
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -61,8 +61,9 @@ def _new_login(reviewer: Reviewer) -> str:
     password = secrets.token_urlsafe(8)
     username = f"py{reviewer.branch.code}-{reviewer.pk}".lower()
     user = get_user_model().objects.create_user(username=username, password=password, first_name=reviewer.name)
+    # R9: the officer hands the one-time password over; the reviewer chooses their own at the first login.
     StaffProfile.objects.create(user=user, role=Role.REVIEWER, head_office_id=reviewer.head_office_id,
-                                branch_id=reviewer.branch_id, phone=reviewer.phone)
+                                branch_id=reviewer.branch_id, phone=reviewer.phone, must_change_password=True)
     reviewer.user = user
     reviewer.save(update_fields=["user"])
     return password
@@ -124,6 +125,7 @@ def reviewer_reset_password(*, scope: Scope, actor, reviewer_id: int) -> str:
     password = secrets.token_urlsafe(8)
     reviewer.user.set_password(password)
     reviewer.user.save(update_fields=["password"])
+    StaffProfile.objects.filter(user_id=reviewer.user_id).update(must_change_password=True)  # R9, as above
     LogEntry.objects.log_create(reviewer, action=LogEntry.Action.UPDATE, actor=actor,
                                 changes={"password": ["***", "***"]})
     return password

@@ -38,12 +38,31 @@ def _with_holder(drawdowns: QuerySet) -> QuerySet:
 
 # --- pages ---------------------------------------------------------------------------------------------
 
-def drawdown_list(*, scope: Scope, status: str = "", todo: str = "") -> QuerySet:
-    """The scope's drawdowns, of `status` when given; only those of `todo.drawdowns_todo(todo)` when given."""
+# V1: the dashboards' loan figures — loans still owed, those past their due day, those more than 30 days past it.
+BOOK_FILTERS = ("owed", "overdue", "par30")
+
+
+def book_filter(book: str, today: datetime.date) -> Q:
+    """The loans of a dashboard figure (BOOK_FILTERS): disbursed with principal outstanding, and overdue today or
+    more than 30 days overdue."""
+    owed = Q(status=Drawdown.Status.DISBURSED, principal_outstanding__gt=0)
+    if book == "overdue":
+        return owed & Q(due_on__lt=today)
+    if book == "par30":
+        return owed & Q(due_on__lt=today - datetime.timedelta(days=30))
+    return owed
+
+
+def drawdown_list(*, scope: Scope, status: str = "", todo: str = "", book: str = "",
+                  today: datetime.date | None = None) -> QuerySet:
+    """The scope's drawdowns, of `status` when given; only those of `todo.drawdowns_todo(todo)` when given; only
+    the loans of `book` (BOOK_FILTERS, as of `today`) when given."""
     drawdowns = (drawdowns_todo(scope=scope, todo=todo) if todo
                  else Drawdown.objects.filter(village_id__in=scope.village_ids))
     if status:
         drawdowns = drawdowns.filter(status=status)
+    if book in BOOK_FILTERS:
+        drawdowns = drawdowns.filter(book_filter(book, today or datetime.date.today()))
     return _with_holder(drawdowns.select_related("village", "household")).order_by("-applied_on", "-pk")
 
 

@@ -1,6 +1,6 @@
 """Reads of credit lines (P5). Every selector starts from the caller's scope (R1)."""
 
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -9,7 +9,7 @@ from sunshine_credit.models import Approval, Village
 from sunshine_credit.scoping import Scope, get_in_scope_or_404
 from surveys.models import Campaign
 
-from ..models import CreditLine, CreditLineEvent, LineChangeRequest, LineStatus
+from ..models import CreditLine, CreditLineEvent, Drawdown, LineChangeRequest, LineStatus
 
 LIST_ORDER = ("village__code", "household__code")
 
@@ -24,8 +24,10 @@ def _with_holder(lines: QuerySet) -> QuerySet:
 
 
 def credit_line_list(*, scope: Scope, village_id: int | None = None, campaign_id: int | None = None,
-                     status: str = "") -> QuerySet:
-    """Lines of the scope's villages, by village and household code, with the holder's name and ID number."""
+                     status: str = "", per_household: bool = False, owing: bool = False) -> QuerySet:
+    """Lines of the scope's villages, by village and household code, with the holder's name and ID number.
+    `per_household`: one line per household, its latest of the others chosen (V1's households with a line in
+    effect); `owing`: only households owing on a disbursed loan (V1's line utilisation)."""
     # The manager scopes by village too; the explicit filter is the second layer (STYLE §3).
     lines = CreditLine.objects.filter(village_id__in=scope.village_ids)
     if village_id:
@@ -34,6 +36,12 @@ def credit_line_list(*, scope: Scope, village_id: int | None = None, campaign_id
         lines = lines.filter(campaign_id=campaign_id)
     if status:
         lines = lines.filter(status=status)
+    if per_household:
+        later = lines.filter(household_id=OuterRef("household_id"), pk__gt=OuterRef("pk"))
+        lines = lines.filter(~Exists(later))
+    if owing:
+        lines = lines.filter(Exists(Drawdown.objects.filter(
+            household_id=OuterRef("household_id"), status=Drawdown.Status.DISBURSED, principal_outstanding__gt=0)))
     return _with_holder(lines.select_related("village", "campaign", "household")).order_by(*LIST_ORDER)
 
 

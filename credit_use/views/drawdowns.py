@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from sunshine_credit.approvals import ApprovalRefused
 from sunshine_credit.errors import Refusal, show_on_form
 from sunshine_credit.models import Role
+from sunshine_credit.scoping import area_of
 
 from ..forms import (
     DrawdownForm,
@@ -54,11 +55,16 @@ def drawdown_list(request):
     status = status if status in Drawdown.Status.values else ""
     todo = request.GET.get("todo", "")
     todo = todo if todo in DRAWDOWN_TODOS else ""  # the home page's task list (issue 15 item 4)
-    page = Paginator(selectors.drawdown_list(scope=request.scope, status=status, todo=todo), PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    query = "&".join(part for part in (f"status={status}" if status else "", f"todo={todo}" if todo else "") if part)
+    book = request.GET.get("book", "")
+    book = book if book in selectors.BOOK_FILTERS else ""  # V1: the dashboards' loans still owed, overdue, PAR30
+    area = area_of(request)  # V1: a dashboard's branch, village or officer row
+    drawdowns = selectors.drawdown_list(scope=area.scope, status=status, todo=todo, book=book,
+                                        today=timezone.localdate())
+    page = Paginator(drawdowns, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = "&".join(part for part in (f"status={status}" if status else "", f"todo={todo}" if todo else "",
+                                       f"book={book}" if book else "", area.query) if part)
     return render(request, "credit_use/drawdown_list.html", {"page": page, "status": status, "todo": todo,
-                                                             "status_query": query,
+                                                             "book": book, "status_query": query, "area": area,
                                                              "statuses": Drawdown.Status.choices})
 
 

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from sunshine_credit.scoping import area_of
+
 from .. import exports
 from ..forms import LineFilterForm
 from ..selectors import lines as selectors
@@ -18,14 +20,16 @@ PAGE_SIZE = 50
 @never_cache
 @login_required
 def line_list(request):
-    villages, campaigns = selectors.line_filter_choices(scope=request.scope)
+    area = area_of(request, keys=("branch", "officer"))  # V1: a dashboard's branch or officer row
+    villages, campaigns = selectors.line_filter_choices(scope=area.scope)
     form = LineFilterForm(request.GET, villages=villages, campaigns=campaigns)
     filters = form.filters()
-    lines = selectors.credit_line_list(scope=request.scope, **filters)
+    lines = selectors.credit_line_list(scope=area.scope, **filters)
     page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
     campaign = next((c for c in campaigns if c.pk == filters["campaign_id"]), None)
     return render(request, "credit_use/line_list.html", {
-        "form": form, "page": page, "query": form.query(), "campaign": campaign,
+        "form": form, "page": page, "query": "&".join(q for q in (form.query(), area.query) if q),
+        "campaign": campaign, "area": area,
         "can_export": exports.may_export(request.scope),
     })
 

@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from sunshine_credit.scoping import area_of
+
 from ..selectors import time_limits as selectors
 
 READERS = selectors.LIST_READERS  # time limits here, revocations in views.overdue
@@ -22,5 +24,6 @@ def require_reader(request) -> None:
 @login_required
 def time_limit_breaches(request):
     require_reader(request)
+    area = area_of(request)  # V1: a dashboard's branch, village or officer row
     return render(request, "credit_use/time_limit_breaches.html", {
-        "breaches": selectors.time_limit_breaches(scope=request.scope), "today": timezone.localdate()})
+        "breaches": selectors.time_limit_breaches(scope=area.scope), "today": timezone.localdate(), "area": area})

@@ -15,9 +15,9 @@ Edge cases, decided as a bank's report decides them (a rate is reported once it 
   the graced figure's own principal due (so the two denominators may differ);
 - a loan repaid early counts as repaid by maturity; principal repaid after the grace counts in neither.
 
-One aggregate query grouped by village, officer and month of maturity (the repaid sums are correlated subqueries
-over Repayment, so a loan's amount is never counted twice); the branch, village, officer and month tables and the
-total are added up from its rows.
+Two flat aggregate queries grouped by village, officer and month of maturity — the loans' principal due and the
+principal repaid (rate_rows) — so a loan's amount is never counted twice; the branch, village, officer and month
+tables and the total are added up from their rows.
 """
 
 import datetime
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, DateField, F, Func, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, DateField, F, Func, Q, Sum
+from django.db.models.functions import TruncMonth
 
 from credit_use.models import Drawdown, Repayment
 from sunshine_credit.scoping import Scope
@@ -54,30 +54,46 @@ class GraceEnd(Func):
                 f"'-1 day'))", [*params, *params])
 
 
-def _repaid_by(limit) -> Coalesce:
-    """Principal repaid on a loan on or before `limit` (an expression over the outer drawdown)."""
-    paid = (Repayment.objects.filter(drawdown=OuterRef("pk"), kind=Repayment.Kind.PRINCIPAL, paid_on__lte=limit)
-            .order_by().values("drawdown").annotate(total=Sum("amount")).values("total"))
-    return Coalesce(Subquery(paid), Decimal(0))
+GROUP_FIELDS = ("village_id", "village__code", "village__name", "village__branch_id", "village__branch__code",
+                "village__branch__name", "created_by_id", "created_by__username", "created_by__first_name",
+                "created_by__last_name")
+
+
+def _loans(scope: Scope, date_from: datetime.date, date_to: datetime.date) -> Q:
+    return Q(head_office_id=scope.head_office_id, village_id__in=scope.village_ids,
+             status__in=[Drawdown.Status.DISBURSED, Drawdown.Status.REPAID], due_on__gte=date_from, due_on__lte=date_to)
 
 
 def rate_rows(*, scope: Scope, date_from: datetime.date, date_to: datetime.date, today: datetime.date) -> list[dict]:
-    """The one aggregate, per village, officer and month of maturity."""
+    """The aggregate, per village, officer and month of maturity: two flat GROUP BY statements — the loans' principal
+    due, and the principal repayments by maturity and within the grace — joined here on their group (a loan's
+    amount is counted once, its repayments each once; no correlated subquery per loan)."""
+    grace = GraceEnd(F("due_on"), settings.REPAYMENT_GRACE_MONTHS)
     matured, graced = Q(due_on__lt=today), Q(grace_end__lt=today)
-    return list(
-        Drawdown.objects.filter(head_office_id=scope.head_office_id, village_id__in=scope.village_ids,
-                                status__in=[Drawdown.Status.DISBURSED, Drawdown.Status.REPAID],
-                                due_on__gte=date_from, due_on__lte=date_to)
-        .alias(grace_end=GraceEnd(F("due_on"), settings.REPAYMENT_GRACE_MONTHS),
-               on_time=_repaid_by(OuterRef("due_on")), in_grace=_repaid_by(OuterRef("grace_end")))
-        .values("village_id", "village__code", "village__name", "village__branch_id", "village__branch__code",
-                "village__branch__name", "created_by_id", "created_by__username", "created_by__first_name",
-                "created_by__last_name", month=TruncMonth("due_on"))
-        .annotate(loans=Count("id"), matured_loans=Count("id", filter=matured),
-                  due=Sum("amount", filter=matured), repaid=Sum("on_time", filter=matured),
-                  graced_loans=Count("id", filter=graced), graced_due=Sum("amount", filter=graced),
-                  graced_repaid=Sum("in_grace", filter=graced))
-        .order_by())
+    rows = {}
+    loans = (Drawdown.objects.filter(_loans(scope, date_from, date_to)).alias(grace_end=grace)
+             .values(*GROUP_FIELDS, month=TruncMonth("due_on"))
+             .annotate(loans=Count("id"), matured_loans=Count("id", filter=matured),
+                       due=Sum("amount", filter=matured), graced_loans=Count("id", filter=graced),
+                       graced_due=Sum("amount", filter=graced))
+             .order_by())
+    for row in loans:
+        row.update(repaid=Decimal(0), graced_repaid=Decimal(0))
+        rows[(row["village_id"], row["created_by_id"], row["month"])] = row
+    on_loan = {f"drawdown__{name}": name for name in GROUP_FIELDS}
+    repaid = (Repayment.objects.filter(kind=Repayment.Kind.PRINCIPAL, drawdown__in=Drawdown.objects.filter(
+                  _loans(scope, date_from, date_to)).values("pk"))
+              .alias(due_on=F("drawdown__due_on"), grace_end=GraceEnd(F("drawdown__due_on"),
+                                                                      settings.REPAYMENT_GRACE_MONTHS))
+              .values(*on_loan, month=TruncMonth("drawdown__due_on"))
+              .annotate(repaid=Sum("amount", filter=matured & Q(paid_on__lte=F("due_on"))),
+                        graced_repaid=Sum("amount", filter=graced & Q(paid_on__lte=F("grace_end"))))
+              .order_by())
+    for row in repaid:
+        loan = rows[(row["drawdown__village_id"], row["drawdown__created_by_id"], row["month"])]
+        loan["repaid"] += row["repaid"] or Decimal(0)
+        loan["graced_repaid"] += row["graced_repaid"] or Decimal(0)
+    return list(rows.values())
 
 
 @dataclass

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from sunshine_credit.approvals import ApprovalRefused
 from sunshine_credit.errors import Refusal, show_on_form
+from sunshine_credit.scoping import area_of
 
 from ..exports.classification import classification_write
 from ..forms.classification import GradeChangeForm, GradeFilterForm
@@ -36,9 +37,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_safe
 def classification_report(request):
     selectors.require_reader(request.scope)
-    report = selectors.ageing_report(request.scope)
+    area = area_of(request, keys=("branch", "officer"))  # V1: a dashboard's branch or officer row
+    report = selectors.ageing_report(area.scope)
     return render(request, "post_loan/classification_report.html", {
-        "report": report, "buckets": rules.BUCKETS, "grades": Grade.choices, "active": "classification"})
+        "report": report, "buckets": rules.BUCKETS, "grades": Grade.choices, "active": "classification",
+        "area": area})
 
 
 @never_cache

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from sunshine_credit.scoping import area_of
+
 from ..forms.repayment_rate import PeriodForm
 from ..selectors import classification as classification_selectors
 from ..selectors import repayment_rate as selectors
@@ -20,6 +22,8 @@ def repayment_rate(request):
     today = timezone.localdate()
     form = PeriodForm(request.GET or None, today=today)
     date_from, date_to = form.period()
+    area = area_of(request)  # V1: a dashboard's branch, village or officer row
     return render(request, "post_loan/repayment_rate.html", {
         "form": form, "date_from": date_from, "date_to": date_to, "today": today, "active": "repayment_rate",
-        "report": selectors.repayment_rate(scope=request.scope, date_from=date_from, date_to=date_to, today=today)})
+        "area": area,
+        "report": selectors.repayment_rate(scope=area.scope, date_from=date_from, date_to=date_to, today=today)})

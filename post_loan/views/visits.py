@@ -18,6 +18,7 @@ from credit_use.models import Drawdown
 from sunshine_credit.errors import Refusal, show_on_form
 from sunshine_credit.lib.pdf import render_pdf
 from sunshine_credit.models import Role
+from sunshine_credit.scoping import area_of
 
 from ..forms.visits import QuarterForm, VisitForm
 from ..models import Visit
@@ -46,11 +47,12 @@ def visit_list(request):
     require_reader(request)
     tab = request.GET.get("tab") if request.GET.get("tab") in selectors.TABS else "due"
     today = timezone.localdate()
-    page = Paginator(selectors.visit_list(scope=request.scope, tab=tab, today=today), PAGE_SIZE).get_page(
+    area = area_of(request)  # V1: a dashboard's branch, village or officer row
+    page = Paginator(selectors.visit_list(scope=area.scope, tab=tab, today=today), PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "post_loan/visit_list.html", {
-        "tab": tab, "page": page, "counts": selectors.visit_counts(scope=request.scope, today=today),
-        "today": today})
+        "tab": tab, "page": page, "counts": selectors.visit_counts(scope=area.scope, today=today),
+        "today": today, "area": area})
 
 
 def _input(form, today) -> services.VisitInput:
@@ -173,9 +175,10 @@ def visit_rate(request):
     quarters = [(quarter_label(start), quarter_label(start)) for start in recent_quarters(today)]
     quarter = parse_quarter(request.GET.get("quarter"), default=today)
     form = QuarterForm(initial={"quarter": quarter_label(quarter)}, quarters=quarters)
+    area = area_of(request)  # V1: a dashboard's branch, village or officer row
     return render(request, "post_loan/visit_rate.html", {
-        "form": form, "quarter": quarter_label(quarter), "rates": selectors.visit_rate(scope=request.scope,
-                                                                                      quarter=quarter)})
+        "form": form, "quarter": quarter_label(quarter), "area": area,
+        "rates": selectors.visit_rate(scope=area.scope, quarter=quarter)})
 
 
 def loan_section(request, drawdown: Drawdown) -> dict | None:

@@ -14,8 +14,9 @@ import hashlib
 import logging
 import time
 
-from django.conf import settings
 from django.core.cache import cache
+
+from .client_ip import client_address
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +25,6 @@ def _key(bucket: str, address: str, window: int) -> str:
     # The address is hashed: the cache need not hold visitors' IP addresses in clear.
     digest = hashlib.sha256(address.encode()).hexdigest()[:24]
     return f"ratelimit:{bucket}:{digest}:{int(time.time() // window)}"
-
-
-def client_address(request) -> str:
-    """The visitor's address: behind nginx, the header it sets from the connection (PUBLIC_CLIENT_IP_HEADER,
-    e.g. X-Real-IP — never a header the visitor could send through), else the connection's own address."""
-    header = settings.PUBLIC_CLIENT_IP_HEADER
-    address = request.META.get(header, "") if header else ""
-    return address.split(",")[-1].strip() or request.META.get("REMOTE_ADDR") or "-"
 
 
 def hit(request, bucket: str, *, limit: int, window: int) -> bool:

@@ -25,9 +25,12 @@ from sunshine_credit.models import BlacklistEntry, Branch, HeadOffice, Role, Sta
 from sunshine_credit.scoping import activate, scope_for_profile
 
 from .appraisal import REVIEWERS, seed_appraisal
+from .complaints import seed_complaints
 from .disclosures import seed_disclosures
+from .overview import seed_overview
 from .post_loan import seed_post_loan
 from .publicity import seed_publicity
+from .reviews import seed_reviews
 
 DEMO_PASSWORD = "demo12345"
 HOUSEHOLDS_PER_VILLAGE = 16
@@ -218,9 +221,10 @@ def seed() -> dict:
 
 def _later_stages(office, users) -> dict:
     """The parts of the demo that need only the head office and the logins: the post-loan book, the eight
-    disclosures (V3). What each created, by its key."""
+    disclosures (V3), a democratic review (V2), complaints and a suggestion-box opening (V4, V5), and last, when
+    everything else is there, the dashboards' timetable and history (V1). What each created, by its key."""
     created = {}
-    for seed_stage in (seed_post_loan, seed_disclosures):
+    for seed_stage in (seed_post_loan, seed_disclosures, seed_reviews, seed_complaints, seed_overview):
         created.update(seed_stage(office, users))
     return created
 

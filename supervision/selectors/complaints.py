@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.http import Http404
+from django.urls import reverse
 
 from sunshine_credit.lib.public_input import normalise_reference
 from sunshine_credit.models import Role
@@ -39,11 +40,15 @@ def complaints_todo(*, scope: Scope, todo: str, today: datetime.date) -> QuerySe
     return queryset
 
 
-def complaint_list(*, scope: Scope, todo: str = "", kind: str = "", today: datetime.date) -> QuerySet[Complaint]:
+def complaint_list(*, scope: Scope, todo: str = "", kind: str = "", today: datetime.date,
+                   officer_id: int | None = None) -> QuerySet[Complaint]:
+    """`officer_id`: only the complaints about that officer (V1's officer pages link here)."""
     queryset = complaints_todo(scope=scope, todo=todo, today=today) if todo in COMPLAINT_TODOS \
         else complaints(scope=scope)
     if kind in Complaint.Kind.values:
         queryset = queryset.filter(kind=kind)
+    if officer_id is not None:
+        queryset = queryset.filter(officer_id=officer_id)
     waiting_first = Case(When(status=Complaint.Status.OPEN, then=Value(0)), default=Value(1))
     return queryset.select_related("branch", "officer", "opening").order_by(
         waiting_first, F("due_on").asc(nulls_last=True), "-received_on", "-pk")
@@ -70,6 +75,11 @@ def channel_or_404(*, officer_token: str = "", branch_token: str = "") -> Compla
     if channel is None:
         raise Http404
     return channel
+
+
+def channel_path(channel: ComplaintChannel) -> str:
+    """The public form's address (without the host) that a channel's QR code and links open."""
+    return f"{reverse('public_sv:complaint_form')}?{'officer' if channel.officer_id else 'branch'}={channel.token}"
 
 
 def staff_branch_officers(*, scope: Scope) -> QuerySet:
@@ -139,8 +149,11 @@ def opening_or_404(scope: Scope, pk: int) -> SuggestionBoxOpening:
     return opening
 
 
-def complaint_counts(*, scope: Scope, today: datetime.date) -> dict[str, int]:
-    """The list page's header: all, waiting, overdue — one query."""
-    return complaints(scope=scope).aggregate(
+def complaint_counts(*, scope: Scope, today: datetime.date, officer_id: int | None = None) -> dict[str, int]:
+    """The list page's header: all, waiting, overdue — one query (`officer_id`: about that officer only)."""
+    queryset = complaints(scope=scope)
+    if officer_id is not None:
+        queryset = queryset.filter(officer_id=officer_id)
+    return queryset.aggregate(
         total=Count("pk"), open=Count("pk", filter=Q(status=Complaint.Status.OPEN)),
         overdue=Count("pk", filter=Q(status=Complaint.Status.OPEN, due_on__lt=today)))

@@ -4,14 +4,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django_scopes import scopes_disabled
 
 from sunshine_credit.models import Branch, Role, StaffProfile, Village
 from sunshine_credit.scoping import Scope
 
-from ..models import Disclosure, DisclosureVersion, OfficerBoardProfile, Section
+from ..models import ComplaintChannel, Disclosure, DisclosureVersion, OfficerBoardProfile, Section
 from ..rules import disclosures as rules
 
 
@@ -83,7 +83,10 @@ def board_profile(user) -> OfficerBoardProfile | None:
 
 
 def public_branch_or_404(code: str) -> Branch:
-    branch = Branch.objects.select_related("head_office").filter(code=code).first()
+    """The branch of a public page, with `complaint_token`: its board's complaint channel (None until one is made)."""
+    board = ComplaintChannel.objects.filter(branch=OuterRef("pk"), officer__isnull=True).values("token")[:1]
+    branch = (Branch.objects.select_related("head_office").annotate(complaint_token=Subquery(board))
+              .filter(code=code).first())
     if branch is None:
         raise Http404
     return branch

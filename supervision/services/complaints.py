@@ -15,13 +15,20 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from publicity.services import qr_svg
 from sunshine_credit.errors import Stale
 from sunshine_credit.models import Branch, Role
 from sunshine_credit.scoping import Scope
 
 from ..models import Complaint, ComplaintChannel, SuggestionBoxOpening
 from ..rules import complaints as rules
-from ..selectors.complaints import COUNTER_ROLES, HANDLER_ROLES, channel_or_404, staff_branch_officers
+from ..selectors.complaints import (
+    COUNTER_ROLES,
+    HANDLER_ROLES,
+    channel_or_404,
+    channel_path,
+    staff_branch_officers,
+)
 
 BRANCH_STAFF = frozenset({Role.OFFICER, Role.PRESIDENT, Role.TELLER})
 
@@ -116,6 +123,23 @@ def channels_ensure(*, scope: Scope) -> int:
     missing = [ComplaintChannel(branch_id=b, officer_id=o, token=rules.new_channel_token()) for b, o in wanted - have]
     ComplaintChannel.objects.bulk_create(missing, ignore_conflicts=True)
     return len(missing)
+
+
+def branch_channel_ensure(branch: Branch, token: str | None = None) -> ComplaintChannel:
+    """The channel of the branch's board (no officer): the QR code of the public disclosures page and the service-hall
+    board. Made on first use; `token`, when the caller read it already, saves the query."""
+    if token:
+        return ComplaintChannel(branch=branch, token=token)
+    channel, _new = ComplaintChannel.objects.get_or_create(branch=branch, officer=None,
+                                                           defaults={"token": rules.new_channel_token()})
+    return channel
+
+
+def branch_channel_links(branch: Branch, token: str | None = None) -> dict:
+    """V3's supervision channels → V4: the branch's public complaint form, as the relative address a link on the
+    public page takes and as the QR code a printed or shown code carries (PUBLIC_BASE_URL, like the officers' cards)."""
+    path = channel_path(branch_channel_ensure(branch, token))
+    return {"complaint_path": path, "complaint_qr": qr_svg(settings.PUBLIC_BASE_URL + path)}
 
 
 # --- suggestion-box openings (V5) -----------------------------------------------------------------------------

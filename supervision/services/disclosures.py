@@ -17,6 +17,7 @@ from sunshine_credit.scoping import Scope
 from ..models import Disclosure, DisclosureVersion, OfficerBoardProfile, Section
 from ..rules import disclosures as rules
 from ..selectors import disclosures as selectors
+from .complaints import branch_channel_links
 
 BOARDS = {
     "commitments": "supervision/disclosures/pdf/commitments.html",
@@ -85,6 +86,8 @@ def officer_profile_save(*, scope: Scope, actor, branch: Branch, user_id: int, p
 def board_pdf(branch: Branch, kind: str) -> bytes:
     """One of the three service-hall boards of `branch` (承诺服务牌, 操作流程牌, the officer board), A4."""
     context = {**selectors.page(branch), "printed_on": timezone.localdate()}
+    if kind == "commitments":  # its foot is the supervision channels: the phone, and the complaint form's QR code
+        context.update(branch_channel_links(branch))
     if kind == "officers":
         photos = _photo_data_urls(context["officers"])
         context["rows"] = [(card, photos.get(card.user_id)) for card in context["officers"]]

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from publicity.services import qr_svg
 from sunshine_credit.errors import Refusal, show_on_form
 from sunshine_credit.models import Branch
+from sunshine_credit.scoping import area_of
 
 from ..forms.complaints import CounterComplaintForm, HandleForm, OpeningForm
 from ..rules.complaints import is_overdue
@@ -39,15 +40,19 @@ def _auditing(request):
 
 @login_required
 def complaint_list(request):
-    scope, today = _auditing(request), timezone.localdate()
+    _auditing(request)
+    today = timezone.localdate()
     todo = request.GET.get("todo", "")
     todo = todo if todo in selectors.COMPLAINT_TODOS else ""
     kind = request.GET.get("kind", "")
-    rows = list(selectors.complaint_list(scope=scope, todo=todo, kind=kind, today=today))
+    area = area_of(request, keys=("branch", "officer"))  # V1: a dashboard's branch or officer row
+    officer_id = area.pk if area.key == "officer" else None  # complaints name an officer, not a village
+    rows = list(selectors.complaint_list(scope=area.scope, todo=todo, kind=kind, today=today, officer_id=officer_id))
     for row in rows:
         row.overdue = is_overdue(row, today)
     return render(request, "supervision/complaints/list.html", {
-        "complaints": rows, "todo": todo, "kind": kind, "counts": selectors.complaint_counts(scope=scope, today=today),
+        "complaints": rows, "todo": todo, "kind": kind, "area": area,
+        "counts": selectors.complaint_counts(scope=area.scope, today=today, officer_id=officer_id),
         "days": settings.COMPLAINT_HANDLING_DAYS})
 
 

@@ -17,6 +17,7 @@ from sunshine_credit.scoping import HEAD_OFFICE_READERS
 from ..forms.disclosures import DisclosureForm, OfficerBoardForm
 from ..models import Section
 from ..selectors import disclosures as selectors
+from ..services import complaints as complaint_services
 from ..services import disclosures as services
 
 
@@ -99,7 +100,8 @@ def disclosure_public(request, code: str):
                          window=settings.PUBLIC_RATE_WINDOW_SECONDS):
         return render(request, "public/too_many.html", status=429)
     branch = selectors.public_branch_or_404(code)
-    return render(request, "supervision/disclosures/public.html", selectors.page(branch))
+    channel = complaint_services.branch_channel_links(branch, branch.complaint_token)  # 监督渠道: the complaint form
+    return render(request, "supervision/disclosures/public.html", {**selectors.page(branch), **channel})
 
 
 @require_GET

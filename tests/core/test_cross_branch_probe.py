@@ -67,7 +67,7 @@ from sunshine_credit.models import (
     UploadedImport,
     Village,
 )
-from supervision.models import Finding, Review, SuggestionBoxOpening
+from supervision.models import Finding, ProgressReport, Review, SuggestionBoxOpening
 from supervision.services import complaints as complaint_services
 from surveys.models import SurveyImport
 from surveys.services import limits as services_limits
@@ -121,10 +121,16 @@ EXCLUDED_NAMESPACES = {"admin"}
 # Which object each URL parameter names. A kind is a key of the ids `populate` returns.
 PARAMS = {
     "staff_password": {"pk": "staff_user"},
+    "staff_detail": {"pk": "staff_user"},
+    "staff_active": {"pk": "staff_user"},
+    "staff_villages": {"pk": "staff_user"},
+    "staff_role": {"pk": "staff_user"},
+    "staff_second_factor_reset": {"pk": "staff_user"},
     "generated_file_status": {"pk": "generated_file"},
     "generated_file_download": {"pk": "generated_file"},
     "calendar_day_edit": {"pk": "calendar_day"},
     "calendar_day_delete": {"pk": "calendar_day"},
+    "failed_job_retry": {"pk": "failed_job"},
     "households:household_detail": {"pk": "household"},
     "households:household_edit": {"pk": "household"},
     "households:existing_loan_create": {"pk": "household"},
@@ -231,6 +237,15 @@ PARAMS = {
     "review_finding_add": {"pk": "review"},
     "review_finding_close": {"pk": "review_finding"},
     "complaint_detail": {"pk": "complaint"},
+    "stage_plan_edit": {"campaign_pk": "campaign"},
+    "progress_report_xlsx": {"pk": "progress_report"},
+    "progress_report_pdf": {"pk": "progress_report"},
+    "overview_branch": {"pk": "branch"},
+    "overview_branch_export": {"pk": "branch"},
+    "overview_village": {"pk": "village"},
+    "overview_village_export": {"pk": "village"},
+    "overview_officer": {"pk": "staff_user"},
+    "overview_officer_export": {"pk": "staff_user"},
     "suggestion_opening_detail": {"pk": "suggestion_opening"},
     "suggestion_opening_confirm": {"pk": "suggestion_opening"},
     "suggestion_opening_card": {"pk": "suggestion_opening"},
@@ -258,6 +273,14 @@ QUERIES = {
     "guarantee_groups:group_form": {"village": "village"},
     "post_loan:letter_list": {"village": "village"},
     "post_loan:case_list": {"village": "village"},
+    # V1: the lists a dashboard's figures open, narrowed to a branch, village or officer
+    "credit_use:drawdown_list": {"village": "village"},
+    "credit_use:time_limit_breaches": {"branch": "branch"},
+    "post_loan:visit_list": {"officer": "staff_user"},
+    "post_loan:visit_rate": {"village": "village"},
+    "post_loan:repayment_rate": {"branch": "branch"},
+    "post_loan:classification_report": {"officer": "staff_user"},
+    "complaint_list": {"branch": "branch"},
 }
 # Pages whose content is the same for every user: the empty import templates, whose example row carries the
 # sample workbook's codes (BR01V01, 东岭村), which are also the demo's branch B.
@@ -415,6 +438,10 @@ def populate(*, head_office, branch, label: str, code: str, officer, president, 
                             title=f"{label}探针村大额贷款公开簿", columns=[{"label": "户名", "num": False}],
                             rows=[(group.name, [f"{label}*一"], None)], starts_on=today, days=3)
     Notice.objects.filter(pk=failed.pk).update(status=Notice.Status.FAILED)
+    # Issue 18.6: a failed job of the side (its administrator sends it again: the board is printed already, so
+    # running it changes nothing).
+    failed_job = Job.objects.create(task_name="publicity.render_notice", kwargs={"notice_id": notice.pk},
+                                    created_by=officer, status=Job.Status.FAILED, attempts=1, error="probe")
 
     # Credit use (§7, §8): lines in effect, a joint-guarantee group of three, drawdowns in each state through
     # the services (the pending one waits in the president's inbox), a repayment, a revocation case.
@@ -467,8 +494,9 @@ def populate(*, head_office, branch, label: str, code: str, officer, president, 
         head_office=head_office, id_number=make_id_number(datetime.date(1966, 6, 6), sequence=sum(map(ord, code)) % 500), name=f"{label}失信人",
         reason="恶意逃废债", source="探针", created_by=officer)
 
-    # V2: the branch's democratic review (drawn over the probe village) with an open finding about the officer.
-    review = Review.objects.create(head_office=head_office, branch=branch, period="2026H2", seed=f"probe-{code}",
+    # V2: the branch's democratic review (drawn over the probe village) with an open finding about the officer. A past
+    # half-year: the demo draws BR01's review of the current one (supervision/demo/reviews.py).
+    review = Review.objects.create(head_office=head_office, branch=branch, period="2020H1", seed=f"probe-{code}",
                                    candidates={"villages": [village.pk]}, officer=officer, drawn_by=officer,
                                    drawn_at=timezone.now())
     review.villages.add(village)
@@ -482,12 +510,18 @@ def populate(*, head_office, branch, label: str, code: str, officer, president, 
                                            source="counter", entered_by=teller)
     suggestion_opening = SuggestionBoxOpening.objects.create(branch=branch, opened_on=today, card_count=3,
                                                              opened_by=teller)
+    # V1: the branch's ten-day progress report, made (its files stored).
+    progress_report = ProgressReport.objects.create(
+        head_office=head_office, branch=branch, campaign=campaigns["open"], period_start=datetime.date(2026, 11, 1),
+        period_end=datetime.date(2026, 11, 10), generated_at=timezone.now())
+    progress_report.xlsx.save(f"{code}.xlsx", ContentFile(b"PK probe"), save=False)
+    progress_report.pdf.save(f"{code}.pdf", ContentFile(b"%PDF-1.4 probe report"), save=True)
 
     objects = {
         "branch": branch, "village": village, "village_group": group, "household": homes[0],
         "member": homes[0].representative, "existing_loan": loan, "respondent": respondent,
         "survey_import": survey_import, "roster_import": roster_import, "limits_job": limits_job,
-        "generated_file": generated, "reviewer": reviewer, "panel_open": panels["open"],
+        "generated_file": generated, "reviewer": reviewer, "panel_open": panels["open"], "failed_job": failed_job,
         "panel_closed": panels["closed"], "panel_ready": panels["ready"], "panel_member_closed": seats["closed"],
         "gap_edit": gap, "booklet_import": booklet, "decision": decisions["closed"][0], "notice": notice,
         "notice_failed": failed, "notice_item": items[0], "line": lines[0], "guarantee_group": guarantee_group,
@@ -496,7 +530,7 @@ def populate(*, head_office, branch, label: str, code: str, officer, president, 
         "approval": pending_approval(drawdown_pending), "blacklist_entry": blacklist_entry, "calendar_day": calendar_day, "visit": visit,
         "letter": letter, "collection_case": collection_case, "collection_entry": collection_entry,
         "review": review, "review_finding": review_finding,
-        "complaint": complaint, "suggestion_opening": suggestion_opening,
+        "complaint": complaint, "suggestion_opening": suggestion_opening, "progress_report": progress_report,
     }
     ids = {kind: obj.pk for kind, obj in objects.items()}
     ids.update(campaign=campaigns["open"].pk, campaign_ready=campaigns["ready"].pk,

@@ -176,3 +176,30 @@ def test_a_branch_without_a_set_authority_approves_any_amount_and_thresholds_bel
     assert level("400000", branch=Decimal(300000), county=Decimal(200000)) == Authority.CITY
     assert level("400000.01", branch=Decimal(400000), county=Decimal(200000), city=Decimal(100000)) \
         == Authority.CROSS_CITY
+
+
+def test_the_sql_prefilter_keeps_every_breach(county, monkeypatch):
+    """Issue 18: the SQL superset (a drawdown decided within the shortest limit's calendar days cannot be late) drops
+    only drawdowns that are not late — checked against the full Python pass over every completion time of a
+    fortnight, decided 0–9 days later at the start and end of the day (the boundaries of the local dates), and
+    still undecided."""
+    from django.db.models import Q
+
+    from credit_use.selectors import time_limits
+
+    home, line = household_with_line(county)
+    for day in range(14):
+        for hour in (0, 23):
+            complete = at(D(2026, 11, 2) + datetime.timedelta(days=day), hour)
+            make_drawdown(county, home, line, status=Drawdown.Status.SUBMITTED, complete_at=complete)
+            for later in range(10):
+                for decided_hour in (0, 23):
+                    decided = at(D(2026, 11, 2) + datetime.timedelta(days=day + later), decided_hour)
+                    if decided > complete:
+                        make_drawdown(county, home, line, complete_at=complete, decided_at=decided)
+    scope, today = _scope(county.sue), D(2026, 11, 20)
+    filtered = {b.pk for b in time_limit_breaches(scope=scope, today=today)}
+    monkeypatch.setattr(time_limits, "_may_be_late", lambda today: Q())
+    everything = {b.pk for b in time_limit_breaches(scope=scope, today=today)}
+    assert filtered == everything
+    assert 50 < len(everything)  # the world holds breaches on both sides of every boundary

@@ -60,10 +60,11 @@ def free_port() -> int:
 
 
 def dev_env(tmp_path: Path) -> dict:
-    """`make run`'s environment (DEV_ENV: no DATABASE_URL, no REDIS_URL, DEBUG=true) on a temporary file."""
+    """`make run`'s environment (DEV_ENV: no DATABASE_URL, no REDIS_URL, DEBUG=true, no second factor) on a
+    temporary file."""
     env = {key: value for key, value in os.environ.items()
            if key not in ("DATABASE_URL", "REDIS_URL", "SQLITE_BUSY_TIMEOUT", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    env.update(DEBUG="true", DJANGO_SETTINGS_MODULE="sunshine_credit.settings", PYTHONUNBUFFERED="1",
+    env.update(DEBUG="true", OTP_REQUIRED_ROLES="", DJANGO_SETTINGS_MODULE="sunshine_credit.settings", PYTHONUNBUFFERED="1",
                DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", MEDIA_ROOT=str(tmp_path / "media"))
     return env
 

@@ -58,8 +58,7 @@ def book(county):
         give_line(county.revoked, 30000, campaign=county.campaign, status=LineStatus.REVOKED)
         county.lb = loan(county, due_on=TODAY - days(31), amount=8000, village=county.v_b)
         quarter = D(2027, 7, 1)
-        for i, (drawdown, visited) in enumerate(((county.l1, TODAY - days(3)), (county.l2, TODAY),
-                                                 (county.l3, None))):
+        for drawdown, visited in ((county.l1, TODAY - days(3)), (county.l2, TODAY), (county.l3, None)):
             Visit.objects.create(head_office=county.head_office, village=county.v_a, household=drawdown.household,
                                  drawdown=drawdown, officer=county.tina, kind=Visit.Kind.SCHEDULED,
                                  period_start=quarter, due_on=D(2027, 9, 30), visited_on=visited)

@@ -22,11 +22,13 @@ Definitions (SPEC §10 V1, seed 000 四 工作目标):
 An officer's figures are those of the villages assigned to them (包片).
 """
 
+import copy
 import datetime
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
@@ -45,10 +47,8 @@ from sunshine_credit.models import Branch, Role, Village
 from sunshine_credit.scoping import HEAD_OFFICE_READERS, Scope
 from surveys.models import Campaign, LimitResult, Questionnaire
 
-from ..models import Complaint, Stage, StagePlan
-from ..rules import overview as rules
-from .complaints import AUDIT_ROLES
-from .complaints import complaints as audit_complaints
+from ...models import Stage
+from ...rules import overview as rules
 
 LEVELS = ("county", "branch", "village", "officer")
 # Who reads the dashboards: head office, a branch's president (their branch), an officer (their own villages).
@@ -320,171 +320,49 @@ def _village_figures(scope: Scope, ids: tuple[int, ...], campaign, today: dateti
     return result
 
 
-# --- officers and complaints ----------------------------------------------------------------------------------
+# --- the head office's village figures, kept for a few minutes ----------------------------------------------------
 
-def officer_villages(*, scope: Scope, branch_ids=None, officer_ids=None) -> dict[int, dict]:
-    """{officer id: {"name", "branch", "branch_id", "villages": [ids in scope]}} from the 包片 assignments."""
-    through = Village.officers.through
-    rows = through.objects.filter(village_id__in=scope.village_ids, user__is_active=True,
-                                  user__staff_profile__role=Role.OFFICER,
-                                  user__staff_profile__head_office_id=scope.head_office_id)
-    if branch_ids is not None:
-        rows = rows.filter(village__branch_id__in=branch_ids)
-    if officer_ids is not None:
-        rows = rows.filter(user_id__in=officer_ids)
-    officers: dict[int, dict] = {}
-    for row in rows.values("user_id", "user__username", "user__first_name", "user__last_name", "village_id",
-                           "user__staff_profile__branch_id", "user__staff_profile__branch__name").order_by(
-            "user__username", "village__code"):
-        name = f"{row['user__last_name']}{row['user__first_name']}".strip() or row["user__username"]
-        item = officers.setdefault(row["user_id"], {"name": name, "username": row["user__username"],
-                                                    "branch_id": row["user__staff_profile__branch_id"],
-                                                    "branch": row["user__staff_profile__branch__name"] or "",
-                                                    "villages": []})
-        item["villages"].append(row["village_id"])
-    return officers
+def _cache_key(head_office_id: int, campaign, today: datetime.date) -> str:
+    return f"v1:figures:{head_office_id}:{campaign.pk if campaign else 0}:{today.isoformat()}"
 
 
-def complaint_counts(*, scope: Scope, today: datetime.date, by: str) -> dict | None:
-    """V4's counts per branch (by="branch_id") or officer (by="officer_id"); None for roles that may not read
-    complaints (a branch never sees the complaints about it)."""
-    if scope.role not in AUDIT_ROLES:
-        return None
-    rows = audit_complaints(scope=scope).values(by).annotate(
-        n=Count("pk"), open=Count("pk", filter=Q(status=Complaint.Status.OPEN)),
-        overdue=Count("pk", filter=Q(status=Complaint.Status.OPEN, due_on__lt=today))).order_by()
-    return {row[by]: row for row in rows}
+def head_office_scope(head_office_id: int) -> Scope:
+    """Every branch and village of a head office: what the kept figures are computed over. Nothing read with it
+    is shown as it is — each page keeps only the villages of its reader's scope (_figures)."""
+    villages = Village.objects.filter(branch__head_office_id=head_office_id)
+    return Scope(head_office_id=head_office_id, role=Role.SUPERVISOR,
+                 branch_ids=tuple(Branch.objects.filter(head_office_id=head_office_id).values_list("pk", flat=True)),
+                 village_ids=tuple(villages.values_list("pk", flat=True)), editable_village_ids=())
 
 
-def _with_complaints(figures: Figures, counts: dict | None, key) -> Figures:
-    if counts is not None:
-        row = counts.get(key) or {}
-        figures.complaints = (figures.complaints or 0) + row.get("n", 0)
-        figures.complaints_open = (figures.complaints_open or 0) + row.get("open", 0)
-        figures.complaints_overdue = (figures.complaints_overdue or 0) + row.get("overdue", 0)
-    return figures
-
-
-def _total(kind: str, key, name: str, parts, code: str = "") -> Figures:
-    total = Figures(kind=kind, key=key, name=name, code=code)
-    for part in parts:
-        total.add(part)
-    return total
-
-
-def _officer_rows(officers: dict, villages: dict[int, Figures], complaints: dict | None) -> list[Figures]:
-    rows = []
-    for pk, item in officers.items():
-        row = _total("officer", pk, item["name"], [villages[v] for v in item["villages"] if v in villages],
-                     code=item["username"])
-        row.branch, row.branch_id = item["branch"], item["branch_id"]
-        rows.append(_with_complaints(row, complaints, pk))
-    return sorted(rows, key=lambda row: (row.branch, row.code))
-
-
-# --- the pages ------------------------------------------------------------------------------------------------
-
-def require_reader(scope: Scope) -> None:
-    if scope.role not in READERS:
-        raise Http404
-
-
-def overview(*, scope: Scope, level: str, pk: int | None = None, campaign: Campaign | None = None,
-             today: datetime.date | None = None) -> dict:
-    """One dashboard page: {"level", "unit" (the page's own Figures), "rows" (branches or villages), "officers",
-    "campaign", "plan" (PlanRows), "trail" ([(level, pk, name)] from the county down), "as_of" (the last
-    classification), "today"}. Http404 outside the scope (R1) or for roles that do not read dashboards."""
-    require_reader(scope)
-    if level not in LEVELS:
-        raise Http404
-    today = today or timezone.localdate()
+def refresh_figures(*, head_office_id: int, campaign, today: datetime.date) -> tuple[dict[int, Figures], object]:
+    """Compute every village of the head office and keep them for OVERVIEW_CACHE_SECONDS (the beat job
+    `supervision.refresh_figures` does this ahead of the readers). Returns (figures, computed at)."""
     with scopes_disabled():
-        page = _PAGES[level](scope, pk, campaign, today)
-        page["as_of"] = _classified_on(scope)
-    page.update(level=level, campaign=campaign, today=today, plan=stage_plan(unit=page["unit"], campaign=campaign,
-                                                                               today=today))
-    return page
+        scope = head_office_scope(head_office_id)
+        figures = _village_figures(scope, scope.village_ids, campaign, today) if scope.village_ids else {}
+    kept = (figures, timezone.now())
+    try:
+        cache.set(_cache_key(head_office_id, campaign, today), kept, settings.OVERVIEW_CACHE_SECONDS)
+    except Exception:  # R8: without Redis the figures are computed for each page, never an error
+        pass
+    return kept
 
 
-def _classified_on(scope: Scope):
-    row = RiskGrade.objects.filter(village_id__in=scope.village_ids).order_by("-as_of").values("as_of").first()
-    return row["as_of"] if row else None
-
-
-def _county(scope: Scope, pk, campaign, today) -> dict:
-    if pk is not None:
-        raise Http404
-    villages = _village_figures(scope, tuple(scope.village_ids), campaign, today) if scope.village_ids else {}
-    complaints = complaint_counts(scope=scope, today=today, by="branch_id")
-    branches = {b.pk: b for b in Branch.objects.filter(pk__in=scope.branch_ids, head_office_id=scope.head_office_id)
-                .order_by("code")}
-    rows = []
-    for branch in branches.values():
-        row = _total("branch", branch.pk, branch.name, [f for f in villages.values() if f.branch_id == branch.pk],
-                     code=branch.code)
-        rows.append(_with_complaints(row, complaints, branch.pk))
-    unit = _total("county", None, "", rows)
-    for row in rows:
-        _with_complaints(unit, complaints, row.key)
-    return {"unit": unit, "rows": rows, "officers": [], "trail": [("county", None, "")]}
-
-
-def _branch(scope: Scope, pk, campaign, today) -> dict:
-    if pk not in scope.branch_ids:
-        raise Http404
-    branch = Branch.objects.filter(pk=pk, head_office_id=scope.head_office_id).first()
-    if branch is None:
-        raise Http404
-    ids = tuple(Village.objects.filter(branch_id=pk, id__in=scope.village_ids).values_list("id", flat=True))
-    villages = _village_figures(scope, ids, campaign, today) if ids else {}
-    unit = _total("branch", branch.pk, branch.name, villages.values(), code=branch.code)
-    _with_complaints(unit, complaint_counts(scope=scope, today=today, by="branch_id"), branch.pk)
-    officers = _officer_rows(officer_villages(scope=scope, branch_ids=[pk]), villages,
-                             complaint_counts(scope=scope, today=today, by="officer_id"))
-    return {"unit": unit, "rows": list(villages.values()), "officers": officers,
-            "trail": [("county", None, ""), ("branch", branch.pk, branch.name)]}
-
-
-def _village(scope: Scope, pk, campaign, today) -> dict:
-    if pk not in scope.village_ids:
-        raise Http404
-    officers = officer_villages(scope=scope, officer_ids=list(
-        Village.officers.through.objects.filter(village_id=pk).values_list("user_id", flat=True)))
-    ids = {pk, *(v for item in officers.values() for v in item["villages"])}
-    villages = _village_figures(scope, tuple(ids), campaign, today)
-    if pk not in villages:
-        raise Http404
-    unit = villages[pk]
-    return {"unit": unit, "rows": [], "officers": _officer_rows(
-                officers, villages, complaint_counts(scope=scope, today=today, by="officer_id")),
-            "trail": [("county", None, ""), ("branch", unit.branch_id, unit.branch), ("village", pk, unit.name)]}
-
-
-def _officer(scope: Scope, pk, campaign, today) -> dict:
-    if scope.role == Role.OFFICER and pk != scope.user_id:
-        raise Http404
-    officers = officer_villages(scope=scope, officer_ids=[pk])
-    if pk not in officers:
-        raise Http404
-    item = officers[pk]
-    villages = _village_figures(scope, tuple(item["villages"]), campaign, today)
-    unit = _officer_rows(officers, villages, complaint_counts(scope=scope, today=today, by="officer_id"))[0]
-    return {"unit": unit, "rows": list(villages.values()), "officers": [],
-            "trail": [("county", None, ""), ("branch", item["branch_id"], item["branch"]), ("officer", pk, unit.name)]}
-
-
-_PAGES = {"county": _county, "branch": _branch, "village": _village, "officer": _officer}
-
-
-def stage_plan(*, unit: Figures, campaign: Campaign | None, today: datetime.date) -> list[PlanRow]:
-    """Each stage's count and share for the unit, with the campaign's planned dates and planned share by today."""
-    plans = {plan.stage: plan for plan in StagePlan.objects.filter(campaign=campaign)} if campaign else {}
-    rows = []
-    for stage in Stage:
-        plan = plans.get(stage.value)
-        rows.append(PlanRow(
-            stage=stage.value, label=stage.label, count=unit.stages[stage.value], base=unit.stage_base(stage.value),
-            actual=unit.stage_share(stage.value), starts_on=plan.starts_on if plan else None,
-            ends_on=plan.ends_on if plan else None,
-            planned=rules.planned_share(plan.starts_on, plan.ends_on, today) if plan else None))
-    return rows
+def _figures(scope: Scope, ids, campaign, today: datetime.date) -> tuple[dict[int, Figures], object]:
+    """The villages `ids` (cut to the scope, R1) with the time their figures were computed: from the head office's
+    kept figures when OVERVIEW_CACHE_SECONDS is set (a county's figures take seconds of database time; a page
+    answers from memory), else computed now."""
+    ids = tuple(v for v in ids if v in set(scope.village_ids))
+    if not ids:
+        return {}, timezone.now()
+    if settings.OVERVIEW_CACHE_SECONDS <= 0:
+        return _village_figures(scope, ids, campaign, today), timezone.now()
+    try:
+        kept = cache.get(_cache_key(scope.head_office_id, campaign, today))
+    except Exception:  # R8: Redis down
+        kept = None
+    if kept is None:
+        kept = refresh_figures(head_office_id=scope.head_office_id, campaign=campaign, today=today)
+    figures, computed_at = kept
+    return {v: copy.deepcopy(figures[v]) for v in figures if v in ids}, computed_at
