@@ -37,7 +37,7 @@ from django_scopes import scopes_disabled
 
 from appraisal.models import Decision, DecisionStatus
 from credit_use.models import CreditLine, Drawdown, LineStatus
-from credit_use.selectors.time_limits import time_limit_breaches
+from credit_use.selectors.time_limits import breach_counts
 from households.models import ArchiveStatus, Household
 from post_loan.models import RiskGrade, Visit
 from post_loan.rules.visits import quarter_start
@@ -295,7 +295,7 @@ def _village_figures(scope: Scope, ids: tuple[int, ...], campaign, today: dateti
     year_ago = today.replace(year=today.year - 1) + datetime.timedelta(days=1) \
         if not (today.month == 2 and today.day == 29) else datetime.date(today.year - 1, 3, 1)
     repayments = rate_rows(scope=narrow, date_from=year_ago, date_to=today, today=today)
-    breaches = time_limit_breaches(scope=narrow, today=today)
+    breaches = breach_counts(scope=narrow, today=today)
 
     for key, figures in result.items():
         for source in (households, lines, loans, visits):
@@ -315,8 +315,8 @@ def _village_figures(scope: Scope, ids: tuple[int, ...], campaign, today: dateti
         figures.repaid += row["repaid"] or 0
         figures.graced_due += row["graced_due"] or 0
         figures.graced_repaid += row["graced_repaid"] or 0
-    for breach in breaches:
-        result[breach.village_id].breaches += 1
+    for village_id, count in breaches.items():
+        result[village_id].breaches = count
     return result
 
 
