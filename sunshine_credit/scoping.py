@@ -94,6 +94,19 @@ def scope_for_profile(profile: StaffProfile) -> Scope:
                  village_ids=village_ids, editable_village_ids=editable, user_id=profile.user_id)
 
 
+def head_office_scope(head_office_id: int) -> Scope:
+    """Every branch and village of a head office, read-only: what figures kept for all readers are computed over
+    (V1's village figures, U7's breach counts). Nothing read with it is shown as it is — each reader's page keeps
+    only the villages of their own scope (R1)."""
+    with scopes_disabled():
+        branch_ids = tuple(Branch.objects.filter(head_office_id=head_office_id).order_by("pk")
+                           .values_list("pk", flat=True))
+        village_ids = tuple(Village.objects.filter(branch__head_office_id=head_office_id).order_by("pk")
+                            .values_list("pk", flat=True))
+    return Scope(head_office_id=head_office_id, role=Role.SUPERVISOR, branch_ids=branch_ids,
+                 village_ids=village_ids, editable_village_ids=())
+
+
 def scope_for_user(user) -> Scope:
     profile = getattr(user, "staff_profile", None) if user is not None and user.is_authenticated else None
     if profile is None:

@@ -115,10 +115,15 @@ TEMPLATES = [
     },
 ]
 
+# Issue 18.3: production keeps a connection for a minute (a new PostgreSQL connection per request costs more than
+# many a page's queries under load); DB_CONN_MAX_AGE=0 opens one per request. A kept connection is checked before
+# each request reuses it (CONN_HEALTH_CHECKS): after a database restart the next request reconnects instead of
+# failing on the dead connection, so the app recovers without a restart of its own.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -192,7 +197,8 @@ STATICFILES_FINDERS = [
     "sunshine_credit.staticfinders.VendorFinder",
 ]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Issue 18.3: Django's, except that a write that fails part-way (the volume full) leaves no half file behind.
+    "default": {"BACKEND": "sunshine_credit.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
                     if not DEBUG else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -350,6 +356,9 @@ ARCHIVE_COVERAGE_TARGET = 0.95
 # readers by beat (supervision.refresh_figures): a county's figures take seconds of database time, a page answers
 # from memory. 0 computes them for every page.
 OVERVIEW_CACHE_SECONDS = env_int("OVERVIEW_CACHE_SECONDS", 300)
+# U7: a head office's time-limit breach counts (the task lists and home pages of every reader) are kept this many
+# seconds; the breach list itself is always computed. 0 counts them for every page.
+BREACH_COUNT_CACHE_SECONDS = env_int("BREACH_COUNT_CACHE_SECONDS", 60)
 # V1 (seed 000 四 工作目标: 预授信面不得低于70%): households with a credit line in effect ÷ archived households.
 PRECREDIT_COVERAGE_TARGET = 0.70
 

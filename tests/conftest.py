@@ -53,6 +53,7 @@ def _locmem_cache(settings):
     # V1: dashboards compute their figures for each page in tests (tests/supervision/test_overview_cache.py keeps
     # them), so a figure read after a change in the same test is the changed one.
     settings.OVERVIEW_CACHE_SECONDS = 0
+    settings.BREACH_COUNT_CACHE_SECONDS = 0
     from django.core.cache import cache
 
     cache.clear()

@@ -21,7 +21,9 @@ def dashboard(*, scope: Scope) -> dict:
     return {
         "tasks": task_list(scope=scope),  # issue 15 item 4: the role's task list opens the page
         "credit": credit_figures(scope=scope),
-        "villages": rows,
+        # Issue 18: a head office's home page lists its branches; their villages are one click away (V1's pages).
+        "villages": rows if len(scope.village_ids) <= settings.LIST_CHOOSE_AREA_ABOVE else [],
+        "village_rows": len(scope.village_ids) <= settings.LIST_CHOOSE_AREA_ABOVE,
         "branches": coverage_totals(rows, key="branch"),
         "target": settings.ARCHIVE_COVERAGE_TARGET,
         # U7: from December, next year's holidays unknown to the library and the administrator's table.

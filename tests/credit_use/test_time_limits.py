@@ -129,7 +129,9 @@ def test_the_list_takes_a_constant_number_of_queries(county):
     scope = _scope(county.sue)
     with CaptureQueriesContext(connection) as queries:
         assert len(time_limit_breaches(scope=scope, today=D(2026, 12, 1))) == 8
-    assert len(queries) == 2  # the drawdowns, and the administrator's holiday table (U7)
+    # the days of completion and limits, the administrator's holiday table (U7), the late ones joined to their
+    # deadlines, and their rows with names
+    assert len(queries) == 4
 
 
 def test_the_page_for_the_president_and_the_supervisor(client, county):
@@ -203,3 +205,21 @@ def test_the_sql_prefilter_keeps_every_breach(county, monkeypatch):
     everything = {b.pk for b in time_limit_breaches(scope=scope, today=today)}
     assert filtered == everything
     assert 50 < len(everything)  # the world holds breaches on both sides of every boundary
+
+
+def test_the_head_offices_counts_are_kept_and_cut_to_each_readers_villages(county, settings):
+    """U7/V1: with BREACH_COUNT_CACHE_SECONDS the head office's counts are computed once and kept; each reader gets
+    only their villages' (R1); the list itself is always computed."""
+    from credit_use.selectors.time_limits import breach_counts, time_limit_breach_count
+
+    settings.BREACH_COUNT_CACHE_SECONDS = 60
+    today = D(2026, 11, 10)
+    assert time_limit_breach_count(scope=_scope(county.sue), today=today) == 3
+    assert breach_counts(scope=_scope(county.pete), today=today) == {county.v_b.pk: 1}
+    assert breach_counts(scope=_scope(county.pat), today=today) == {county.v_a.pk: 2}
+    home, line = household_with_line(county)
+    make_drawdown(county, home, line, complete_at=at(D(2026, 11, 2)), decided_at=at(D(2026, 11, 9)))
+    assert time_limit_breach_count(scope=_scope(county.sue), today=today) == 3  # kept
+    assert len(time_limit_breaches(scope=_scope(county.sue), today=today)) == 4  # the list is live
+    settings.BREACH_COUNT_CACHE_SECONDS = 0
+    assert time_limit_breach_count(scope=_scope(county.sue), today=today) == 4

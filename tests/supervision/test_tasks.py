@@ -102,7 +102,7 @@ def test_the_auditor_has_the_review_findings_tasks(client, county):
     assert {"findings_overdue", "findings_open"} <= set(tasks)
 
 
-@pytest.mark.parametrize("who, queries", [("tina", 25), ("pat", 12), ("tom", 14), ("sue", 20), ("ada", 15)])
+@pytest.mark.parametrize("who, queries", [("tina", 26), ("pat", 13), ("tom", 15), ("sue", 22), ("ada", 16)])
 def test_the_home_page_counts_in_a_fixed_number_of_queries(client, county, django_assert_num_queries, who, queries):
     """A few aggregate queries per role, never one per item: twice the items in branch A cost no query more."""
     make_task_world(county)
@@ -175,3 +175,15 @@ def test_an_item_dealt_with_leaves_the_count(client, county):
     # branch B's; a late decision stays
     assert counts(client) == {"escalations": 1, "overrides": 1, "breaches": 2, "complaints_overdue": 1,
                               "limitation": 1}
+
+
+@pytest.mark.parametrize(("above", "rows"), [(3, True), (2, False)])  # the county has 3 villages
+def test_a_head_offices_home_page_lists_branch_totals_and_links_them(client, county, settings, above, rows):
+    """Issue 18: over more villages than LIST_CHOOSE_AREA_ABOVE the home page's coverage shows branch totals, each
+    a link to its dashboard, instead of a row per village of the county."""
+    settings.LIST_CHOOSE_AREA_ABOVE = above
+    county.login(client, county.sue)
+    html = client.get("/").content.decode()
+    assert (f'id="village-{county.v_a.code}"' in html) is rows
+    assert (f'href="/overview/branches/{county.branch_a.pk}/"' in html) is not rows
+    assert "coverage-total" in html

@@ -43,8 +43,8 @@ from post_loan.models import RiskGrade, Visit
 from post_loan.rules.visits import quarter_start
 from post_loan.selectors.repayment_rate import rate_rows
 from publicity.models import Notice, NoticeItem, NoticeKind
-from sunshine_credit.models import Branch, Role, Village
-from sunshine_credit.scoping import HEAD_OFFICE_READERS, Scope
+from sunshine_credit.models import Role, Village
+from sunshine_credit.scoping import HEAD_OFFICE_READERS, Scope, head_office_scope
 from surveys.models import Campaign, LimitResult, Questionnaire
 
 from ...models import Stage
@@ -324,15 +324,6 @@ def _village_figures(scope: Scope, ids: tuple[int, ...], campaign, today: dateti
 
 def _cache_key(head_office_id: int, campaign, today: datetime.date) -> str:
     return f"v1:figures:{head_office_id}:{campaign.pk if campaign else 0}:{today.isoformat()}"
-
-
-def head_office_scope(head_office_id: int) -> Scope:
-    """Every branch and village of a head office: what the kept figures are computed over. Nothing read with it
-    is shown as it is — each page keeps only the villages of its reader's scope (_figures)."""
-    villages = Village.objects.filter(branch__head_office_id=head_office_id)
-    return Scope(head_office_id=head_office_id, role=Role.SUPERVISOR,
-                 branch_ids=tuple(Branch.objects.filter(head_office_id=head_office_id).values_list("pk", flat=True)),
-                 village_ids=tuple(villages.values_list("pk", flat=True)), editable_village_ids=())
 
 
 def refresh_figures(*, head_office_id: int, campaign, today: datetime.date) -> tuple[dict[int, Figures], object]:
