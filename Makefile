@@ -29,7 +29,7 @@ CJK_FONTS := fonts-wqy-microhei fonts-noto-cjk
 # work with their password alone; production asks administrators and supervisors for a TOTP code, see README).
 DEV_ENV := env -u DATABASE_URL -u REDIS_URL DEBUG=true OTP_REQUIRED_ROLES=
 
-.PHONY: help run test lint e2e bench install deps assets messages sysdeps migrate seed worker beat prod prod-prepare check-deploy loadtest clean
+.PHONY: help run test lint e2e bench drills install deps assets messages sysdeps migrate seed worker beat prod prod-prepare check-deploy loadtest clean
 
 help:
 	@echo "make run      set up, migrate, load the demo data and serve on http://$(HOST):$(PORT)/"
@@ -37,6 +37,7 @@ help:
 	@echo "make lint     ruff and the import-linter contract of the app chain (make test runs it first)"
 	@echo "make e2e      browser tests only (Playwright + Debian Chromium)"
 	@echo "make bench    county-scale benchmarks (bench/run.py)"
+	@echo "make drills   fault drills (Redis/PostgreSQL down, a worker killed) on their own PostgreSQL and Redis"
 	@echo "make loadtest locust against the production stack on a county database, on 127.0.0.1 (bench/loadtest/)"
 	@echo "make install  set up only: Debian packages (as root), .venv, npm packages, translations"
 	@echo "make deps     Python packages only"
@@ -131,6 +132,10 @@ bench: setup
 # PostgreSQL and Redis. LOADTEST_USERS, LOADTEST_TIME, LOADTEST_PORT; figures in bench/out/loadtest.json.
 loadtest: setup
 	$(PY) bench/loadtest/run.py $(LOADTEST_ARGS)
+
+# Issue 18.3: fault drills on a PostgreSQL (port 5499) and Redis (6399) of their own; one JSON result.
+drills: setup
+	$(PY) -m bench.drills.run $(DRILLS_ARGS)
 
 # --- background jobs (need REDIS_URL; without it jobs run inline and no worker is needed) -------
 

@@ -305,15 +305,23 @@ def notice_render(notice_id: int) -> bool:
         if notice.file:
             return False
         content, pages = board_pdf(notice.snapshot)
-        with transaction.atomic():
-            notice = Notice.objects.select_for_update().get(pk=notice_id)
-            if notice.file:
-                return False
-            notice.file.save(notice_file_name(notice), ContentFile(content), save=False)
-            notice.sha256 = hashlib.sha256(content).hexdigest()
-            notice.size, notice.pages = len(content), pages
-            notice.status, notice.rendered_at = Notice.Status.PUBLISHED, timezone.now()
-            notice.save(update_fields=["file", "sha256", "size", "pages", "status", "rendered_at"])
+        written = None
+        try:
+            with transaction.atomic():
+                notice = Notice.objects.select_for_update().get(pk=notice_id)
+                if notice.file:
+                    return False
+                notice.file.save(notice_file_name(notice), ContentFile(content), save=False)
+                written = notice.file.name
+                notice.sha256 = hashlib.sha256(content).hexdigest()
+                notice.size, notice.pages = len(content), pages
+                notice.status, notice.rendered_at = Notice.Status.PUBLISHED, timezone.now()
+                notice.save(update_fields=["file", "sha256", "size", "pages", "status", "rendered_at"])
+        except BaseException:
+            # Issue 18.3: the row was rolled back, so no file of ours may stay (a failed write left none).
+            if written:
+                notice.file.storage.delete(written)
+            raise
     return True
 
 

@@ -46,15 +46,24 @@ def generated_file_request(*, scope: Scope, actor, kind: str, task_name: str, ti
 
 
 def generated_file_store(*, item: GeneratedFile, content: bytes) -> None:
-    """Save the rendered bytes (replacing an earlier attempt's) and mark the file ready."""
-    if item.file:
-        item.file.delete(save=False)
+    """Save the rendered bytes (replacing an earlier attempt's) and mark the file ready.
+
+    Issue 18.3: the new file is written first and the earlier one removed only once the row points at the new one:
+    a write that fails (the volume full) leaves no half file (sunshine_credit/storage.py) and the row unchanged; a
+    row update that fails removes the new file again."""
+    earlier = item.file.name if item.file else ""
     item.file.save(item.file_name, ContentFile(content), save=False)
     item.sha256 = hashlib.sha256(content).hexdigest()
     item.size = len(content)
     item.status = GeneratedFile.Status.DONE
     item.finished_at = timezone.now()
-    item.save(update_fields=["file", "sha256", "size", "status", "finished_at"])
+    try:
+        item.save(update_fields=["file", "sha256", "size", "status", "finished_at"])
+    except BaseException:
+        item.file.storage.delete(item.file.name)
+        raise
+    if earlier and earlier != item.file.name:
+        item.file.storage.delete(earlier)
 
 
 def generated_file_fail(*, item: GeneratedFile) -> None:

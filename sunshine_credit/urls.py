@@ -57,3 +57,6 @@ urlpatterns = [
     path("public/", include((supervision_public, "public_sv"))),
     path("admin/", admin.site.urls),
 ]
+
+# Issue 18.3: a server error's page (the database down: 503; the files volume full: 507), never a traceback.
+handler500 = "sunshine_credit.error_pages.server_error"
