@@ -91,7 +91,8 @@ def _clocked_drawdowns(scope: Scope, today: datetime.date):
     limit = Case(*(When(kind, then=Value(days)) for kind, days in _limit_classes()), output_field=IntegerField())
     return (Drawdown.objects.filter(_may_be_late(today), head_office_id=scope.head_office_id,
                                     village_id__in=scope.village_ids, complete_at__isnull=False, status__in=CLOCKED)
-            .annotate(limit_days=limit, complete_on=TruncDate("complete_at"), decided_on=TruncDate("decided_at")))
+            .annotate(limit_days=limit, complete_on=TruncDate("complete_at"), decided_on=TruncDate("decided_at"))
+            .order_by())
 
 
 def _late_sql(scope: Scope, today: datetime.date, select: str, group: str = "") -> tuple[list, rules.WorkCalendar]:

@@ -6,7 +6,6 @@ signed-in page they carry Cache-Control: no-store (NoStoreMiddleware, R5); ID nu
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from sunshine_credit.approvals import ApprovalRefused
 from sunshine_credit.errors import Refusal, show_on_form
+from sunshine_credit.lib.pagination import CappedPaginator
 from sunshine_credit.models import Role
 from sunshine_credit.scoping import area_of
 
@@ -60,7 +60,7 @@ def drawdown_list(request):
     area = area_of(request)  # V1: a dashboard's branch, village or officer row
     drawdowns = selectors.drawdown_list(scope=area.scope, status=status, todo=todo, book=book,
                                         today=timezone.localdate())
-    page = Paginator(drawdowns, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(drawdowns, PAGE_SIZE).get_page(request.GET.get("page"))
     query = "&".join(part for part in (f"status={status}" if status else "", f"todo={todo}" if todo else "",
                                        f"book={book}" if book else "", area.query) if part)
     return render(request, "credit_use/drawdown_list.html", {"page": page, "status": status, "todo": todo,

@@ -3,11 +3,11 @@ service, a template. Lines come only through selectors that start from `request.
 ID numbers masked (R5) and, like every signed-in page, carry Cache-Control: no-store (NoStoreMiddleware)."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from sunshine_credit.lib.pagination import CappedPaginator
 from sunshine_credit.scoping import area_of
 
 from .. import exports
@@ -25,7 +25,7 @@ def line_list(request):
     form = LineFilterForm(request.GET, villages=villages, campaigns=campaigns)
     filters = form.filters()
     lines = selectors.credit_line_list(scope=area.scope, **filters)
-    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
     campaign = next((c for c in campaigns if c.pk == filters["campaign_id"]), None)
     return render(request, "credit_use/line_list.html", {
         "form": form, "page": page, "query": "&".join(q for q in (form.query(), area.query) if q),

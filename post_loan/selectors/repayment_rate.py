@@ -64,33 +64,40 @@ def _loans(scope: Scope, date_from: datetime.date, date_to: datetime.date) -> Q:
              status__in=[Drawdown.Status.DISBURSED, Drawdown.Status.REPAID], due_on__gte=date_from, due_on__lte=date_to)
 
 
-def rate_rows(*, scope: Scope, date_from: datetime.date, date_to: datetime.date, today: datetime.date) -> list[dict]:
-    """The aggregate, per village, officer and month of maturity: two flat GROUP BY statements — the loans' principal
-    due, and the principal repayments by maturity and within the grace — joined here on their group (a loan's
-    amount is counted once, its repayments each once; no correlated subquery per loan)."""
+def rate_rows(*, scope: Scope, date_from: datetime.date, date_to: datetime.date, today: datetime.date,
+              by_village: bool = False) -> list[dict]:
+    """The aggregate, per village, officer and month of maturity (by_village: per village only, as the dashboards
+    add it up): two flat GROUP BY statements — the loans' principal due, and the principal repayments by maturity
+    and within the grace — joined here on their group (a loan's amount is counted once, its repayments each once; no
+    correlated subquery per loan)."""
     grace = GraceEnd(F("due_on"), settings.REPAYMENT_GRACE_MONTHS)
     matured, graced = Q(due_on__lt=today), Q(grace_end__lt=today)
+    fields = ("village_id",) if by_village else GROUP_FIELDS
+    months = {} if by_village else {"month": TruncMonth("due_on")}
+    key = (lambda row, prefix="": (row[f"{prefix}village_id"],)) if by_village else (
+        lambda row, prefix="": (row[f"{prefix}village_id"], row[f"{prefix}created_by_id"], row["month"]))
     rows = {}
     loans = (Drawdown.objects.filter(_loans(scope, date_from, date_to)).alias(grace_end=grace)
-             .values(*GROUP_FIELDS, month=TruncMonth("due_on"))
+             .values(*fields, **months)
              .annotate(loans=Count("id"), matured_loans=Count("id", filter=matured),
                        due=Sum("amount", filter=matured), graced_loans=Count("id", filter=graced),
                        graced_due=Sum("amount", filter=graced))
              .order_by())
     for row in loans:
         row.update(repaid=Decimal(0), graced_repaid=Decimal(0))
-        rows[(row["village_id"], row["created_by_id"], row["month"])] = row
-    on_loan = {f"drawdown__{name}": name for name in GROUP_FIELDS}
+        rows[key(row)] = row
+    on_loan = {f"drawdown__{name}": name for name in fields}
+    repaid_months = {} if by_village else {"month": TruncMonth("drawdown__due_on")}
     repaid = (Repayment.objects.filter(kind=Repayment.Kind.PRINCIPAL, drawdown__in=Drawdown.objects.filter(
                   _loans(scope, date_from, date_to)).values("pk"))
               .alias(due_on=F("drawdown__due_on"), grace_end=GraceEnd(F("drawdown__due_on"),
                                                                       settings.REPAYMENT_GRACE_MONTHS))
-              .values(*on_loan, month=TruncMonth("drawdown__due_on"))
+              .values(*on_loan, **repaid_months)
               .annotate(repaid=Sum("amount", filter=matured & Q(paid_on__lte=F("due_on"))),
                         graced_repaid=Sum("amount", filter=graced & Q(paid_on__lte=F("grace_end"))))
               .order_by())
     for row in repaid:
-        loan = rows[(row["drawdown__village_id"], row["drawdown__created_by_id"], row["month"])]
+        loan = rows[key(row, "drawdown__")]
         loan["repaid"] += row["repaid"] or Decimal(0)
         loan["graced_repaid"] += row["graced_repaid"] or Decimal(0)
     return list(rows.values())

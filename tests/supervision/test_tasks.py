@@ -187,3 +187,27 @@ def test_a_head_offices_home_page_lists_branch_totals_and_links_them(client, cou
     assert (f'id="village-{county.v_a.code}"' in html) is rows
     assert (f'href="/overview/branches/{county.branch_a.pk}/"' in html) is not rows
     assert "coverage-total" in html
+
+
+def test_the_branch_totals_from_the_kept_figures_equal_those_counted_from_the_villages(county, settings):
+    from households.models import ArchiveStatus
+    from supervision.selectors.dashboard import dashboard
+
+    with scopes_disabled():
+        for village, archived, roster, excluded in ((county.v_a, 3, 2, 1), (county.v_a2, 1, 0, 0), (county.v_b, 2, 1, 0)):
+            for _ in range(archived):
+                county.household(village)
+            for _ in range(roster):
+                county.household(village, archived=False)
+            for _ in range(excluded):
+                county.household(village, archive_status=ArchiveStatus.EXCLUDED, exclusion="idle")
+    from sunshine_credit.scoping import activate
+
+    scope = county.scope(county.sue)
+    with activate(scope):
+        settings.LIST_CHOOSE_AREA_ABOVE = 3
+        counted = dashboard(scope=scope)["branches"]
+        settings.LIST_CHOOSE_AREA_ABOVE = 2
+        kept = dashboard(scope=scope)["branches"]
+    assert kept == counted
+    assert [(b["roster"], b["archived"], b["excluded"], b["villages"]) for b in kept] == [(7, 4, 1, 2), (3, 2, 0, 1)]

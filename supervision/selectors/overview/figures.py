@@ -30,7 +30,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -57,7 +57,7 @@ STAGES = tuple(Stage.values)
 GRADES = (1, 2, 3, 4, 5)
 # The stages measured against the households the panels granted (the others against the archive or the roster).
 GRANTED_STAGES = (Stage.PUBLISHED, Stage.EFFECTIVE)
-COUNTS = ("roster", "archived", "precredit", "granted", "lines", "line_users", "loans", "borrowers", "overdue_loans",
+COUNTS = ("roster", "archived", "excluded", "precredit", "granted", "lines", "line_users", "loans", "borrowers", "overdue_loans",
           "visits_scheduled", "visits_done", "breaches")
 AMOUNTS = ("line_amount", "outstanding", "overdue_amount", "par30_amount", "due", "repaid", "graced_due",
            "graced_repaid")
@@ -76,6 +76,7 @@ class Figures:
     villages: int = 0
     roster: int = 0
     archived: int = 0
+    excluded: int = 0
     precredit: int = 0
     granted: int = 0
     stages: dict = field(default_factory=lambda: dict.fromkeys(STAGES, 0))
@@ -231,7 +232,7 @@ def _stage_counts(campaign: Campaign | None, village_ids: tuple[int, ...]) -> di
     published = (NoticeItem.objects.filter(notice__campaign=campaign, notice__kind=NoticeKind.PRECREDIT,
                                            notice__status=Notice.Status.PUBLISHED,
                                            notice__village_id__in=village_ids)
-                 .values("notice__village_id").annotate(n=Count("pk")).order_by())
+                 .values("notice__village_id").annotate(n=Count("notice_id")).order_by())
     counts[Stage.PUBLISHED] = {row["notice__village_id"]: row["n"] for row in published}
     effective = _by_village(CreditLine.objects.filter(campaign=campaign, village_id__in=village_ids,
                                                       status=LineStatus.ACTIVE), n=Count("pk"))
@@ -242,12 +243,12 @@ def _stage_counts(campaign: Campaign | None, village_ids: tuple[int, ...]) -> di
 def _credit(ids: tuple[int, ...], today: datetime.date) -> tuple[dict, dict, QuerySet]:
     """Lines in effect and their users, loans still owed with overdue and PAR30, and the grades' outstanding."""
     live = Q(status=Drawdown.Status.DISBURSED, principal_outstanding__gt=0)
-    owing = Drawdown.objects.filter(live, household_id=OuterRef("household_id"))
-    lines = _by_village(CreditLine.objects.filter(village_id__in=ids, status=LineStatus.ACTIVE)
-                        .alias(owing=Exists(owing)),
-                        lines=Count("pk"), line_amount=Sum("amount"),
+    # The households owing on a loan, as one set (hashed once), not a probe per line.
+    owing = Drawdown.objects.filter(live, village_id__in=ids).values("household_id")
+    lines = _by_village(CreditLine.objects.filter(village_id__in=ids, status=LineStatus.ACTIVE),
+                        lines=Count("village_id"), line_amount=Sum("amount"),
                         precredit=Count("household_id", distinct=True),
-                        line_users=Count("household_id", distinct=True, filter=Q(owing=True)))
+                        line_users=Count("household_id", distinct=True, filter=Q(household_id__in=owing)))
     overdue = Q(due_on__lt=today)
     par30 = Q(due_on__lt=today - datetime.timedelta(days=30))
     loans = _by_village(Drawdown.objects.filter(live, village_id__in=ids),
@@ -283,8 +284,10 @@ def _village_figures(scope: Scope, ids: tuple[int, ...], campaign, today: dateti
     if not ids:
         return result
 
-    households = _by_village(Household.objects.filter(village_id__in=ids), roster=Count("pk"),
-                             archived=Count("pk", filter=Q(archive_status=ArchiveStatus.ARCHIVED)))
+    # Counting village_id (never null) lets the (village, archive status) index answer without the table.
+    households = _by_village(Household.objects.filter(village_id__in=ids), roster=Count("village_id"),
+                             archived=Count("village_id", filter=Q(archive_status=ArchiveStatus.ARCHIVED)),
+                             excluded=Count("village_id", filter=Q(archive_status=ArchiveStatus.EXCLUDED)))
     lines, loans, grades = _credit(ids, today)
     quarter = quarter_start(today)
     visits = _by_village(Visit.objects.filter(village_id__in=ids, kind=Visit.Kind.SCHEDULED, period_start=quarter),
@@ -294,7 +297,7 @@ def _village_figures(scope: Scope, ids: tuple[int, ...], campaign, today: dateti
     narrow = replace(scope, village_ids=ids)
     year_ago = today.replace(year=today.year - 1) + datetime.timedelta(days=1) \
         if not (today.month == 2 and today.day == 29) else datetime.date(today.year - 1, 3, 1)
-    repayments = rate_rows(scope=narrow, date_from=year_ago, date_to=today, today=today)
+    repayments = rate_rows(scope=narrow, date_from=year_ago, date_to=today, today=today, by_village=True)
     breaches = breach_counts(scope=narrow, today=today)
 
     for key, figures in result.items():
