@@ -5,6 +5,7 @@ Commands act as a user (`--user`, whose scope they re-enter, R1) or, without one
 with an administrator's scope over the head office (`--head-office`, needed only when there are several).
 """
 
+import datetime
 import json
 import sys
 from pathlib import Path
@@ -97,6 +98,17 @@ class BatchCommand(BaseCommand):
             profile = StaffProfile(role=Role.ADMIN, head_office=offices[0])
             from .scoping import scope_for_profile
             return scope_for_profile(profile), None
+
+    @staticmethod
+    def date_option(options, name: str):
+        """The day option `--<name>` gives (YYYY-MM-DD), or None when it is not given; a usage error otherwise."""
+        value = options.get(name)
+        if not value:
+            return None
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise CommandError(f"--{name} must be a date YYYY-MM-DD, not {value!r}") from None
 
     def run(self, **options) -> dict:
         raise NotImplementedError

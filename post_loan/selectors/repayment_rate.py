@@ -74,8 +74,12 @@ def rate_rows(*, scope: Scope, date_from: datetime.date, date_to: datetime.date,
     matured, graced = Q(due_on__lt=today), Q(grace_end__lt=today)
     fields = ("village_id",) if by_village else GROUP_FIELDS
     months = {} if by_village else {"month": TruncMonth("due_on")}
-    key = (lambda row, prefix="": (row[f"{prefix}village_id"],)) if by_village else (
-        lambda row, prefix="": (row[f"{prefix}village_id"], row[f"{prefix}created_by_id"], row["month"]))
+    # a row's group: its village (and officer and month)
+    keys = ("village_id",) if by_village else ("village_id", "created_by_id")
+
+    def key(row, prefix=""):
+        return (*(row[prefix + name] for name in keys), row.get("month"))
+
     rows = {}
     loans = (Drawdown.objects.filter(_loans(scope, date_from, date_to)).alias(grace_end=grace)
              .values(*fields, **months)

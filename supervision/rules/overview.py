@@ -27,3 +27,11 @@ def behind(actual: float | None, planned: float) -> bool:
     """A stage is behind its plan when the households that reached it are fewer than the plan's share by today
     (a stage with nothing to count is not behind)."""
     return actual is not None and actual < planned
+
+
+def repayment_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The twelve months the dashboards' repayment rate (C5) covers: the loans due from the day after the same day a
+    year ago (1 March after a 29 February) up to today."""
+    if today.month == 2 and today.day == 29:
+        return datetime.date(today.year - 1, 3, 1), today
+    return today.replace(year=today.year - 1) + datetime.timedelta(days=1), today

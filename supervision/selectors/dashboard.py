@@ -13,8 +13,7 @@ from sunshine_credit.models import Branch
 from sunshine_credit.scoping import Scope
 from sunshine_credit.selectors import calendar_warning_year
 
-from .overview import campaign_or_latest
-from .overview.figures import _figures as overview_figures
+from .overview import campaign_or_latest, kept_village_figures
 from .tasks import task_list
 
 
@@ -42,7 +41,7 @@ def branch_coverage(*, scope: Scope) -> list[dict]:
     """H7 per branch from the dashboards' kept village figures (V1), in the rows coverage_totals makes."""
     today = timezone.localdate()
     with scopes_disabled():  # the figures are cut to scope.village_ids (R1)
-        villages, _at = overview_figures(scope, scope.village_ids, campaign_or_latest(scope=scope, pk=None), today)
+        villages, _at = kept_village_figures(scope, scope.village_ids, campaign_or_latest(scope=scope, pk=None), today)
     branches = {b.pk: b for b in Branch.objects.filter(pk__in=scope.branch_ids).order_by("code")}
     totals = {pk: {"id": pk, "code": b.code, "name": b.name, "roster": 0, "archived": 0, "excluded": 0, "villages": 0}
               for pk, b in branches.items()}

@@ -26,8 +26,8 @@ from django_scopes import scopes_disabled
 
 from sunshine_credit.errors import Refusal, Stale
 from sunshine_credit.jobs import job_enqueue, job_finish, job_start
-from sunshine_credit.models import Branch, HeadOffice, Role, Village
-from sunshine_credit.scoping import Scope
+from sunshine_credit.models import Branch, HeadOffice
+from sunshine_credit.scoping import Scope, head_office_scope
 from surveys.models import Campaign
 
 from ..models import ProgressReport, Stage, StagePlan, VillageDay
@@ -75,18 +75,9 @@ def default_start(campaign: Campaign) -> datetime.date:
 
 # --- the nightly snapshot -------------------------------------------------------------------------------------
 
-def system_scope(head_office_id: int) -> Scope:
-    """The whole head office, read-only: the scope of the jobs that act for nobody."""
-    with scopes_disabled():
-        branches = tuple(Branch.objects.filter(head_office_id=head_office_id).values_list("pk", flat=True))
-        villages = tuple(Village.objects.filter(branch__head_office_id=head_office_id).values_list("pk", flat=True))
-    return Scope(head_office_id=head_office_id, role=Role.SUPERVISOR, branch_ids=branches, village_ids=villages,
-                 editable_village_ids=())
-
-
 def current_campaign(head_office_id: int) -> Campaign | None:
     """The head office's current campaign: the latest (the dashboards' default)."""
-    return figures_core.campaign_or_latest(scope=system_scope(head_office_id), pk=None)
+    return figures_core.campaign_or_latest(scope=head_office_scope(head_office_id), pk=None)
 
 
 def _copied_fields() -> list[str]:
@@ -107,7 +98,7 @@ def snapshot_figures(*, head_office: HeadOffice, on: datetime.date) -> int:
     """One VillageDay per village of the head office for `on`, from the figures as they stand now (the core's
     village_figures), stage counts those of the head office's current campaign. Returns the rows written; a second
     run on the same day overwrites them (one upsert on the village and day)."""
-    scope = system_scope(head_office.pk)
+    scope = head_office_scope(head_office.pk)
     campaign = figures_core.campaign_or_latest(scope=scope, pk=None)
     figures = figures_core.village_figures(scope=scope, village_ids=scope.village_ids, campaign=campaign, today=on)
     rows = [VillageDay(on=on, village_id=village_id, campaign=campaign, **_day_values(item))

@@ -26,6 +26,7 @@ from sunshine_credit.lib.excel import write_xlsx
 from sunshine_credit.models import Role
 
 from ..models import Stage
+from ..rules.overview import repayment_window
 from ..selectors import overview as selectors
 from ..selectors.progress import monthly_trend
 
@@ -171,13 +172,6 @@ def breadcrumbs(scope, page: dict, campaign) -> list[tuple[str, str]]:
     return crumbs
 
 
-def repayment_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The twelve months the dashboards' repayment rate covers (the figures core's window), for the link."""
-    if today.month == 2 and today.day == 29:
-        return datetime.date(today.year - 1, 3, 1), today
-    return today.replace(year=today.year - 1) + datetime.timedelta(days=1), today
-
-
 def figure_links(figures, *, today: datetime.date, campaign) -> dict[str, str]:
     """Each figure's list, filtered to exactly the rows it counts (the lists' own filters plus the area)."""
     area = {} if figures.kind == "county" else {figures.kind: figures.key}
@@ -187,7 +181,7 @@ def figure_links(figures, *, today: datetime.date, campaign) -> dict[str, str]:
         return reverse(name, args=args) + (f"?{query}" if query else "")
 
     households, lines, loans = "households:household_list", "credit_use:line_list", "credit_use:drawdown_list"
-    date_from, date_to = repayment_period(today)
+    date_from, date_to = repayment_window(today)
     links = {
         "roster": link(households), "archived": link(households, archive="archived"),
         "not_archived": link(households, archive="roster"),

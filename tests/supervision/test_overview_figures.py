@@ -114,8 +114,11 @@ def test_branch_county_and_officer_add_up(book):
 def test_five_category_mix_comes_from_the_last_classification(book):
     from post_loan.services.classification import classify_all
 
+    assert page(book, book.sue)["as_of"] is None  # never classified
     with scopes_disabled():
         classify_all(today=TODAY)
+    assert page(book, book.sue)["as_of"] == TODAY
+    assert page(book, book.pete, "branch", book.branch_b.pk)["as_of"] == TODAY
     grades = village_row(page(book, book.sue, "branch", book.branch_a.pk), book.v_a).grades
     # L1 normal; L2 and L3 overdue (≤ 90 days) → at least special mention
     assert grades[1] == Decimal(10000)
@@ -260,3 +263,9 @@ def test_archive_status_excluded_is_on_the_roster_but_not_archived(county):
         county.household(county.v_a, archive_status=ArchiveStatus.EXCLUDED, exclusion="idle")
     v = page(county, county.sue, "village", county.v_a.pk)["unit"]
     assert (v.roster, v.archived) == (2, 1)
+
+
+def test_the_repayment_window_is_twelve_months_up_to_today():
+    assert rules.repayment_window(D(2027, 9, 1)) == (D(2026, 9, 2), D(2027, 9, 1))
+    assert rules.repayment_window(D(2028, 2, 29)) == (D(2027, 3, 1), D(2028, 2, 29))
+    assert rules.repayment_window(D(2028, 3, 1)) == (D(2027, 3, 2), D(2028, 3, 1))

@@ -1,7 +1,3 @@
-import datetime
-
-from django.core.management.base import CommandError
-
 from credit_use.services.lines import lines_take_effect
 from sunshine_credit.commands import BatchCommand
 
@@ -16,10 +12,4 @@ class Command(BatchCommand):
         parser.add_argument("--today", help="the day to run as, YYYY-MM-DD (default: today)")
 
     def run(self, **options):
-        today = None
-        if options.get("today"):
-            try:
-                today = datetime.date.fromisoformat(options["today"])
-            except ValueError:
-                raise CommandError(f"--today must be a date YYYY-MM-DD, not {options['today']!r}") from None
-        return lines_take_effect(today=today)
+        return lines_take_effect(today=self.date_option(options, "today"))

@@ -1,7 +1,3 @@
-import datetime
-
-from django.core.management.base import CommandError
-
 from post_loan.services.daily import postloan_daily
 from sunshine_credit.commands import BatchCommand
 
@@ -17,10 +13,4 @@ class Command(BatchCommand):
         parser.add_argument("--date", help="the day to run as, YYYY-MM-DD (default: today)")
 
     def run(self, **options):
-        today = None
-        if options.get("date"):
-            try:
-                today = datetime.date.fromisoformat(options["date"])
-            except ValueError:
-                raise CommandError(f"--date must be a date YYYY-MM-DD, not {options['date']!r}") from None
-        return postloan_daily(today=today)
+        return postloan_daily(today=self.date_option(options, "date"))

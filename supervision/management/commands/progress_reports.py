@@ -1,7 +1,3 @@
-import datetime
-
-from django.core.management.base import CommandError
-
 from sunshine_credit.commands import BatchCommand
 
 from ...services.progress import progress_reports_due
@@ -18,10 +14,4 @@ class Command(BatchCommand):
         parser.add_argument("--date", help="run as of this day, YYYY-MM-DD (default: today)")
 
     def run(self, **options):
-        today = None
-        if options.get("date"):
-            try:
-                today = datetime.date.fromisoformat(options["date"])
-            except ValueError:
-                raise CommandError(f"--date must be a date YYYY-MM-DD, not {options['date']!r}") from None
-        return progress_reports_due(today=today)
+        return progress_reports_due(today=self.date_option(options, "date"))

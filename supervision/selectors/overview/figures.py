@@ -295,8 +295,7 @@ def _village_figures(scope: Scope, ids: tuple[int, ...], campaign, today: dateti
                          visits_done=Count("pk", filter=Q(visited_on__isnull=False, visited_on__lte=today)))
     stages = _stage_counts(campaign, ids)
     narrow = replace(scope, village_ids=ids)
-    year_ago = today.replace(year=today.year - 1) + datetime.timedelta(days=1) \
-        if not (today.month == 2 and today.day == 29) else datetime.date(today.year - 1, 3, 1)
+    year_ago, _today = rules.repayment_window(today)
     repayments = rate_rows(scope=narrow, date_from=year_ago, date_to=today, today=today, by_village=True)
     breaches = breach_counts(scope=narrow, today=today)
 
@@ -343,7 +342,7 @@ def refresh_figures(*, head_office_id: int, campaign, today: datetime.date) -> t
     return kept
 
 
-def _figures(scope: Scope, ids, campaign, today: datetime.date) -> tuple[dict[int, Figures], object]:
+def kept_village_figures(scope: Scope, ids, campaign, today: datetime.date) -> tuple[dict[int, Figures], object]:
     """The villages `ids` (cut to the scope, R1) with the time their figures were computed: from the head office's
     kept figures when OVERVIEW_CACHE_SECONDS is set (a county's figures take seconds of database time; a page
     answers from memory), else computed now."""

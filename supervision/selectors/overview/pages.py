@@ -3,12 +3,12 @@
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from post_loan.models import RiskGrade
+from post_loan.models import RiskSnapshot
 from sunshine_credit.models import Branch, Role, Village
 from sunshine_credit.scoping import Scope
 from surveys.models import Campaign
@@ -17,7 +17,7 @@ from ...models import Complaint, Stage, StagePlan
 from ...rules import overview as rules
 from ..complaints import AUDIT_ROLES
 from ..complaints import complaints as audit_complaints
-from .figures import LEVELS, READERS, Figures, PlanRow, _figures
+from .figures import LEVELS, READERS, Figures, PlanRow, kept_village_figures
 
 # --- officers and complaints ----------------------------------------------------------------------------------
 
@@ -106,14 +106,15 @@ def overview(*, scope: Scope, level: str, pk: int | None = None, campaign: Campa
 
 
 def _classified_on(scope: Scope):
-    row = RiskGrade.objects.filter(village_id__in=scope.village_ids).order_by("-as_of").values("as_of").first()
-    return row["as_of"] if row else None
+    """The day of the last daily classification (C6) of the scope's villages: its villages' snapshots, one row per
+    village and day, answer from their unique index instead of sorting the loans' grades."""
+    return RiskSnapshot.objects.filter(village_id__in=scope.village_ids).aggregate(on=Max("on"))["on"]
 
 
 def _county(scope: Scope, pk, campaign, today) -> dict:
     if pk is not None:
         raise Http404
-    villages, computed_at = _figures(scope, scope.village_ids, campaign, today)
+    villages, computed_at = kept_village_figures(scope, scope.village_ids, campaign, today)
     complaints = complaint_counts(scope=scope, today=today, by="branch_id")
     branches = {b.pk: b for b in Branch.objects.filter(pk__in=scope.branch_ids, head_office_id=scope.head_office_id)
                 .order_by("code")}
@@ -135,7 +136,7 @@ def _branch(scope: Scope, pk, campaign, today) -> dict:
     if branch is None:
         raise Http404
     ids = tuple(Village.objects.filter(branch_id=pk, id__in=scope.village_ids).values_list("id", flat=True))
-    villages, computed_at = _figures(scope, ids, campaign, today)
+    villages, computed_at = kept_village_figures(scope, ids, campaign, today)
     unit = _total("branch", branch.pk, branch.name, villages.values(), code=branch.code)
     _with_complaints(unit, complaint_counts(scope=scope, today=today, by="branch_id"), branch.pk)
     officers = _officer_rows(officer_villages(scope=scope, branch_ids=[pk]), villages,
@@ -150,7 +151,7 @@ def _village(scope: Scope, pk, campaign, today) -> dict:
     officers = officer_villages(scope=scope, officer_ids=list(
         Village.officers.through.objects.filter(village_id=pk).values_list("user_id", flat=True)))
     ids = {pk, *(v for item in officers.values() for v in item["villages"])}
-    villages, computed_at = _figures(scope, ids, campaign, today)
+    villages, computed_at = kept_village_figures(scope, ids, campaign, today)
     if pk not in villages:
         raise Http404
     unit = villages[pk]
@@ -167,7 +168,7 @@ def _officer(scope: Scope, pk, campaign, today) -> dict:
     if pk not in officers:
         raise Http404
     item = officers[pk]
-    villages, computed_at = _figures(scope, item["villages"], campaign, today)
+    villages, computed_at = kept_village_figures(scope, item["villages"], campaign, today)
     unit = _officer_rows(officers, villages, complaint_counts(scope=scope, today=today, by="officer_id"))[0]
     return {"unit": unit, "rows": list(villages.values()), "officers": [],
             "trail": [("county", None, ""), ("branch", item["branch_id"], item["branch"]), ("officer", pk, unit.name)],
