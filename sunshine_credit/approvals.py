@@ -34,6 +34,10 @@ class Kind:
     # Who made the subjects themselves (besides the requester): they may not approve them either (O3). Given the
     # approvals of this kind, returns subject id → user ids, in one query (the inbox asks for a page at once).
     makers: Callable[[list[Approval]], dict[int, set]] | None = None
+    # The roles whose readers subject_url opens for (None: every reader of the inbox); others see no link.
+    subject_url_roles: frozenset | None = None
+    # False when Approval.village is only the approvals' scope key, not what the request is about (a person's role).
+    shows_village: bool = True
 
 
 KINDS: dict[str, Kind] = {}

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from .jobs import job_enqueue, job_finish, job_start
+from .errors import Refusal
+from .jobs import is_refusal, job_enqueue, job_fail, job_finish, job_start
 from .lib.excel import Sheet, UploadRefused, open_upload
 from .scoping import activate, scope_for_user
 
@@ -127,14 +128,108 @@ def run_import_job(job_id: int, model, service, *, select_related=("created_by",
         with activate(scope):
             service(scope=scope, item=item)
     except Exception as exc:
-        job_finish(job_id, error=repr(exc))
-        # Never leave the user's import waiting forever: it is refused, with nothing written.
-        model.objects.filter(pk=job.kwargs["import_id"], status__in=["validating", "applying"]).update(
-            status=model.Status.INVALID,
-            errors=[{"row": 1, "column": "", "message": _("The check stopped on an internal error; upload the "
-                                                          "file again or ask your administrator.")}])
+        job_fail(job_id, exc)
+        _import_stopped(model, job.kwargs["import_id"], exc)
         raise
     job_finish(job_id)
+
+
+INTERRUPTED = "interrupted"  # summary key: the stage an infrastructure failure stopped the import in
+
+
+def _import_stopped(model, import_id: int, exc: Exception) -> None:
+    """Never leave the user's import waiting forever: it is refused, with nothing written. A refused input says why
+    and its file goes (the user uploads again); an infrastructure failure keeps the file and notes the stage it
+    stopped in, so that the administrator's "send again" runs it again from there (import_job_rearm)."""
+    with scopes_disabled():
+        item = model.objects.filter(pk=import_id, status__in=[model.Status.VALIDATING, model.Status.APPLYING]).first()
+        if item is None:
+            return
+        if is_refusal(exc):
+            texts = [str(text) for text in getattr(exc, "messages", None) or [exc] if str(text)]
+            item.errors = [{"row": 1, "column": "", "message": text}
+                           for text in texts or [_("The file was refused; nothing was imported.")]]
+        else:
+            item.errors = [{"row": 1, "column": "", "message": _("The check stopped on an internal error; upload "
+                                                                 "the file again or ask your administrator.")}]
+            item.summary = {**item.summary, INTERRUPTED: item.status}
+        item.status = model.Status.INVALID
+        item.save(update_fields=["status", "errors", "summary"])
+        if is_refusal(exc):
+            import_discard_file(item)
+
+
+# --- issue 18: the administrator sends a failed import job again ---------------------------------------------------
+
+
+def import_models() -> list:
+    from django.apps import apps
+
+    from .models import UploadedImport
+
+    return [model for model in apps.get_models() if issubclass(model, UploadedImport)]
+
+
+def import_of_job(job):
+    """The import a job checks or writes (its kwargs' import_id, and the import's job is this job), or None."""
+    if "import_id" not in (job.kwargs or {}):
+        return None
+    for model in import_models():
+        with scopes_disabled():
+            item = model._base_manager.filter(pk=job.kwargs.get("import_id"), job_id=job.pk).first()
+        if item is not None:
+            return item
+    return None
+
+
+def import_rerun_refusal(status: str, summary: dict, has_file: bool) -> str:
+    """Why sending the job of an import (its status, summary, and whether it keeps its file) again would change
+    nothing; "" when the job would run: the file was refused (the user must upload it again), the import is done,
+    or its file is gone."""
+    from .models import UploadedImport
+
+    Status = UploadedImport.Status
+    stage = summary.get(INTERRUPTED, "") if status == Status.INVALID else status
+    if stage not in (Status.VALIDATING, Status.APPLYING):
+        if status == Status.INVALID:
+            return _("This file was refused for its content: sending its job again would change nothing. The user "
+                     "must correct the file and upload it again.")
+        return _("This import has already finished (%(status)s): sending its job again would change nothing.") % {
+            "status": Status(status).label if status in Status.values else status}
+    if not has_file:
+        return _("The uploaded file is no longer kept: the user must upload it again.")
+    return ""
+
+
+def import_rerun_refusals(jobs) -> dict[int, str]:
+    """{job id: import_rerun_refusal} for the jobs among `jobs` that an import names as its job (one statement for
+    all import models)."""
+    ids = [job.pk for job in jobs if "import_id" in (job.kwargs or {})]
+    if not ids:
+        return {}
+    with scopes_disabled():
+        parts = [model._base_manager.filter(job_id__in=ids).values_list("job_id", "status", "file", "summary")
+                 .order_by() for model in import_models()]
+        rows = list(parts[0].union(*parts[1:], all=True)) if len(parts) > 1 else list(parts[0])
+    return {job_id: import_rerun_refusal(status, summary or {}, bool(file)) for job_id, status, file, summary in rows}
+
+
+def import_job_rearm(job) -> None:
+    """Before an import job is sent again: put its import back in the stage an infrastructure failure stopped it in,
+    so that the job runs it again from its stored file. Raises Refusal when a run would change nothing."""
+    item = import_of_job(job)
+    if item is None:
+        return  # not an import's job (or its import was deleted: the run fails again, harmlessly)
+    reason = import_rerun_refusal(item.status, item.summary, bool(item.file))
+    if not reason and not item.file.storage.exists(item.file.name):
+        reason = _("The uploaded file is no longer kept: the user must upload it again.")
+    if reason:
+        raise Refusal(reason, code="job_import_refused")
+    if item.status == type(item).Status.INVALID:
+        summary = {key: value for key, value in item.summary.items() if key != INTERRUPTED}
+        with scopes_disabled():
+            type(item)._base_manager.filter(pk=item.pk, status=item.status).update(
+                status=item.summary[INTERRUPTED], errors=[], summary=summary)
 
 
 def upload_limit() -> int:

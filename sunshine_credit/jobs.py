@@ -79,11 +79,26 @@ def job_progress(job_id: int, percent: int) -> None:
     Job.objects.filter(pk=job_id).update(progress=max(0, min(100, percent)), heartbeat_at=timezone.now())
 
 
-def job_finish(job_id: int, *, error: str = "") -> None:
+def job_finish(job_id: int, *, error: str = "", refused: bool = False) -> None:
     _heartbeat_stop(job_id)
     Job.objects.filter(pk=job_id).update(status=Job.Status.FAILED if error else Job.Status.DONE,
                                          finished_at=timezone.now(), error=error[:2000],
-                                         progress=100 if not error else 0)
+                                         refused=bool(error) and refused, progress=100 if not error else 0)
+
+
+def is_refusal(exc: BaseException) -> bool:
+    """A rule refused the job's input (nothing written; running it again gives the same answer), as opposed to an
+    infrastructure failure (database, Redis, disk, a lost worker) that a later run may get past."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from .errors import Refusal
+
+    return isinstance(exc, Refusal | PermissionDenied | ValidationError)
+
+
+def job_fail(job_id: int, exc: BaseException) -> None:
+    """Record a job's failure on `exc`: its error, and whether its input was refused (Job.refused)."""
+    job_finish(job_id, error=repr(exc), refused=is_refusal(exc))
 
 
 def job_resend_stale(limit: int = 500) -> int:
@@ -166,6 +181,11 @@ TASK_LABELS = {
 }
 
 
+# Why the page offers no "send again" for a job that failed on a refused input (Job.refused), and the service refuses.
+REFUSED_JOB = _("This job stopped because its input was refused, not on a fault of the system: sending it again "
+                "would change nothing. The user must correct the input (upload the file again) and start again.")
+
+
 def task_label(name: str) -> str:
     return str(TASK_LABELS.get(name, name))
 
@@ -185,9 +205,10 @@ def of_head_office(head_office_id: int) -> Q:
 def job_retry(job_id: int) -> bool:
     """Send a failed (or stale running) job again as a fresh run: back to PENDING with its error, progress and
     attempts cleared, sent after commit through job_send. The conditional UPDATE lets one of two clicks through;
-    False when the job is not failed (any more). Its file, if it makes one, waits again ("being prepared")."""
+    False when the job is not failed (any more), or failed on a refused input (Job.refused: a run would refuse it
+    again). Its file, if it makes one, waits again ("being prepared")."""
     now = timezone.now()
-    retried = Job.objects.filter(failed_or_stale(now), pk=job_id).update(
+    retried = Job.objects.filter(failed_or_stale(now), pk=job_id, refused=False).update(
         status=Job.Status.PENDING, sent_at=None, started_at=None, finished_at=None, heartbeat_at=None, progress=0,
         attempts=0, error="")
     if not retried:

@@ -173,6 +173,10 @@ class Job(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)  # runs started (claims); capped by JOB_MAX_ATTEMPTS
     error = models.TextField(blank=True)
+    # Issue 18: the job failed because a rule refused its input (a Refusal, PermissionDenied, ValidationError): running
+    # it again cannot succeed, the user must start again (upload the file again). False for an infrastructure failure
+    # (database, Redis, disk, a lost worker), which the administrator may send again (sunshine_credit.jobs).
+    refused = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")

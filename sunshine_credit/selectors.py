@@ -11,7 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .jobs import failed_or_stale, of_head_office, task_label
+from .import_jobs import import_rerun_refusals
+from .jobs import REFUSED_JOB, failed_or_stale, of_head_office, task_label
 from .lib.holidays import library_knows_year
 from .lib.masking import mask_text
 from .models import CalendarDay, GeneratedFile, Job, Role, StaffProfile
@@ -110,11 +111,15 @@ def failed_job_list(*, scope: Scope) -> QuerySet:
 
 
 def failed_job_rows(jobs) -> list[Job]:
-    """The page's jobs with what the page shows: `label` (the task's name for people) and `error_shown`, the
-    error with ID and mobile numbers masked (R4), cut to 500 characters."""
+    """The page's jobs with what the page shows: `label` (the task's name for people), `error_shown`, the
+    error with ID and mobile numbers masked (R4), cut to 500 characters, and `no_retry`: why sending it again would
+    change nothing ("" when it would run: an infrastructure failure or a lost worker). One more statement when the
+    page has import jobs (their imports' state)."""
     rows = list(jobs)
+    imports = import_rerun_refusals(rows)
     for job in rows:
         job.label, job.error_shown = task_label(job.task_name), mask_text(job.error)[:500]
+        job.no_retry = str(REFUSED_JOB) if job.refused else imports.get(job.pk, "")
     return rows
 
 

@@ -11,7 +11,6 @@ password set here is written to the audit log with the value masked (R4).
 
 import datetime
 import hashlib
-import secrets
 
 from auditlog.models import LogEntry
 from axes.utils import reset as axes_reset
@@ -22,9 +21,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .errors import Refusal
+from .import_jobs import import_job_rearm
 from .imports import calendar_validate
-from .jobs import job_enqueue, job_retry
+from .jobs import REFUSED_JOB, job_enqueue, job_retry
 from .lib.excel import open_upload
+from .lib.passwords import handover_password
 from .models import CalendarDay, GeneratedFile, Job, StaffProfile
 from .scoping import Scope
 from .selectors import calendar_day_get, head_office_job_get, require_calendar_admin, staff_get
@@ -75,7 +76,7 @@ def run_file_job(job_id: int, render) -> None:
     `render(item=..., scope=..., progress=...)` for the bytes, store them (a redelivery overwrites)."""
     from django_scopes import scopes_disabled
 
-    from .jobs import job_finish, job_progress, job_start
+    from .jobs import job_fail, job_finish, job_progress, job_start
     from .scoping import activate, scope_for_user
 
     job = job_start(job_id)
@@ -89,7 +90,7 @@ def run_file_job(job_id: int, render) -> None:
             content = render(item=item, scope=scope, progress=lambda percent: job_progress(job_id, min(percent, 99)))
             generated_file_store(item=item, content=content)
     except Exception as exc:
-        job_finish(job_id, error=repr(exc))
+        job_fail(job_id, exc)
         generated_file_fail(item=GeneratedFile(pk=job.kwargs["file_id"]))
         raise
     job_finish(job_id)
@@ -115,7 +116,7 @@ def staff_password_reset(*, scope: Scope, actor, user_id: int, password: str = "
     if password:
         validate_password(password, user=user)
     else:
-        password = secrets.token_urlsafe(9)
+        password = handover_password()
     user.set_password(password)
     user.save(update_fields=["password"])
     # R9: a password someone else knows: the user chooses their own at the next login (staff.login).
@@ -202,10 +203,16 @@ def failed_job_retry(*, scope: Scope, actor, job_id: int) -> bool:
     """Send a failed (or stale running) job of the administrator's head office again (jobs.job_retry), and audit
     who did and what the job was (its error is masked by the audit, R4). False, with nothing written, when it
     is no longer failed (a second click). Raises Job.DoesNotExist outside the head office, PermissionDenied for
-    any role but admin."""
+    any role but admin, and Refusal for a job that failed on a refused input (Job.refused) or an import job whose
+    import a run would not change (its file was refused, it is done, or its file is gone: the user uploads again).
+    An import stopped by an infrastructure failure is put back in its stage and runs again from its stored file."""
     job = head_office_job_get(scope=scope, pk=job_id)
+    if job.refused:
+        raise Refusal(str(REFUSED_JOB), code="job_refused")
     if not job_retry(job.pk):
         return False
+    if "import_id" in job.kwargs:
+        import_job_rearm(job)  # Refusal: the transaction (and job_retry's update) rolls back
     LogEntry.objects.log_create(job, action=LogEntry.Action.UPDATE, actor=actor, changes={
         "status": [job.status, Job.Status.PENDING], "attempts": [str(job.attempts), "0"], "error": [job.error, ""]})
     return True

@@ -161,7 +161,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+    {"NAME": "sunshine_credit.lib.passwords.MinimumLengthValidator",  # Django's, its message in our catalog
      "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 10)}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -237,6 +237,9 @@ CELERY_TIMEZONE = TIME_ZONE
 JOB_HEARTBEAT_SECONDS = 30
 JOB_STALE_SECONDS = max(env_int("JOB_STALE_SECONDS", 300), 3 * JOB_HEARTBEAT_SECONDS)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+# Issue 18: the orphan-file sweep removes only files older than this (a file being written now, its row not yet
+# committed, is never touched); at least ten minutes whatever the environment says.
+ORPHAN_FILE_MIN_AGE_SECONDS = max(env_int("ORPHAN_FILE_MIN_AGE_SECONDS", 3600), 600)
 # Tasks are found by autodiscovery (each app's tasks.py, sunshine_credit/celery.py), never listed here. Each has an
 # explicit, stable name "<app label>.<verb phrase>" (not its module path): Job rows and this schedule store it.
 CELERY_BEAT_SCHEDULE = {
@@ -261,6 +264,13 @@ CELERY_BEAT_SCHEDULE = {
     # V1: each village's figures of the day, kept for the monthly trends and the ten-day reports (idempotent per day:
     # a rerun overwrites the day's rows). Late in the day, so that a period's last day is counted whole.
     "refresh-figures": {"task": "supervision.refresh_figures", "schedule": 240.0, "options": {"expires": 230}},
+    # ... and at midnight, so the new day's figures are kept at once (the runs of the last OVERVIEW_CACHE_SECONDS
+    # before midnight keep the next day's too: the first readers of the day never compute them).
+    "refresh-figures-midnight": {"task": "supervision.refresh_figures", "schedule": crontab(hour=0, minute=0),
+                                 "options": {"expires": 230}},
+    # Issue 18: generated files and notice boards no row names (a worker killed between the file and its row),
+    # once older than ORPHAN_FILE_MIN_AGE_SECONDS (sunshine_credit.orphans; idempotent; hourly).
+    "sweep-orphan-files": {"task": "sunshine_credit.sweep_orphan_files", "schedule": crontab(minute=20)},
     "snapshot-figures": {"task": "supervision.snapshot_figures", "schedule": crontab(hour=23, minute=50)},
     # V1 (seed 000: 按旬次日上报): each branch's ten-day progress report, the morning after a period ends (1–10,
     # 11–20, 21–end of month); one per branch, campaign and period, so a second run makes none.

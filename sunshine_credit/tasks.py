@@ -23,3 +23,12 @@ def heartbeat() -> None:
     from .health import record_worker_heartbeat
 
     record_worker_heartbeat()
+
+
+@shared_task(name="sunshine_credit.sweep_orphan_files", ignore_result=True, time_limit=1800)
+def sweep_orphan_files() -> dict:
+    """Issue 18: remove the generated files and notice boards no row names, once older than
+    ORPHAN_FILE_MIN_AGE_SECONDS (a worker killed between writing one and committing its row). Idempotent."""
+    from .orphans import orphan_files_sweep
+
+    return orphan_files_sweep()

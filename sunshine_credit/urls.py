@@ -7,13 +7,14 @@ from supervision.urls import public_urlpatterns as supervision_public
 
 from . import views
 from .staff import views as staff_views
+from .staff.forms import LoginForm
 
 # The root URLconf is the composition root: the one module of the ground floor that may name the domain apps
 # (their urls modules; publicity's second, public URL set is mounted under /public/). Everything else under
 # sunshine_credit/ imports none of them (STYLE §1).
 urlpatterns = [
     path("", include("supervision.urls")),  # the dashboard, "/" (name "dashboard")
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     # R9: the second factor after the password (sunshine_credit.staff.login).

@@ -114,8 +114,10 @@ def _approval_rows(scope, approvals) -> list[dict]:
     rows = []
     for approval in approvals:
         kind = KINDS.get(approval.kind)
-        url = kind.subject_url(approval) if kind is not None and kind.subject_url else ""
+        url = kind.subject_url(approval) if kind is not None and kind.subject_url and (
+            kind.subject_url_roles is None or scope.role in kind.subject_url_roles) else ""
         rows.append({"approval": approval, "label": kind.label if kind else approval.kind, "url": url,
+                     "village": approval.village.name if kind is None or kind.shows_village else "",
                      "may_decide": may_decide(scope, approval, makers[approval.pk]),
                      "own": scope.user_id in makers[approval.pk]})
     return rows
@@ -300,6 +302,9 @@ def failed_job_retry_view(request, pk: int):
         retried = failed_job_retry(scope=request.scope, actor=request.user, job_id=pk)
     except (PermissionDenied, Job.DoesNotExist):
         raise Http404 from None
+    except Refusal as exc:
+        messages.error(request, str(exc))
+        return redirect("failed_job_list")
     if retried:
         messages.success(request, _("The job was sent again."))
     else:

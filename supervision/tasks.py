@@ -39,8 +39,9 @@ def render_progress_report(job_id: int) -> None:
 
 @shared_task(name="supervision.refresh_figures", time_limit=600)
 def refresh_figures() -> dict:
-    """V1, on Celery beat ("refresh-figures", every 4 minutes): each head office's village figures computed ahead of
-    the dashboards' readers and kept OVERVIEW_CACHE_SECONDS. Idempotent."""
+    """V1, on Celery beat ("refresh-figures", every 4 minutes, and "refresh-figures-midnight"): each head office's
+    village figures computed ahead of the dashboards' readers and kept OVERVIEW_CACHE_SECONDS (the last runs before
+    midnight keep the next day's too). Idempotent."""
     from .services.overview import refresh_all
 
     return refresh_all()

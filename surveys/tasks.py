@@ -24,7 +24,7 @@ def render_blank_questionnaires(job_id: int) -> None:
 def compute_limits(job_id: int) -> None:
     from django_scopes import scopes_disabled
 
-    from sunshine_credit.jobs import job_finish, job_progress, job_start
+    from sunshine_credit.jobs import job_fail, job_finish, job_progress, job_start
     from sunshine_credit.models import HeadOffice, Role, StaffProfile
     from sunshine_credit.scoping import activate, scope_for_profile, scope_for_user
 
@@ -47,7 +47,7 @@ def compute_limits(job_id: int) -> None:
                                branch=job.kwargs.get("branch_id"),
                                progress=lambda percent: job_progress(job_id, min(percent, 99)))
     except Exception as exc:
-        job_finish(job_id, error=repr(exc))
+        job_fail(job_id, exc)
         raise
     job_finish(job_id)
 

@@ -13,10 +13,11 @@ import datetime
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sunshine_credit.audit import SUBJECTS
 from sunshine_credit.lib.masking import mask_text
@@ -73,8 +74,30 @@ def audit_entries(*, scope: Scope, person: str = "", household: str = "", date_f
     return entries, found
 
 
+# What a reader sees instead of auditlog's words (its "create", "update" have no Chinese) and raw field names.
+ACTIONS = {LogEntry.Action.CREATE: gettext_lazy("Created"), LogEntry.Action.UPDATE: gettext_lazy("Changed"),
+           LogEntry.Action.DELETE: gettext_lazy("Deleted")}
+BOOLEANS = {"True": gettext_lazy("Yes"), "False": gettext_lazy("No")}
+# Changes the services record under names that are no model field (sunshine_credit.staff.services, login).
+OTHER_FIELDS = {"password": gettext_lazy("Password"), "second_factor": gettext_lazy("Second factor"),
+                "villages": gettext_lazy("Villages (包片)")}
+
+
+def action_label(entry: LogEntry) -> str:
+    return str(ACTIONS.get(entry.action, entry.get_action_display()))
+
+
+def _field(entry: LogEntry, name: str):
+    model = entry.content_type.model_class() if entry.content_type_id else None
+    try:
+        return model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        return None
+
+
 def shown_changes(entry: LogEntry) -> list[tuple[str, str, str]]:
-    """(field, old, new) of an entry, each value masked (R4/R5) whatever the entry stored."""
+    """(field, old, new) of an entry, each value masked (R4/R5) whatever the entry stored; the field by its
+    verbose name, a choice by its label, True/False as yes/no; the row's own id left out."""
     changes = entry.changes if isinstance(entry.changes, dict) else {}
     rows = []
     for name, values in changes.items():
@@ -82,8 +105,19 @@ def shown_changes(entry: LogEntry) -> list[tuple[str, str, str]]:
             old, new = values
         else:
             old, new = "", values
-        rows.append((name, mask_text(_text(old)), mask_text(_text(new))))
+        field = _field(entry, name)
+        if getattr(field, "primary_key", False):
+            continue
+        label = getattr(field, "verbose_name", None) or OTHER_FIELDS.get(name, name)
+        rows.append((str(label), mask_text(_shown(field, old)), mask_text(_shown(field, new))))
     return rows
+
+
+def _shown(field, value) -> str:
+    text = _text(value)
+    if field is not None and getattr(field, "choices", None):
+        return str({str(key): label for key, label in field.flatchoices}.get(text, text))
+    return str(BOOLEANS.get(text, text))
 
 
 def _text(value) -> str:

@@ -2,6 +2,9 @@
 the services check every id again, STYLE §3.4)."""
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from sunshine_credit.models import Role
@@ -42,7 +45,8 @@ class StaffCreateForm(forms.Form):
                                     help_text=_("Loan officers, branch presidents and tellers only."))
     villages = forms.TypedMultipleChoiceField(label=_("Villages (包片)"), required=False, coerce=int,
                                               widget=forms.SelectMultiple(attrs={"size": 8}),
-                                              help_text=_("Loan officers only: villages of their branch."))
+                                              help_text=_("Loan officers only: villages of their branch. To choose several, hold Ctrl (⌘ on a "
+                                                          "Mac) while clicking."))
     phone = forms.CharField(label=_("Phone"), required=False, max_length=32)
 
     def __init__(self, *args, branches=(), villages=(), **kwargs):
@@ -86,5 +90,29 @@ class SecondFactorForm(forms.Form):
 class AuditSearchForm(forms.Form):
     person = forms.CharField(label=_("Person (name or user name)"), required=False, max_length=50)
     household = forms.CharField(label=_("Household code"), required=False, max_length=50)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From the day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To the day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, which says "wrong user name or password" for a deactivated login too: a person whose
+    login was deactivated and who types their right password is told so instead (and whom to ask), rather than
+    trying again until the lockout (R9). A wrong password says nothing more than before."""
+
+    error_messages = {**AuthenticationForm.error_messages,
+                      "inactive": _("This login was deactivated. Ask your head office's administrator.")}
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError as exc:
+            if exc.code == "invalid_login" and self._deactivated_with_right_password():
+                raise ValidationError(self.error_messages["inactive"], code="inactive") from None
+            raise
+
+    def _deactivated_with_right_password(self) -> bool:
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not username or not password:
+            return False
+        user = get_user_model()._default_manager.filter(**{get_user_model().USERNAME_FIELD: username}).first()
+        return user is not None and not user.is_active and user.check_password(password)

@@ -9,7 +9,6 @@ never the maker, nor the person whose role it is; a second request for the same 
 refused (the Approval's subject is the person). Approving applies it, unless the person's role or branch changed
 meanwhile. A loan officer who leaves the role or the branch leaves their villages (包片)."""
 
-import secrets
 
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
@@ -25,6 +24,7 @@ from sunshine_credit.approvals import ApprovalRefused, Kind, approval_request, r
 from sunshine_credit.errors import Refusal
 from sunshine_credit.import_jobs import import_locked_apply
 from sunshine_credit.lib.excel import open_upload
+from sunshine_credit.lib.passwords import handover_password
 from sunshine_credit.models import Approval, Branch, Role, RoleChange, StaffImport, StaffProfile, Village
 from sunshine_credit.scoping import Scope
 
@@ -40,11 +40,9 @@ class StaffRefused(Refusal):
 
 
 def one_time_password() -> str:
-    """12 random characters to hand over; never all digits (the validators' rule), changed at the first login."""
-    while True:
-        password = secrets.token_urlsafe(9)
-        if not password.isdigit():
-            return password
+    """12 random characters to hand over, without look-alikes (sunshine_credit.lib.passwords); changed at the
+    first login."""
+    return handover_password()
 
 
 def audit_user(user, *, actor, changes: dict) -> None:
@@ -223,6 +221,7 @@ register(ROLE_CHANGE, Kind(
     label=gettext_lazy("Staff role change"), approver_roles=frozenset({Role.ADMIN, Role.SUPERVISOR}),
     on_decided=role_change_decided, lock_subject=_lock_person,
     subject_url=lambda approval: reverse("staff_detail", args=[approval.subject_id]),
+    subject_url_roles=frozenset({Role.ADMIN}), shows_village=False,  # the staff pages are the administrator's
     # The person whose role it is never approves it either (O3).
     makers=lambda approvals: {approval.subject_id: {approval.subject_id} for approval in approvals}))
 

@@ -249,7 +249,7 @@ def audit_log_page(request):
     data = form.cleaned_data if form.is_valid() else {}
     entries, found = audit_log.audit_entries(scope=request.scope, **{k: v for k, v in data.items() if v})
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"entry": entry, "changes": audit_log.shown_changes(entry),
+    rows = [{"entry": entry, "changes": audit_log.shown_changes(entry), "action": audit_log.action_label(entry),
              "object": mask_text(entry.object_repr or "")} for entry in page]
     query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
     return render(request, "sunshine_credit/audit_log.html", {"form": form, "page": page, "rows": rows,

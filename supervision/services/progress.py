@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from sunshine_credit.errors import Refusal, Stale
-from sunshine_credit.jobs import job_enqueue, job_finish, job_start
+from sunshine_credit.jobs import job_enqueue, job_fail, job_finish, job_start
 from sunshine_credit.models import Branch, HeadOffice
 from sunshine_credit.scoping import Scope, head_office_scope
 from surveys.models import Campaign
@@ -186,7 +186,7 @@ def progress_report_job(job_id: int) -> None:
         if report is not None and report.generated_at is None:
             progress_report_render(report=report)
     except Exception as exc:
-        job_finish(job_id, error=repr(exc))
+        job_fail(job_id, exc)
         raise
     job_finish(job_id)
 

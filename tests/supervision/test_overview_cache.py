@@ -72,3 +72,67 @@ def test_without_the_cache_the_page_is_computed(kept, monkeypatch):
     monkeypatch.setattr(type(backend), "get", down)
     monkeypatch.setattr(type(backend), "set", down)
     assert page(kept, kept.sue)["unit"].outstanding == Decimal(17000)
+
+
+# --- the first readers after midnight (issue 18) ---------------------------------------------------------------------
+
+def at(monkeypatch, day: datetime.date, clock: str):
+    """The clock (django.utils.timezone.now, which localdate reads too) at `clock` of `day`, local time."""
+    from django.utils import timezone
+
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time.fromisoformat(clock)))
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+def read_without_computing(county, day: datetime.date):
+    """The head office's page of `day`, asserting it computed no figure (no households count: read from the cache)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from households.models import Household
+
+    with CaptureQueriesContext(connection) as queries:
+        result = overview(scope=county.scope(county.sue), level="county", campaign=county.campaign, today=day)
+    assert not [q["sql"] for q in queries if Household._meta.db_table in q["sql"]]
+    return result
+
+
+@pytest.fixture
+def due_today(kept):
+    """A loan due on TODAY: not overdue today, overdue from tomorrow on."""
+    with scopes_disabled():
+        loan(kept, due_on=TODAY, amount=3000)
+    return kept
+
+
+def test_a_refresh_at_00_00_30_serves_the_new_day_from_the_cache(due_today, monkeypatch):
+    tomorrow = TODAY + datetime.timedelta(days=1)
+    at(monkeypatch, tomorrow, "00:00:30")
+    assert refresh_figures.delay().get() == {due_today.head_office.code: 3}
+    unit = read_without_computing(due_today, tomorrow)["unit"]
+    assert (unit.overdue_loans, unit.overdue_amount) == (1, Decimal(3000))  # the new day's figures
+
+
+def test_the_last_refresh_before_midnight_keeps_the_next_days_figures_too(due_today, monkeypatch):
+    at(monkeypatch, TODAY, "23:57:00")
+    refresh_figures.delay().get()
+    assert read_without_computing(due_today, TODAY)["unit"].overdue_loans == 0
+    after_midnight = read_without_computing(due_today, TODAY + datetime.timedelta(days=1))["unit"]
+    assert (after_midnight.overdue_loans, after_midnight.overdue_amount) == (1, Decimal(3000))
+
+
+@pytest.mark.parametrize("clock, days", [("23:54:59", 1), ("23:55:00", 2), ("00:00:00", 1), ("12:00:00", 1)])
+def test_the_next_day_is_kept_only_within_the_cache_lifetime_of_midnight(settings, clock, days):
+    from django.utils import timezone
+
+    from supervision.services.overview import days_to_keep
+
+    settings.OVERVIEW_CACHE_SECONDS = 300
+    now = timezone.make_aware(datetime.datetime.combine(TODAY, datetime.time.fromisoformat(clock)))
+    assert days_to_keep(now) == [TODAY, TODAY + datetime.timedelta(days=1)][:days]
+
+
+def test_beat_refreshes_at_midnight_too(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["refresh-figures-midnight"]
+    assert entry["task"] == refresh_figures.name
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({0}, {0})
