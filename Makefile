@@ -129,9 +129,11 @@ bench: setup
 
 # Issue 18: 50 staff of mixed roles for 5 minutes against the production stack (gunicorn.conf.py, a Celery worker,
 # beat) on 127.0.0.1, on the county database sc_loadtest (built once, its load-test part reset on each run). Needs
-# PostgreSQL and Redis. LOADTEST_USERS, LOADTEST_TIME, LOADTEST_PORT; figures in bench/out/loadtest.json.
+# PostgreSQL and Redis. LOADTEST_USERS, LOADTEST_TIME, LOADTEST_PORT; figures in bench/out/loadtest.json. Then the
+# capacity: the same users with no wait between tasks for LOADTEST_CEILING_TIME (2m), bench/out/loadtest-ceiling.json.
 loadtest: setup
 	$(PY) bench/loadtest/run.py $(LOADTEST_ARGS)
+	$(PY) bench/loadtest/run.py --ceiling --time $${LOADTEST_CEILING_TIME:-2m} $(LOADTEST_ARGS)
 
 # Issue 18.3: fault drills on a PostgreSQL (port 5499) and Redis (6399) of their own; one JSON result.
 drills: setup

@@ -10,16 +10,16 @@ class AppraisalConfig(AppConfig):
 
         # The maker-checker actions of this app (sunshine_credit.approvals.register).
         from . import approvals  # noqa: F401
-        from .sections import household_decisions_section
-        from .selectors import precheck_household_hits
+        from . import sections as household_page
 
         # A6 on the household page (households sits below appraisal: it renders the section, never imports it),
         # after the questionnaires and before the panel's decisions (reading order: surveys/apps.py).
         sections.register(page="household", key="precheck", order=15,
                           template="appraisal/includes/precheck_hits.html",
-                          context=lambda request, household: {"groups": precheck_household_hits(household)})
+                          context=household_page.household_precheck_section, present=household_page.precheck_present)
         sections.register(page="household", key="decisions", order=20,
-                          template="appraisal/includes/household_decisions.html", context=household_decisions_section)
+                          template="appraisal/includes/household_decisions.html",
+                          context=household_page.household_decisions_section, present=household_page.decisions_present)
 
         audit.register(self.get_model("Reviewer"), mask_fields=["phone"])
         audit.register(self.get_model("Panel"), exclude_fields=["version"])

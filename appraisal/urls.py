@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from .views import booklets, decisions, entry, gaps, panels, precheck
+from .views import booklets, decisions, entry, gaps, panels, precheck, stages
 
 app_name = "appraisal"
 urlpatterns = [
@@ -45,4 +45,6 @@ urlpatterns = [
     path("decisions/<int:pk>/", decisions.decision_goto, name="decision_goto"),
     path("my/<int:panel>/sign-off/", decisions.seat_sign_off, name="seat_sign_off"),
     path("my/<int:panel>/decisions/", decisions.seat_decisions, name="seat_decisions"),
+    # V1: the households of a campaign whose panel decided (the dashboards' 评议完成 figure), by ?branch/village/officer.
+    path("campaigns/<int:pk>/appraised/", stages.appraised_list, name="appraised_list"),
 ]

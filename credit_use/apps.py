@@ -26,12 +26,12 @@ class CreditUseConfig(AppConfig):
         appraisal_facts.register(appraisal_facts.OWN_LOANS, own_loans.own_loan_facts)
         sections.register(page="household_loans", key="own_loans", order=10,
                           template="credit_use/includes/household_own_loans.html",
-                          context=own_loans.household_own_loans_section)
+                          context=own_loans.household_own_loans_section, present=own_loans.own_loans_present)
         # Issue 15 item 3: the credit line, its history, drawdowns, repayments and post-loan checks, guarantees
         # given (reading order of the household page: surveys/apps.py).
         sections.register(page="household", key="credit", order=40,
                           template="credit_use/includes/household_credit.html",
-                          context=household.household_credit_section)
+                          context=household.household_credit_section, present=household.PRESENT)
 
         # P5, U1–U9: the credit lines, drawdowns, guarantors, repayments and revocations.
         audit.register(self.get_model("CreditLine"), exclude_fields=["version"])

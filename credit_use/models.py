@@ -222,7 +222,11 @@ class Drawdown(models.Model):
         ]
         indexes = [models.Index(fields=["line", "status"]), models.Index(fields=["village", "status"]),
                    models.Index(fields=["status", "due_on"]), models.Index(fields=["group", "status"]),
-                   models.Index(fields=["household", "status"])]
+                   models.Index(fields=["household", "status"]),
+                   # Issue 18: the list's page keys, newest first, of the scope's villages (and a status) from the
+                   # index alone (PostgreSQL keeps `status` in it; elsewhere it is left out).
+                   models.Index(fields=["village", "applied_on", "id"], include=["status"],
+                                name="drawdown_village_applied")]
 
     def __str__(self):
         return self.loan_number or self.number

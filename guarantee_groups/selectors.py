@@ -7,11 +7,12 @@ from decimal import Decimal
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
-from households.models import Household, Relation
+from households.models import Household, Member, Relation
 from sunshine_credit.models import Village
 from sunshine_credit.scoping import Scope, get_in_scope_or_404
 
@@ -45,7 +46,12 @@ def with_members(groups: list[GuaranteeGroup]) -> list[GuaranteeGroup]:
     members = list(GroupMember.objects.filter(group__in=groups, active=True).select_related("household")
                    .order_by("household__code"))
     household_ids = {m.household_id for m in members}
-    names, lines = _names(household_ids), effective_lines(household_ids)
+    return _attach_rows(groups, members, _names(household_ids), effective_lines(household_ids))
+
+
+def _attach_rows(groups: list[GuaranteeGroup], members: list[GroupMember], names: dict[int, str],
+                 lines: dict) -> list[GuaranteeGroup]:
+    """with_members' rows from the groups' active members (by household code), names and lines in effect."""
     by_group: dict[int, list[MemberRow]] = {g.pk: [] for g in groups}
     leaders = {g.pk: g.leader_id for g in groups}
     for m in members:
@@ -177,17 +183,33 @@ def register_groups(*, scope: Scope, village_id: int) -> list[GuaranteeGroup]:
     return with_members(list(group_list(scope=scope, village_id=village_id)))
 
 
+def household_groups_present():
+    """Issue 18: whether the household was ever in a group (the household page's query asks)."""
+    return Exists(GroupMember.objects.filter(household=OuterRef("pk")))
+
+
 def household_groups_section(request, household) -> dict | None:
     """The household page (issue 15 item 3): the joint-guarantee group the household is in — whose members it
-    guarantees and who guarantee it (G2) — with its members and their lines, then the groups it has left. Four
-    queries whatever the number of groups and members; None when it was never in a group of the scope."""
+    guarantees and who guarantee it (G2) — with its members and their lines, then the groups it has left. Two
+    queries whatever the number of groups and members (its memberships together with the members of its group
+    now and their names; their lines); None when it was never in a group of the scope."""
     scope = getattr(request, "scope", None)
     if scope is None:
         return None
-    memberships = list(GroupMember.objects.filter(household=household, group__village_id__in=scope.village_ids)
-                       .select_related("group").order_by("-active", "-joined_at", "-pk"))
+    in_group_now = GroupMember.objects.filter(group=OuterRef("group_id"), household=household, active=True)
+    with scopes_disabled():  # a subquery over the rows below, which carry the scope
+        head = Member.objects.filter(household=OuterRef("household_id"), relation=Relation.HEAD).values("name")[:1]
+    rows = list(GroupMember.objects.filter(group__village_id__in=scope.village_ids)
+                .filter(Q(household=household) | Q(active=True) & Exists(in_group_now))
+                .select_related("group", "household")
+                .annotate(holder=Coalesce(F("household__representative__name"), Subquery(head)))
+                .order_by("-active", "-joined_at", "-pk"))
+    memberships = [m for m in rows if m.household_id == household.pk]
     if not memberships:
         return None
     current = [m.group for m in memberships if m.active]
-    with_members(current)
+    current_ids = {g.pk for g in current}
+    members = sorted((m for m in rows if m.active and m.group_id in current_ids), key=lambda m: m.household.code)
+    _attach_rows(current, members, {m.household_id: m.holder or "" for m in members},
+                 effective_lines({m.household_id for m in members}))
     return {"current": current, "past": [m for m in memberships if not m.active], "household": household}

@@ -1,7 +1,10 @@
 """Forms of the household archive: they validate and convert types; the rules live in services (H1–H5)."""
 
+from html import escape
+
 from django import forms
 from django.forms import inlineformset_factory
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from sunshine_credit.lib.money import AmountField
@@ -53,6 +56,22 @@ class HouseholdSearchForm(forms.Form):
         """The archive status chosen ("" for all; an invalid value is ignored on its own)."""
         value = self.data.get("archive", "")
         return value if value in ArchiveStatus.values else ""
+
+    def options(self, name: str) -> SafeString:
+        """The <option>s of the village or group box, the one the request names selected: built here at once
+        (issue 18: a county's list offers hundreds; the template compared each with the request's value)."""
+        chosen = str(self[name].value())
+        return mark_safe("".join(  # every value and label escaped
+            f'<option value="{escape(str(value))}"{" selected" if str(value) == chosen else ""}>{escape(str(label))}'
+            "</option>" for value, label in self.fields[name].choices))
+
+    @property
+    def village_options(self) -> SafeString:
+        return self.options("village")
+
+    @property
+    def group_options(self) -> SafeString:
+        return self.options("group")
 
 
 class ArchiveExportForm(HouseholdSearchForm):

@@ -1,14 +1,19 @@
 """Reads of the household archive. Every selector starts from the caller's scope (R1)."""
 
 import re
+from collections import defaultdict
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Count, Exists, ForeignKey, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, Reverse
 from django.http import Http404
+from django.utils.encoding import smart_str
 from django_scopes import scopes_disabled
 
+from sunshine_credit import sections
 from sunshine_credit.models import BlacklistEntry, Village, VillageGroup
 from sunshine_credit.scoping import HEAD_OFFICE_READERS, Scope, get_in_scope_or_404
 
@@ -77,18 +82,21 @@ def household_list(*, scope: Scope, village_id: int | None = None, group_id: int
                    search: str = "", archive_status: str = "") -> QuerySet:
     """Households the user may read, one row each with the head's name, ID and phone and the member count.
 
-    One query per page whatever the number of households: the head comes in through a filtered join (one row per
-    household: a household has one head), and the member count through a subquery the database evaluates for the
-    page's rows only, after the ORDER BY … LIMIT (never a GROUP BY over the whole scope). The search narrows
-    the list before anything else (_search_filter).
+    One query per page whatever the number of households: the head's fields (a household has one head) and the
+    member count come through subqueries the database evaluates for the page's rows only, after the ORDER BY …
+    LIMIT (never a join or a GROUP BY over the whole list; the count of the list joins nothing, issue 18). The
+    search narrows the list before anything else (_search_filter).
     """
-    members = (Member.objects.filter(household=OuterRef("pk")).order_by().values("household")
-               .annotate(n=Count("pk")).values("n"))
+    with scopes_disabled():  # subqueries over the list's rows, which carry the scope
+        members = Member.objects.filter(household=OuterRef("pk")).order_by()
+    head = members.filter(relation=HEAD)
     households = (_households_in_scope(scope, village_id=village_id, group_id=group_id)
                   .select_related("village", "group")
-                  .alias(head=FilteredRelation("members", condition=Q(members__relation=HEAD)))
-                  .annotate(head_name=F("head__name"), head_id_number=F("head__id_number"),
-                            head_phone=F("head__phone"), member_count=Coalesce(Subquery(members), 0)))
+                  .annotate(head_name=Subquery(head.values("name")[:1]),
+                            head_id_number=Subquery(head.values("id_number")[:1]),
+                            head_phone=Subquery(head.values("phone")[:1]),
+                            member_count=Coalesce(Subquery(members.values("household").annotate(n=Count("pk"))
+                                                           .values("n")), 0)))
     if archive_status:
         households = households.filter(archive_status=archive_status)
     search = (search or "").strip()
@@ -99,9 +107,15 @@ def household_list(*, scope: Scope, village_id: int | None = None, group_id: int
 
 def _households_in_scope(scope: Scope, *, village_id=None, group_id=None) -> QuerySet:
     # The manager scopes by village too; the explicit filter is the second layer (STYLE §3).
-    households = Household.objects.filter(village_id__in=scope.village_ids)
     if village_id:
-        households = households.filter(village_id=village_id)
+        # One village of the scope: the manager scoped to it, and one condition on village_id where three would
+        # be (issue 18: PostgreSQL multiplies their selectivities and expects one household of the village's
+        # hundreds, then joins each row to the village table by a scan).
+        if int(village_id) not in scope.village_ids:
+            return Household.objects.none()
+        households = Household.objects.with_scope(village=int(village_id)).filter(village_id=village_id)
+    else:
+        households = Household.objects.filter(village_id__in=scope.village_ids)
     if group_id:
         households = households.filter(group_id=group_id)
     return households
@@ -157,6 +171,25 @@ def household_get(*, scope: Scope, pk: int, for_edit: bool = False) -> Household
                                scope, for_edit=for_edit, pk=pk)
 
 
+# The other apps' sections of the household page (sunshine_credit.sections), and the loan table's rows of this system.
+PAGE_SECTIONS = ("household_loans", "household")
+
+
+def household_page_get(*, scope: Scope, pk: int) -> Household:
+    """household_get for the household's page (issue 18), in the same one query: whether a member is on the
+    blacklist (.blacklisted), whether it has existing loans (.has_loans), and whether each section other apps show
+    on the page could have anything (sunshine_credit.sections.annotate_presence): the page asks only those."""
+    households = Household.objects.select_related("village__branch", "group", "representative", "updated_by",
+                                                  "head_office")
+    households = sections.annotate_probes(sections.annotate_presence(households, *PAGE_SECTIONS),
+                                          blacklisted=blacklisted_member_exists, has_loans=_has_loans)
+    return get_in_scope_or_404(households, scope, pk=pk)
+
+
+def _has_loans() -> Exists:
+    return Exists(ExistingLoan.objects.filter(member__household=OuterRef("pk")))
+
+
 def household_members(*, household: Household) -> list[Member]:
     return list(Member.objects.filter(household=household).order_by("id"))
 
@@ -171,23 +204,86 @@ def existing_loan_get(*, scope: Scope, pk: int, for_edit: bool = False) -> Exist
                                village_field="member__household__village_id", for_edit=for_edit, pk=pk)
 
 
-def household_history(*, household: Household, limit: int = 100) -> list[LogEntry]:
-    """R4: audit entries of the household, its members (also removed ones) and their existing loans."""
+def household_history(*, household: Household, members: list[Member] | None = None,
+                      loans: list[ExistingLoan] | None = None, limit: int = 100) -> list[LogEntry]:
+    """R4: audit entries of the household, its members (also removed ones) and their existing loans (also those of
+    removed members), newest first. One query: the page's `members` and `loans` are passed in (else read), the
+    removed ones found by their creation entries in subqueries; their foreign keys shown as auditlog shows them,
+    read per model at once (_name_foreign_keys)."""
     types = ContentType.objects.get_for_models(Household, Member, ExistingLoan)
     household_type, member_type, loan_type = types[Household], types[Member], types[ExistingLoan]
+    members = household_members(household=household) if members is None else members
+    loans = household_loans(household=household) if loans is None else loans
+    member_ids = [str(m.pk) for m in members]
     # Foreign keys are logged as primary keys; a member's creation names its household, a loan's its member.
-    member_ids = {str(pk) for pk in Member.objects.filter(household=household).values_list("pk", flat=True)}
-    member_ids |= set(LogEntry.objects.filter(content_type=member_type, changes__household__1=str(household.pk))
-                      .values_list("object_pk", flat=True))
-    loan_ids = {str(pk) for pk in ExistingLoan.objects.filter(member__household=household)
-                .values_list("pk", flat=True)}
-    loan_ids |= set(LogEntry.objects.filter(content_type=loan_type, changes__member__1__in=member_ids)
-                    .values_list("object_pk", flat=True))
-    entries = (LogEntry.objects.filter(Q(content_type=household_type, object_pk=str(household.pk))
-                                       | Q(content_type=member_type, object_pk__in=member_ids)
-                                       | Q(content_type=loan_type, object_pk__in=loan_ids))
-               .select_related("actor", "content_type").order_by("-timestamp", "-pk"))
-    return list(entries[:limit])
+    removed_members = (LogEntry.objects.filter(content_type=member_type, changes__household__1=str(household.pk))
+                       .values("object_pk"))
+    loan_entries = (LogEntry.objects.filter(content_type=loan_type).alias(member_ref=KT("changes__member__1"))
+                    .filter(Q(member_ref__in=member_ids) | Q(member_ref__in=removed_members)).values("object_pk"))
+    entries = list(LogEntry.objects.filter(
+        Q(content_type=household_type, object_pk=str(household.pk))
+        | Q(content_type=member_type) & (Q(object_pk__in=member_ids) | Q(object_pk__in=removed_members))
+        | Q(content_type=loan_type) & (Q(object_pk__in=[str(loan.pk) for loan in loans])
+                                       | Q(object_pk__in=loan_entries)))
+        .select_related("actor", "content_type").order_by("-timestamp", "-pk")[:limit])
+    known = [household, household.village, household.village.branch, household.group, household.representative,
+             household.updated_by, *members, *loans]
+    if Household.head_office.is_cached(household):
+        known.append(household.head_office)
+    _name_foreign_keys(entries, known=[obj for obj in known if obj is not None])
+    return entries
+
+
+def _foreign_keys(entry: LogEntry):
+    """(field, value) of each foreign key an entry's changes name (values as stored: primary keys as text)."""
+    model = entry.content_type.model_class()
+    if model is None:
+        return
+    for name, values in (entry.changes_dict or {}).items():
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if isinstance(field, ForeignKey) and not field.choices and isinstance(values, list | tuple):
+            for value in values:
+                yield field, value
+
+
+def _name_foreign_keys(entries: list[LogEntry], *, known: list) -> None:
+    """What auditlog's changes_display_dict shows for a foreign key (the object's str, or "Deleted 'Model' (pk)"),
+    without its query per value and entry: the objects the page holds (`known`), the others by model in one query
+    each, through the base manager as auditlog reads them (AUDITLOG_USE_BASE_MANAGER)."""
+    found = {(obj._meta.model, obj.pk): obj for obj in known}
+    wanted = defaultdict(set)
+    for entry in entries:
+        for field, value in _foreign_keys(entry):
+            pk = _pk_of(field, value)
+            if pk is not AS_STORED and (field.related_model, pk) not in found:
+                wanted[field.related_model].add(pk)
+    for model, pks in wanted.items():
+        found.update(((model, pk), obj) for pk, obj in model._meta.base_manager.in_bulk(list(pks)).items())
+
+    def display(field, value) -> str:
+        pk = _pk_of(field, value)
+        if pk is AS_STORED:
+            return value
+        obj = found.get((field.related_model, pk))
+        return smart_str(obj) if obj is not None else f"Deleted '{field.related_model.__name__}' ({value})"
+
+    for entry in entries:
+        entry._get_changes_display_for_fk_field = display  # auditlog's query per value, answered from `found`
+
+
+AS_STORED = object()  # a foreign key's stored value auditlog shows as it is: "None", or not a primary key
+
+
+def _pk_of(field, value):
+    if value == "None":
+        return AS_STORED
+    try:
+        return field.related_model._meta.pk.to_python(value)
+    except ValidationError:
+        return AS_STORED
 
 
 def blacklisted_households(*, head_office_id: int, household_ids) -> dict[int, str]:

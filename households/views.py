@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,7 +30,7 @@ from sunshine_credit.views import import_confirm, import_detail, import_store_up
 
 from . import exports, forms, selectors
 from .imports import COLUMNS
-from .models import Household
+from .models import ArchiveStatus, Household
 from .rules import ARCHIVE_EXPORT_DENIED_ROLES
 from .services import archive, archiving, roster
 
@@ -50,17 +51,23 @@ def _filter_query(form, area=None, **extra) -> str:
     return urlencode({key: value for key, value in params.items() if value})
 
 
+def _posted_query(data, term: str) -> str:
+    """The GET query a posted search redirects to: the filters as posted, unread (issue 18: no query for the
+    choices; the GET checks them against the scope, as it checks any link's, and drops what does not hold), and the
+    search flag, never the term itself (R5)."""
+    params = {"village": data.get("village", ""), "group": data.get("group", ""), "archive": data.get("archive", ""),
+              "search": "1" if term else "", "branch": data.get("branch", ""), "officer": data.get("officer", "")}
+    return urlencode({key: value for key, value in params.items()
+                      if value.isdigit() or (key == "archive" and value in ArchiveStatus.values)})
+
+
 @login_required
 def household_list(request):
     if request.method == "POST":
         # R5: an ID number never goes into a URL; the term waits in the session.
-        form = _search_form(request, request.POST)
-        term = form.data.get("q", "").strip()[:50]
+        term = request.POST.get("q", "").strip()[:50]
         request.session[SEARCH_SESSION_KEY] = term
-        area = {key: request.POST.get(key, "") for key in ("branch", "officer")}  # the redirect's GET checks them
-        extra = {key: value for key, value in area.items() if value.isdigit()}
-        return redirect(f"{reverse('households:household_list')}?"
-                        f"{_filter_query(form, search=1 if term else '', **extra)}")
+        return redirect(f"{reverse('households:household_list')}?{_posted_query(request.POST, term)}")
     term = request.session.get(SEARCH_SESSION_KEY, "") if request.GET.get("search") == "1" else ""
     area = area_of(request, keys=("branch", "officer"))  # V1: a dashboard's branch or officer row
     form = _search_form(request, {**request.GET.dict(), "q": term}, scope=area.scope)
@@ -72,15 +79,29 @@ def household_list(request):
     households = Household.objects.none() if choose else selectors.household_list(
         scope=area.scope, search=term, archive_status=form.archive_status(), **filters)
     page = CappedPaginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Issue 18: each status's words once per list (get_archive_status_display translates every choice, per row).
+    labels = {value: str(label) for value, label in ArchiveStatus.choices}
+    page.object_list = list(page.object_list)
+    for household in page.object_list:
+        household.archive_label = labels.get(household.archive_status, household.archive_status)
     village_id = form.filters()["village_id"]
     return render(request, "households/household_list.html", {
         "form": form, "page": page, "term": term, "can_edit": request.scope.can_edit_anything, "area": area,
-        "choose": choose,
+        "choose": choose, "detail_url": _url_before_pk("households:household_detail"),
         "may_export": request.scope.role not in ARCHIVE_EXPORT_DENIED_ROLES,
         "query": _filter_query(form, area, search=1 if term else ""), "filter_query": _filter_query(form),
         # Bulk archiving (建档) is offered on one village's list, to those who enter its data.
         "archive_village": village_id if village_id and request.scope.can_edit_village(village_id) else None,
     })
+
+
+def _url_before_pk(name: str) -> str:
+    """The URL `name` takes for a primary key, up to the key: a list's rows append theirs and "/" (issue 18: one
+    reverse() per list, not one per row)."""
+    url = reverse(name, args=[0])
+    if not url.endswith("/0/"):
+        raise ImproperlyConfigured(f"{name} does not end in its primary key: {url}")
+    return url[:-2]
 
 
 @login_required
@@ -105,15 +126,19 @@ def household_archive_bulk(request):
 
 @login_required
 def household_detail(request, pk: int):
-    household = selectors.household_get(scope=request.scope, pk=pk)
+    # Issue 18: the household's row says what else there is to read (a blacklisted member, existing loans, each
+    # other app's section): nothing is asked of what is not there.
+    household = selectors.household_page_get(scope=request.scope, pk=pk)
     members = selectors.household_members(household=household)
+    loans = selectors.household_loans(household=household) if household.has_loans else []
     return render(request, "households/household_detail.html", {
         "household": household,
         "members": members,
         # C4, shown first: what every officer asks before anything else (issue 15 item 3).
-        "blacklist_hits": selectors.household_blacklist_hits(household=household, members=members),
-        "loans": selectors.household_loans(household=household),
-        "history": selectors.household_history(household=household),
+        "blacklist_hits": (selectors.household_blacklist_hits(household=household, members=members)
+                           if household.blacklisted else []),
+        "loans": loans,
+        "history": selectors.household_history(household=household, members=members, loans=loans),
         # R5: whole ID numbers only for the households this user may edit.
         "can_edit": request.scope.can_edit_village(household.village_id),
     })

@@ -21,6 +21,7 @@ class PostLoanConfig(AppConfig):
         audit.register(self.get_model("Message"), mask_fields=["phone"])
 
         # C1/C2: the loan's post-loan section (visits, calls, text messages) on credit_use's drawdown page.
+        from credit_use.selectors.own_loans import own_loans_present
         from sunshine_credit import sections
 
         from .selectors.household import household_post_loan_section
@@ -31,4 +32,4 @@ class PostLoanConfig(AppConfig):
         # Issue 15 item 3: the household page's post-loan part (grade, days overdue, visits, letters, case).
         sections.register(page="household", key="post_loan", order=45,
                           template="post_loan/includes/household_post_loan.html",
-                          context=household_post_loan_section)
+                          context=household_post_loan_section, present=own_loans_present)  # loans still owed

@@ -9,11 +9,12 @@ class PublicityConfig(AppConfig):
         from sunshine_credit import audit, sections
         from surveys import frozen
 
-        from .selectors import frozen_by_boards, household_boards_section
+        from .selectors import frozen_by_boards, household_boards_present, household_boards_section
 
         # Issue 15 item 3: the boards and objections on the household page (reading order: surveys/apps.py).
         sections.register(page="household", key="boards", order=30,
-                          template="publicity/includes/household_boards.html", context=household_boards_section)
+                          template="publicity/includes/household_boards.html", context=household_boards_section,
+                          present=household_boards_present)
 
         # Issue 15: recomputing a campaign never changes a village whose board is published.
         frozen.register("publicity.boards", frozen_by_boards)

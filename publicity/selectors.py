@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery
 from django.db.models.fields.json import KT
+from django.db.models.query import prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -156,6 +157,23 @@ def boards_progress(panels: list[Panel]) -> dict:
             "percent": round(100 * done / len(notices)) if notices else 0}
 
 
+# --- V1: the campaign-progress stage publicity owns (公示) ------------------------------------------------------
+
+def published(*, campaign_id: int, village_ids):
+    """The households on the campaign's published pre-credit boards of `village_ids` (one item each, whatever
+    became of it since): the one definition the dashboards count (supervision.selectors.overview.figures) and
+    the list behind the figure shows. A board still printing, or whose printing failed, is not published."""
+    return NoticeItem.objects.filter(notice__campaign_id=campaign_id, notice__kind=NoticeKind.PRECREDIT,
+                                     notice__status=Notice.Status.PUBLISHED, notice__village_id__in=village_ids)
+
+
+def published_list(*, scope: Scope, campaign_id: int):
+    """The list's rows, one query per page: each item with its board, village and household — what the board
+    published (group, name as published, amount), never an ID or phone number."""
+    return (published(campaign_id=campaign_id, village_ids=scope.village_ids)
+            .select_related("notice__village", "household").order_by("notice__village__code", "line_no"))
+
+
 def notice_or_404(scope: Scope, pk: int, *, for_edit: bool = False) -> Notice:
     return get_in_scope_or_404(Notice.objects.select_related("village__branch", "campaign", "panel", "job",
                                                              "published_by"), scope, for_edit=for_edit, pk=pk)
@@ -270,10 +288,15 @@ def frozen_by_boards(campaign_id: int, village_ids: list[int] | None) -> dict[in
 
 # --- the household page (issue 15 item 3) ---------------------------------------------------------------------
 
+def household_boards_present():
+    """Issue 18: whether the household was ever listed on a board (the household page's query answers it)."""
+    return Exists(NoticeItem.objects.filter(household=OuterRef("pk")))
+
+
 def household_boards_section(request, household) -> dict | None:
     """The boards the household was listed on (village, notice period, board code, what became of its line) and
-    the objections to it with their outcome. The objector's name and phone whole only for the village's makers
-    (R5); the rest see them masked. Two queries, however many boards and objections."""
+    the objections to it (.objection_list) with their outcome. The objector's name and phone whole only for the
+    village's makers (R5); the rest see them masked. One query, two when an item has objections."""
     scope = getattr(request, "scope", None)
     if scope is None:
         return None
@@ -281,14 +304,20 @@ def household_boards_section(request, household) -> dict | None:
                  .select_related("notice__village").defer("notice__snapshot")
                  # KT() cannot follow a relation on PostgreSQL (it would apply #>> to notice_id): a subquery
                  .annotate(board_code=Subquery(Notice.objects.filter(pk=OuterRef("notice_id"))
-                                               .annotate(code=KT("snapshot__code")).values("code")[:1]))
-                 .prefetch_related(Prefetch("objections", queryset=Objection.objects.order_by("lodged_at", "pk")))
+                                               .annotate(code=KT("snapshot__code")).values("code")[:1]),
+                           objected=Exists(Objection.objects.filter(item=OuterRef("pk"))))
                  .order_by("-notice__starts_on", "-notice_id"))
     if not items:
         return None
-    full = scope.can_edit_village(household.village_id)
+    objected = [item for item in items if item.objected]
     for item in items:
-        for objection in item.objections.all():
+        if not item.objected:
+            item.objection_list = []  # (set before the prefetch, it would take the list as read already)
+    prefetch_related_objects(objected, Prefetch("objections", queryset=Objection.objects.order_by("lodged_at", "pk"),
+                                                to_attr="objection_list"))
+    full = scope.can_edit_village(household.village_id)
+    for item in objected:
+        for objection in item.objection_list:
             objection.objector_shown = objection.objector_name if full else mask_name(objection.objector_name)
             objection.phone_shown = objection.objector_phone if full else mask_phone(objection.objector_phone)
     return {"items": items, "village_id": household.village_id}

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", views.board_list, name="board_list"),
     path("panels/<int:panel_pk>/publish/", views.board_publish, name="board_publish"),
     path("campaigns/<int:campaign_pk>/publish/", views.campaign_publish, name="campaign_publish"),
+    # V1: the households on a campaign's published boards (the dashboards' 公示 figure), by ?branch/village/officer.
+    path("campaigns/<int:campaign_pk>/published/", views.published_list, name="published_list"),
     path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
     path("notices/<int:pk>/retry/", views.notice_retry, name="notice_retry"),
     path("notices/<int:pk>/board.pdf", views.notice_pdf, name="notice_pdf"),

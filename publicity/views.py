@@ -22,17 +22,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from appraisal.selectors import panel_or_404
 from sunshine_credit.confirm import confirm_page, is_confirmed
 from sunshine_credit.errors import Stale
 from sunshine_credit.lib import ratelimit
+from sunshine_credit.lib.pagination import CappedPaginator
+from sunshine_credit.scoping import area_of
+from surveys.selectors import campaign_get
 
 from . import selectors, services
 from .forms import BoardCodeForm, LookupForm, ObjectionForm, ReconsiderForm
 from .models import ItemStatus, Notice
 from .rules import ObjectionRefused
+
+PAGE_SIZE = 50  # the V1 list of published households
 
 # --- boards (P1–P3) -----------------------------------------------------------------------------------------
 
@@ -100,6 +105,20 @@ def campaign_publish(request, campaign_pk: int):
         messages.success(request, _("The signed-off boards of your villages are being published and printed in the "
                                     "background; this page shows their progress."))
     return redirect(f"{reverse('publicity:board_list')}?campaign={campaign_pk}")
+
+
+@never_cache
+@login_required
+@require_safe
+def published_list(request, campaign_pk: int):
+    """V1: the households behind the dashboards' 公示 figure, in the scope narrowed by `?branch=` / `?village=` /
+    `?officer=` (area_of: 404 outside the scope, R1); a campaign of another head office is 404 too."""
+    campaign = campaign_get(scope=request.scope, pk=campaign_pk)
+    area = area_of(request)
+    items = selectors.published_list(scope=area.scope, campaign_id=campaign.pk)
+    page = CappedPaginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "publicity/published_list.html",
+                  {"campaign": campaign, "area": area, "page": page, "query": area.query})
 
 
 @never_cache

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, FilteredRelation, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import Exists
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -179,11 +180,12 @@ def group_get(*, village: Village, pk) -> VillageGroup:
 
 
 def entry_respondents(*, campaign: Campaign, village: Village) -> list[Respondent]:
-    """S1: the respondents drawn for this campaign and village; without a draw yet, the village's pool."""
-    draw = RespondentDraw.objects.filter(campaign=campaign, village=village).order_by("-drawn_at").first()
-    respondents = draw.respondents.all() if draw is not None else Respondent.objects.filter(village=village,
-                                                                                          active=True)
-    return list(respondents.order_by("code"))
+    """S1: the respondents drawn for this campaign and village (its latest draw); without a draw yet, the village's
+    pool. One query (the grid reads it on every page)."""
+    latest = RespondentDraw.objects.filter(campaign=campaign, village=village).order_by("-drawn_at").values("pk")[:1]
+    drawn = RespondentDraw.respondents.through.objects.filter(respondentdraw_id__in=latest).values("respondent_id")
+    return list(Respondent.objects.filter(Q(pk__in=drawn) | Q(village=village, active=True) & ~Exists(latest))
+                .order_by("code"))
 
 
 def entry_respondent_get(*, village: Village, pk) -> Respondent:
@@ -210,23 +212,40 @@ def respondent_choices(*, scope: Scope, campaign: Campaign, village: Village) ->
             for r in entry_respondents(campaign=campaign, village=village)]
 
 
-def entry_grid(*, campaign: Campaign, group: VillageGroup, respondent: Respondent) -> list[Household]:
-    """The households of a villagers' group, each with its head's name, its members (for the
-    representative) and this respondent's questionnaire, if any, as `.questionnaire`. Three queries."""
-    households = (survey_households(Household.objects.filter(village_id=group.village_id, group=group))
-                  .select_related("representative")
-                  .alias(head=FilteredRelation("members", condition=Q(members__relation=Relation.HEAD)))
-                  .annotate(head_name=F("head__name"))
-                  .prefetch_related(
-                      Prefetch("members", queryset=Member.objects.order_by("id").only("id", "name", "household_id"),
-                               to_attr="member_list"),
-                      Prefetch("questionnaires", to_attr="mine",
-                               queryset=Questionnaire.objects.filter(campaign=campaign, respondent=respondent)))
-                  .order_by("code"))
-    rows = list(households)
-    for household in rows:
-        household.questionnaire = household.mine[0] if household.mine else None
-    return rows
+def entry_grid(*, campaign: Campaign, group: VillageGroup, respondent: Respondent) -> list[dict]:
+    """The households of a villagers' group, each with its head's name, its members (for the representative) and
+    this respondent's questionnaire, if any. Three queries, read as values (no model instances). Each row is a dict
+    of its cells as the page prints them, formatted here once (issue 18: a template filter or tag per cell was most
+    of the page's time), with `members` (id, name) in the select's order and the `representative_id` it shows chosen
+    (the questionnaire's, else the household's)."""
+    households = list(survey_households(Household.objects.filter(village_id=group.village_id, group=group))
+                      .alias(head=FilteredRelation("members", condition=Q(members__relation=Relation.HEAD)))
+                      .order_by("code").values_list("pk", "code", "representative_id", "head__name"))
+    members: dict[int, list] = {row[0]: [] for row in households}
+    for household_id, pk, name in (Member.objects.filter(household_id__in=members).order_by("id")
+                                   .values_list("household_id", "id", "name")):
+        members[household_id].append((pk, name))
+    mine = {q["household_id"]: q for q in Questionnaire.objects.filter(campaign=campaign, respondent=respondent,
+                                                                       household_id__in=members).values(*GRID_FIELDS)}
+    words = {True: _("Yes"), False: _("No")}
+    return [{"pk": pk, "code": code, "head_name": head or "—", "members": members[pk], **_entry_cells(mine.get(pk), words),
+             "representative_id": mine[pk]["representative_id"] if pk in mine else representative_id}
+            for pk, code, representative_id, head in households]
+
+
+GRID_FIELDS = ("household_id", "version", "representative_id", "business_codes", "members_away", "withhold_reasons",
+               "total_assets", "total_liabilities", "net_income", "amount")
+
+
+def _entry_cells(q: dict | None, words: dict) -> dict[str, str]:
+    """A row's inputs as typed: amounts grouped with the fen only when there are any ("83,250", "83,250.50", blank
+    when not given; net assets derived as Questionnaire.net_assets), codes space-separated, members away in words."""
+    q = q or {"version": 0, "business_codes": (), "withhold_reasons": (), "members_away": False, "saved": ""}
+    if q.get("total_assets") is not None and q.get("total_liabilities") is not None:
+        q["net_assets"] = q["total_assets"] - q["total_liabilities"]
+    return {name: yuan(q[name]) if q.get(name) is not None else "" for name in GRID_FIELDS[6:] + ("net_assets",)} | {
+        "version": str(q["version"]), "business_codes": " ".join(map(str, q["business_codes"])), "saved": q.get("saved", "1"),
+        "withhold_reasons": " ".join(map(str, q["withhold_reasons"])), "members_away": words[bool(q["members_away"])]}
 
 # --- The import pages (S2, §11) ------------------------------------------------------------------------------
 

@@ -256,8 +256,9 @@ def entry_grid(request, campaign: int, village: int, group: int, respondent: int
     village = selectors.entry_village_get(scope=request.scope, pk=village)
     campaign = selectors.campaign_get(scope=request.scope, pk=campaign)
     group = selectors.group_get(village=village, pk=group)
-    respondent = selectors.entry_respondent_get(village=village, pk=respondent)
     pool = selectors.entry_respondents(campaign=campaign, village=village)
+    respondent = (next((r for r in pool if r.pk == respondent and r.village_id == village.pk), None)
+                  or selectors.entry_respondent_get(village=village, pk=respondent))  # one not drawn: still the village's
     following = [r for r in pool if r.code > respondent.code]
     visible = selectors.respondent_names_visible(scope=request.scope, campaign=campaign)
     return render(request, "surveys/entry_grid.html", {
@@ -274,7 +275,8 @@ def entry_grid(request, campaign: int, village: int, group: int, respondent: int
 def entry_row_save(request, campaign: int, village: int, respondent: int):
     """Save one grid row (JSON in, JSON out): 200 with the new version; a refusal answers with its status and
     code (sunshine_credit.jsonviews: 400 invalid with the row's errors by field, 409 stale, 403, 404, 401)."""
-    village = selectors.entry_village_get(scope=request.scope, pk=village)
+    if not request.scope.can_edit_village(village):  # as entry_village_get, from the scope's ids: no query
+        raise Http404
     try:
         data = json.loads(request.body or b"{}")
         row = forms.parse_row(data)

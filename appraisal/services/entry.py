@@ -104,7 +104,7 @@ def appraisal_save(*, actor, panel_id: int, household_id: int, values: EntryInpu
     """A reviewer saves their own entry online (only ever their own seat: seat_or_404)."""
     seat = seat_or_404(actor, panel_id)
     with activate(panel_scope(seat.panel, user_id=actor.pk)):
-        # The panel row lock orders this save against the officer closing the round.
-        Panel.objects.select_for_update().filter(pk=seat.panel_id).values_list("status", flat=True).first()
-        seat.panel.refresh_from_db(fields=["status"])
+        # The panel row lock orders this save against the officer closing the round; its status is read under it.
+        seat.panel.status = (Panel.objects.select_for_update().filter(pk=seat.panel_id)
+                             .values_list("status", flat=True).first())
         return appraisal_write(seat=seat, household_id=household_id, values=values, actor=actor, version=version)

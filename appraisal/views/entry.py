@@ -43,7 +43,7 @@ def seat_home(request, panel: int):
 def seat_grid(request, panel: int, group: int):
     seat = seat_or_404(request.user, panel)
     with activate(panel_scope(seat.panel, user_id=request.user.pk)):
-        groups = selectors.seat_groups(seat)
+        groups = selectors.seat_groups(seat, entered=False)
         current = next((g for g in groups if g["id"] == group), None)
         if current is None:
             raise Http404

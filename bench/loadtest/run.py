@@ -230,6 +230,9 @@ def report(result: dict) -> None:
     print(f"\nLoad test: {result['users']} users for {result['run_time']} against {result['host']} "
           f"({result['gunicorn']}); {s['all']['count']} requests, {s['all']['rps']} req/s "
           f"(goal ≥ {10 * BASELINE_RPS}), {s['all']['errors']} errors")
+    if result.get("ceiling"):
+        print("ceiling run (no wait between tasks): the throughput is the stack's capacity; its latencies are the "
+              "queue at saturation, the p95 targets apply to the paced run (make loadtest's first)")
     header = f"{'kind':<16}{'count':>7}{'req/s':>7}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}{'errors':>7}  target"
     print(header)
     print("-" * len(header))
@@ -257,7 +260,15 @@ def main():
     parser.add_argument("--worker-concurrency", type=int, default=int(os.environ.get("LOADTEST_WORKER_CONCURRENCY",
                                                                                      1)))
     parser.add_argument("--no-prepare", action="store_true", help="use the database as it is (no reset)")
+    parser.add_argument("--wait", default=os.environ.get("LOADTEST_WAIT", "0.2,0.8"),
+                        help="seconds between a user's tasks, min,max (locust's between)")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="the capacity: no wait between tasks, so the users keep the stack saturated; "
+                             "figures in bench/out/loadtest-ceiling.json")
     args = parser.parse_args()
+    if args.ceiling:
+        args.wait = "0,0"
+    name = "loadtest-ceiling" if args.ceiling else "loadtest"
     if not loopback(args.host):
         raise SystemExit(f"refused: the load test runs on a loopback address only, not {args.host!r}")
     url = os.environ.get("LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sc_loadtest")
@@ -272,7 +283,7 @@ def main():
     env = stack_env(url, args.port, args.host)
     stack = Stack(env, args.worker_concurrency)
     OUT.mkdir(parents=True, exist_ok=True)
-    log_path = OUT / "loadtest-requests.jsonl"
+    log_path = OUT / f"{name}-requests.jsonl"
     if not (ROOT / "staticfiles" / "staticfiles.json").exists():  # DEBUG off renders the manifest's names
         subprocess.run([str(BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
                        check=True)
@@ -292,8 +303,8 @@ def main():
         locust = subprocess.run(
             [str(BIN / "locust"), "-f", "bench/loadtest/locustfile.py", "--headless", "--users", str(args.users),
              "--spawn-rate", str(args.spawn_rate), "--run-time", args.time, "--host", base, "--stop-timeout", "30",
-             "--csv", str(OUT / "loadtest"), "--only-summary", "--loglevel", "WARNING"],
-            cwd=ROOT, env={**os.environ, "LOADTEST_DATA": str(DATA), "LOADTEST_LOG": str(log_path),
+             "--csv", str(OUT / name), "--only-summary", "--loglevel", "WARNING"],
+            cwd=ROOT, env={**os.environ, "LOADTEST_DATA": str(DATA), "LOADTEST_LOG": str(log_path), "LOADTEST_WAIT": args.wait,
                            "PATH": env["PATH"]}, capture_output=True, text=True)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)  # only locust was reaped meanwhile
         locust_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
@@ -325,7 +336,7 @@ def main():
     busy_s = busy / os.sysconf("SC_CLK_TCK")
     result = {
         "bench": "loadtest", "host": base, "users": args.users, "spawn_rate": args.spawn_rate, "run_time": args.time,
-        "wait_s": os.environ.get("LOADTEST_WAIT", "0.2,0.8"), "excluded": os.environ.get("LOADTEST_EXCLUDE", ""), "pgoptions": os.environ.get("PGOPTIONS", ""), "measured_s": round(span, 1),
+        "wait_s": args.wait, "ceiling": args.ceiling, "excluded": os.environ.get("LOADTEST_EXCLUDE", ""), "pgoptions": os.environ.get("PGOPTIONS", ""), "measured_s": round(span, 1),
         "ramp_up_s": round(spawned - rows[0][0], 1) if rows else None,
         "logins": {"count": len(logins), "p50": round(percentile(logins, 0.5), 1),
                    "max": round(logins[-1], 1) if logins else None,
@@ -346,9 +357,9 @@ def main():
                 "machine_busy_before_pct": background},
         "locust_rc": locust.returncode, "locust_tail": (locust.stdout + locust.stderr)[-3000:],
     }
-    (OUT / "loadtest.json").write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n")
+    (OUT / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n")
     report(result)
-    print(f"\nbench/out/loadtest.json, locust's CSVs bench/out/loadtest_*.csv, every request bench/out/{log_path.name}; "
+    print(f"\nbench/out/{name}.json, locust's CSVs bench/out/{name}_*.csv, every request bench/out/{log_path.name}; "
           f"the stack's logs in {VAR.relative_to(ROOT)}/")
 
 

@@ -55,15 +55,24 @@ def book_filter(book: str, today: datetime.date) -> Q:
 
 def drawdown_list(*, scope: Scope, status: str = "", todo: str = "", book: str = "",
                   today: datetime.date | None = None) -> QuerySet:
-    """The scope's drawdowns, of `status` when given; only those of `todo.drawdowns_todo(todo)` when given; only
-    the loans of `book` (BOOK_FILTERS, as of `today`) when given."""
+    """The scope's drawdowns, newest first, of `status` when given; only those of `todo.drawdowns_todo(todo)` when
+    given; only the loans of `book` (BOOK_FILTERS, as of `today`) when given. The drawdown table alone (issue 18):
+    its count and a page's keys come from the (village, applied_on) index; `drawdown_rows` reads the page's rows
+    with their names."""
     drawdowns = (drawdowns_todo(scope=scope, todo=todo) if todo
                  else Drawdown.objects.filter(village_id__in=scope.village_ids))
     if status:
         drawdowns = drawdowns.filter(status=status)
     if book in BOOK_FILTERS:
         drawdowns = drawdowns.filter(book_filter(book, today or datetime.date.today()))
-    return _with_holder(drawdowns.select_related("village", "household")).order_by("-applied_on", "-pk")
+    return drawdowns.order_by("-applied_on", "-pk")
+
+
+def drawdown_rows(*, scope: Scope, ids: list[int]) -> QuerySet:
+    """The drawdowns `ids` of the scope (a page of `drawdown_list`) with village, household and borrower: one query
+    by primary key."""
+    return _with_holder(Drawdown.objects.filter(village_id__in=scope.village_ids, pk__in=ids)
+                        .select_related("village", "household").order_by())
 
 
 def drawdown_get(*, scope: Scope, pk: int, for_edit: bool = False) -> Drawdown:

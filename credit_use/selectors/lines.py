@@ -25,8 +25,9 @@ def _with_holder(lines: QuerySet) -> QuerySet:
 
 def credit_line_list(*, scope: Scope, village_id: int | None = None, campaign_id: int | None = None,
                      status: str = "", per_household: bool = False, owing: bool = False) -> QuerySet:
-    """Lines of the scope's villages, by village and household code, with the holder's name and ID number.
-    `per_household`: one line per household, its latest of the others chosen (V1's households with a line in
+    """Lines of the scope's villages, by village and household code: the line table alone (issue 18: counted by its
+    village index, without the holders' joins); `credit_line_rows` reads a page's rows with the holder's name and ID
+    number. `per_household`: one line per household, its latest of the others chosen (V1's households with a line in
     effect); `owing`: only households owing on a disbursed loan (V1's line utilisation)."""
     # The manager scopes by village too; the explicit filter is the second layer (STYLE §3).
     lines = CreditLine.objects.filter(village_id__in=scope.village_ids)
@@ -42,7 +43,14 @@ def credit_line_list(*, scope: Scope, village_id: int | None = None, campaign_id
     if owing:
         lines = lines.filter(Exists(Drawdown.objects.filter(
             household_id=OuterRef("household_id"), status=Drawdown.Status.DISBURSED, principal_outstanding__gt=0)))
-    return _with_holder(lines.select_related("village", "campaign", "household")).order_by(*LIST_ORDER)
+    return lines.order_by(*LIST_ORDER)
+
+
+def credit_line_rows(*, scope: Scope, ids: list[int]) -> QuerySet:
+    """The lines `ids` of the scope (a page of `credit_line_list`) with village, campaign, household and holder: one
+    query by primary key."""
+    return _with_holder(CreditLine.objects.filter(village_id__in=scope.village_ids, pk__in=ids)
+                        .select_related("village", "campaign", "household").order_by())
 
 
 def credit_line_get(*, scope: Scope, pk: int) -> CreditLine:

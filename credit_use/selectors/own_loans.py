@@ -7,7 +7,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -17,6 +17,7 @@ from households.models import LoanClass
 from ..models import Drawdown
 from ..rules.drawdowns import risk_class_floor
 from .drawdowns import _with_holder as with_holder
+from .household import household_drawdowns, owed
 
 
 def _outstanding(household_ids) -> QuerySet:
@@ -50,13 +51,19 @@ def borrowed_by(household_ids) -> dict[int, Decimal]:
                     .values_list("household_id", "total"))
 
 
+def own_loans_present():
+    """Issue 18: whether the household owes on a drawdown of this system at all (the household page's query asks)."""
+    return Exists(Drawdown.objects.filter(household=OuterRef("pk"), status=Drawdown.Status.DISBURSED,
+                                          principal_outstanding__gt=0))
+
+
 def household_own_loans_section(request, household) -> dict | None:
-    """The household page's rows of its loans from this system (None: it owes nothing on one)."""
+    """The household page's rows of its loans from this system (None: it owes nothing on one). The household's
+    drawdowns are read once for this and the credit section (household.household_drawdowns)."""
     if request is None or not hasattr(request, "scope"):
         return None
     today = timezone.localdate()
-    drawdowns = list(with_holder(_outstanding([household.pk]).filter(village_id__in=request.scope.village_ids))
-                     .order_by("disbursed_at", "id"))
+    drawdowns = owed(household_drawdowns(request, household))
     if not drawdowns:
         return None
     for drawdown in drawdowns:

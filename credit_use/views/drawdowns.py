@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from sunshine_credit.approvals import ApprovalRefused
 from sunshine_credit.errors import Refusal, show_on_form
-from sunshine_credit.lib.pagination import CappedPaginator
+from sunshine_credit.lib.pagination import CappedPaginator, fill_page
 from sunshine_credit.models import Role
 from sunshine_credit.scoping import area_of
 
@@ -61,6 +61,7 @@ def drawdown_list(request):
     drawdowns = selectors.drawdown_list(scope=area.scope, status=status, todo=todo, book=book,
                                         today=timezone.localdate())
     page = CappedPaginator(drawdowns, PAGE_SIZE).get_page(request.GET.get("page"))
+    fill_page(page, lambda ids: selectors.drawdown_rows(scope=area.scope, ids=ids))
     query = "&".join(part for part in (f"status={status}" if status else "", f"todo={todo}" if todo else "",
                                        f"book={book}" if book else "", area.query) if part)
     return render(request, "credit_use/drawdown_list.html", {"page": page, "status": status, "todo": todo,

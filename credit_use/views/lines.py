@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from sunshine_credit.lib.pagination import CappedPaginator
+from sunshine_credit.lib.pagination import CappedPaginator, fill_page
 from sunshine_credit.scoping import area_of
 
 from .. import exports
@@ -26,6 +26,7 @@ def line_list(request):
     filters = form.filters()
     lines = selectors.credit_line_list(scope=area.scope, **filters)
     page = CappedPaginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
+    fill_page(page, lambda ids: selectors.credit_line_rows(scope=area.scope, ids=ids))
     campaign = next((c for c in campaigns if c.pk == filters["campaign_id"]), None)
     return render(request, "credit_use/line_list.html", {
         "form": form, "page": page, "query": "&".join(q for q in (form.query(), area.query) if q),

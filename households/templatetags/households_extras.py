@@ -1,8 +1,10 @@
 """Template filters for personal data on screen (R5) and archive figures."""
 
+import functools
+
 from django import template
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from households import rules
 from sunshine_credit.lib.masking import mask_text
@@ -94,5 +96,11 @@ def audit_changes(entry) -> list[tuple[str, list]]:
     model = entry.content_type.model_class()
     if model is None:
         return []
-    names = {str(f.verbose_name) for f in model._meta.concrete_fields if not f.primary_key}
+    names = _field_names(model, get_language())
     return [(str(name), values) for name, values in entry.changes_display_dict.items() if str(name) in names]
+
+
+@functools.lru_cache(maxsize=256)
+def _field_names(model, language: str | None) -> frozenset[str]:
+    """The verbose names of a model's own fields in `language`: once, not once per audit entry (issue 18)."""
+    return frozenset(str(f.verbose_name) for f in model._meta.concrete_fields if not f.primary_key)

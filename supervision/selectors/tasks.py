@@ -21,6 +21,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_scopes import scopes_disabled
 
 from appraisal.approvals import ESCALATION_KIND, OVERRIDE_KIND
 from appraisal.selectors import panels_todo
@@ -60,9 +61,15 @@ class TaskRow:
     detail: str = ""
 
 
-def _single(url_name: str, query: str, queryset_of: Callable) -> Callable[[Scope, datetime.date], Counted]:
-    """A task counted by one queryset, listed at `url_name?query`."""
+def _single(url_name: str, query: str, queryset_of: Callable,
+            scoped_by_filter: bool = False) -> Callable[[Scope, datetime.date], Counted]:
+    """A task counted by one queryset, listed at `url_name?query`. `scoped_by_filter`: the queryset filters by the
+    scope's head office and villages itself, so it is counted without the manager adding the same village list again
+    (issue 18: a head office's list of villages is hundreds of parameters, compiled and planned twice)."""
     def count(scope: Scope, today: datetime.date) -> Counted:
+        if scoped_by_filter:
+            with scopes_disabled():
+                return [("", queryset_of(scope, today).count(), f"{reverse(url_name)}{query}")]
         return [("", queryset_of(scope, today).count(), f"{reverse(url_name)}{query}")]
     return count
 
@@ -90,7 +97,8 @@ def _boards(todo: str) -> Callable[[Scope, datetime.date], Counted]:
 
 def _approvals(kind: str = "") -> Callable[[Scope, datetime.date], Counted]:
     query = f"?kind={kind}" if kind else ""
-    return _single("approval_inbox", query, lambda scope, today: approval_inbox(scope=scope, kind=kind))
+    return _single("approval_inbox", query, lambda scope, today: approval_inbox(scope=scope, kind=kind),
+                   scoped_by_filter=True)
 
 
 def _panels(todo: str):
@@ -122,8 +130,9 @@ def _undelivered(scope: Scope, today: datetime.date) -> Counted:
 
 
 def _limitation(scope: Scope, today: datetime.date) -> Counted:
-    return [("", case_list(scope=scope, today=today, limitation_soon=True).count(),
-             f"{reverse('post_loan:case_list')}?limitation=on")]
+    with scopes_disabled():  # case_list filters by the scope's head office and villages itself
+        return [("", case_list(scope=scope, today=today, limitation_soon=True).count(),
+                 f"{reverse('post_loan:case_list')}?limitation=on")]
 
 
 def _findings(overdue: bool) -> Callable[[Scope, datetime.date], Counted]:

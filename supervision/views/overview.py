@@ -14,13 +14,16 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from households.templatetags.households_extras import percent
 from post_loan.models import Grade
 from sunshine_credit.lib.excel import write_xlsx
 from sunshine_credit.models import Role
@@ -28,7 +31,7 @@ from sunshine_credit.models import Role
 from ..models import Stage
 from ..rules.overview import repayment_window
 from ..selectors import overview as selectors
-from ..selectors.progress import monthly_trend
+from ..selectors.progress import kept_monthly_trend
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_URLS = {"county": "overview", "branch": "overview_branch", "village": "overview_village",
@@ -117,13 +120,16 @@ def _page(request, level: str, pk: int | None = None):
 
 def page_context(request, page: dict, choices: list) -> dict:
     today, campaign, unit = page["today"], page["campaign"], page["unit"]
+    urls = {}  # each URL reversed once for the page's rows
     linked = lambda figures: {"f": figures, "url": drill_url(figures, campaign),  # noqa: E731
-                              "links": figure_links(figures, today=today, campaign=campaign)}
+                              "links": figure_links(figures, today=today, campaign=campaign, urls=urls,
+                                                    table_only=True),
+                              "v": table_cells(figures)}
     rows = [linked(row) for row in page["rows"]]
     # An officer sees their own row only: a colleague sharing a village has pages (and lists) closed to them.
     officers = [linked(row) for row in page["officers"]
                 if request.scope.role != Role.OFFICER or row.key == request.scope.user_id]
-    unit_links = figure_links(unit, today=today, campaign=campaign)
+    unit_links = figure_links(unit, today=today, campaign=campaign, urls=urls)
     trend = _trend(request.scope, page)
     data = chart_data(page, rows or [linked(unit)], trend=trend)
     export_name = "overview_export" if unit.key is None else f"overview_{page['level']}_export"
@@ -144,6 +150,28 @@ def page_context(request, page: dict, choices: list) -> dict:
 def _columns(data: dict, *keys: str) -> list[dict]:
     """A chart's parallel lists as table rows (the chart's table twin), keyed by the lists' names."""
     return [dict(zip(keys, values, strict=True)) for values in zip(*(data[key] for key in keys), strict=True)]
+
+
+PERCENT_CELLS = ("archive_coverage", "precredit_coverage", "utilisation", "par30", "repayment_rate", "visit_rate")
+NUMBER_CELLS = ("roster", "archived", "precredit", "lines", "loans", "overdue_loans", "breaches")
+
+
+def table_cells(figures) -> dict:
+    """A table row's cells as the page shows them, formatted once (issue 18: a county's tables are hundreds of cells,
+    each a template look-up and filter): the template filters' own functions, so the text is the same."""
+    cells = {name: percent(getattr(figures, name)) for name in PERCENT_CELLS}
+    cells.update({name: _whole(getattr(figures, name)) for name in NUMBER_CELLS})
+    cells["outstanding"] = floatformat(figures.outstanding, "0g")
+    cells["complaints"] = "—" if figures.complaints is None else _whole(figures.complaints)
+    cells["below_archive"], cells["below_precredit"] = figures.below_archive_target, figures.below_precredit_target
+    cells["has_overdue"] = bool(figures.overdue_loans)
+    return cells
+
+
+def _whole(value: int) -> str:
+    """A count as `{{ value }}` shows it: the digits alone unless the thousands are separated (what localize does
+    for a whole number, without its look-ups)."""
+    return localize(value) if settings.USE_THOUSAND_SEPARATOR else str(value)
 
 
 def targets() -> dict:
@@ -172,13 +200,27 @@ def breadcrumbs(scope, page: dict, campaign) -> list[tuple[str, str]]:
     return crumbs
 
 
-def figure_links(figures, *, today: datetime.date, campaign) -> dict[str, str]:
-    """Each figure's list, filtered to exactly the rows it counts (the lists' own filters plus the area)."""
-    area = {} if figures.kind == "county" else {figures.kind: figures.key}
+def figure_links(figures, *, today: datetime.date, campaign, urls: dict | None = None,
+                 table_only: bool = False) -> dict[str, str]:
+    """Each figure's list, filtered to exactly the rows it counts (the lists' own filters plus the area). `urls`: the
+    page's URLs by (name, args), shared by its rows so that each is reversed once a page; `table_only`: only the
+    figures of a table row (issue 18)."""
+    area = urlencode({} if figures.kind == "county" else {figures.kind: figures.key})
+    urls = {} if urls is None else urls
 
-    def link(name, *args, **params) -> str:
-        query = urlencode({**params, **area})
-        return reverse(name, args=args) + (f"?{query}" if query else "")
+    def url(name, *args) -> str:
+        if (name, args) not in urls:
+            urls[name, args] = reverse(name, args=args)
+        return urls[name, args]
+
+    def link(name, *args, **params) -> str:  # the list's URL with its filters (once a page), then the row's area
+        key = (name, args, *params.items())
+        if key not in urls:
+            query = urlencode(params)
+            urls[key] = url(name, *args) + (f"?{query}" if query else "")
+        if not area:
+            return urls[key]
+        return f"{urls[key]}{'&' if params else '?'}{area}"
 
     households, lines, loans = "households:household_list", "credit_use:line_list", "credit_use:drawdown_list"
     date_from, date_to = repayment_window(today)
@@ -192,21 +234,25 @@ def figure_links(figures, *, today: datetime.date, campaign) -> dict[str, str]:
         "repayment": link("post_loan:repayment_rate", date_from=date_from.isoformat(), date_to=date_to.isoformat()),
         "visits": link("post_loan:visit_rate"),
         "breaches": link("credit_use:time_limit_breaches"),
-        f"stage_{Stage.ARCHIVED}": link(households, archive="archived"),
     }
+    if figures.kind != "village":  # complaints name a branch and an officer, never a village
+        links["complaints"] = link("complaint_list")
+    if table_only:
+        return links
+    links[f"stage_{Stage.ARCHIVED}"] = link(households, archive="archived")
     if campaign is not None:
+        links[f"stage_{Stage.APPRAISED}"] = link("appraisal:appraised_list", campaign.pk)
+        links[f"stage_{Stage.PUBLISHED}"] = link("publicity:published_list", campaign.pk)
         links[f"stage_{Stage.EFFECTIVE}"] = link(lines, campaign=campaign.pk, status="active")
         if figures.kind == "village":  # the village's questionnaire summary: who was surveyed, whose limit computed
-            summary = reverse("surveys:summary_village", args=[campaign.pk, figures.key])
+            summary = url("surveys:summary_village", campaign.pk, figures.key)
             links[f"stage_{Stage.SURVEYED}"] = links[f"stage_{Stage.COMPUTED}"] = summary
     for grade in Grade.values:
         if figures.kind == "village":
-            links[f"grade_{grade}"] = reverse("post_loan:classification_village", args=[figures.key]) + \
-                f"?grade={grade}"
+            links[f"grade_{grade}"] = f"{url('post_loan:classification_village', figures.key)}?grade={grade}"
         else:
             links[f"grade_{grade}"] = link("post_loan:classification_report")
-    if figures.kind != "village":  # complaints name a branch and an officer, never a village
-        links["complaints"] = link("complaint_list")
+    if figures.kind != "village":
         links["complaints_open"] = link("complaint_list", todo="handle")
         links["complaints_overdue"] = link("complaint_list", todo="overdue")
     return links
@@ -239,7 +285,7 @@ def _trend(scope, page: dict) -> dict:
         villages = [unit.key]
     else:  # a branch's or an officer's villages: the page's rows
         villages = [row.key for row in page["rows"]]
-    return monthly_trend(scope=scope, village_ids=villages, today=page["today"])
+    return kept_monthly_trend(scope=scope, village_ids=villages, today=page["today"])
 
 
 # --- the export -----------------------------------------------------------------------------------------------

@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.models import Household, Member
-from households.rules import ineligibility_text
-from households.selectors import households_ineligibility
+from households.rules import ineligibility_text, stage_ineligibility
+from households.selectors import blacklisted_member_exists
 from sunshine_credit.errors import Stale
 from sunshine_credit.scoping import Scope, activate
 
@@ -38,8 +38,9 @@ def questionnaire_save(*, scope: Scope, actor, campaign_id: int, household_id: i
     scope.require_maker(_("Only loan officers and administrators enter data."))
     with activate(scope):
         campaign = Campaign.objects.get(head_office_id=scope.head_office_id, pk=campaign_id)
-        household = Household.objects.get(village_id__in=scope.editable_village_ids, pk=household_id)
-        ineligible = households_ineligibility(household_ids=[household.pk]).get(household.pk)
+        household = (Household.objects.annotate(blacklisted=blacklisted_member_exists())  # the row read once
+                     .get(village_id__in=scope.editable_village_ids, pk=household_id))
+        ineligible = stage_ineligibility(archive_status=household.archive_status, blacklisted=household.blacklisted)
         if ineligible is not None:  # issue 15: only archived households, nobody blacklisted, are surveyed
             raise RowInvalid({"__all__": ineligibility_text(ineligible)})
         respondent = Respondent.objects.get(village_id=household.village_id, pk=respondent_id)

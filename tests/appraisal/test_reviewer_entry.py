@@ -8,10 +8,11 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from appraisal.models import Appraisal, GapEdit, Panel
+from appraisal.models import Appraisal, GapEdit, Panel, PanelHousehold, Reviewer
 from appraisal.services import entry as services_entry
 from appraisal.services.entry import EntryInput
 from households.models import Household, Member
+from sunshine_credit.models import StaffProfile
 from tests.appraisal.factories import make_panel_world
 from tests.factories import MemberFactory
 from tests.surveys.campaign_world import zh
@@ -217,3 +218,81 @@ def test_each_refusal_answers_json_with_its_own_status_and_code(client, county):
     assert (not_seated.status_code, not_seated.json()["code"]) == (404, "not_found")
     with scopes_disabled():
         assert Appraisal.objects.get(member__reviewer=county.reviewers[0], household=home).amount == Decimal(50000)
+
+
+# --- issue 18: the grid's cost per request (its rows read in two queries, each cell formatted once) -----------------
+
+def _several_rows(county, n=6):
+    """n more households of 1组 in the round, each with an entry of seat 1 (8 rows in all)."""
+    with scopes_disabled():
+        for i in range(n):
+            home = county.household(county.v_a, group=county.g1, code=f"A-1{i:03d}", head__name=f"新户{i}")
+            PanelHousehold.objects.create(panel=county.panel, household=home)
+            Appraisal.objects.create(panel=county.panel, member=county.seats[0], household=home, amount=Decimal("50000"),
+                                     rating=2, version=1, entered_by=county.reviewers[0].user)
+
+
+def test_the_grid_page_costs_the_same_queries_for_any_number_of_rows(client, county, django_assert_num_queries):
+    """The page's 7 queries: session, user, profile, the seat, the groups (names and order), and the rows in two
+    (households, the seat's entries). A query per row or per entry (an N+1) fails this."""
+    client.force_login(county.reviewers[0].user)
+    _several_rows(county)
+    with django_assert_num_queries(7):
+        response = client.get(reverse("appraisal:seat_grid", args=[county.panel.pk, county.g1.pk]))
+    assert len(response.context["rows"]) == 8 and response.content.decode().count('data-state="saved"') == 6
+
+
+def test_the_grid_shows_each_saved_cell_as_typed(client, county):
+    """The cells as the grid always showed them (issue 18 formats them in the selector, not per cell): the amount
+    grouped with the fen only when there are any, reasons space-separated, the rating, the row's version, the
+    household's gap form."""
+    one, first, third = county.reviewers[0], county.households[0], county.households[2]
+    with scopes_disabled():
+        Appraisal.objects.create(panel=county.panel, member=county.seats[0], household=first,
+                                 amount=Decimal("83250.50"), rating=4, version=2, entered_by=one.user)
+        Appraisal.objects.create(panel=county.panel, member=county.seats[0], household=third, withhold_reasons=[2, 8],
+                                 version=1, entered_by=one.user)
+        Appraisal.objects.create(panel=county.panel, member=county.seats[1], household=third, amount=Decimal("99999"),
+                                 rating=1, version=7, entered_by=county.reviewers[1].user)
+    client.force_login(one.user)
+    html = client.get(reverse("appraisal:seat_grid", args=[county.panel.pk, county.g1.pk])).content.decode()
+    a, b = html.split('class="entry-row"')[1:3]
+    assert f'data-household="{first.pk}" data-version="2"' in a and f'data-household="{third.pk}" data-version="1"' in b
+    assert 'value="83,250.50"' in a and 'value="4"' in a and 'data-state="saved"' in a
+    assert reverse("appraisal:seat_gap_form", args=[county.panel.pk, first.pk]) in a
+    assert reverse("appraisal:seat_gap_form", args=[county.panel.pk, third.pk]) in b
+    assert 'name="amount" inputmode="decimal" size="7" aria-label="授信额度" value=""' in b and 'value="2 8"' in b
+    assert "99,999" not in html and 'data-version="7"' not in html   # another seat's entry (A3)
+
+
+def test_a_row_save_costs_no_query_twice(client, county, django_assert_num_queries):
+    """The save reads the panel's status once, under its lock (it read it twice: 15 queries): session, user,
+    profile, the seat, the panel locked, the household, the entry locked, the write (the audit's read of the old row
+    and its entry, the update) and 2 savepoint pairs (the service's, nested in the test's transaction, and the
+    write's)."""
+    client.force_login(county.reviewers[0].user)
+    assert save(client, county, county.households[0], amount="50000", rating="1").status_code == 200
+    with django_assert_num_queries(14):
+        response = save(client, county, county.households[0], version=1, amount="60000", rating="2")
+    assert response.status_code == 200 and response.json()["version"] == 2
+
+
+def test_a_seat_opens_only_to_a_login_and_registry_entry_of_the_panels_branch(client, county):
+    """R1 at the seat's chokepoint (issue 18 compares the login's branch, from its profile, instead of joining it):
+    the seated reviewer whose login, or whose registry entry, belongs to another branch reaches no page of the seat
+    and saves nothing; moved back, they do again."""
+    reviewer, other_branch = county.reviewers[0], county.v_b.branch
+    url = reverse("appraisal:seat_grid", args=[county.panel.pk, county.g1.pk])
+    client.force_login(reviewer.user)
+    assert client.get(url).status_code == 200
+    for model, pk in ((StaffProfile, reviewer.user.staff_profile.pk), (Reviewer, reviewer.pk)):
+        with scopes_disabled():
+            model.objects.filter(pk=pk).update(branch=other_branch)
+        assert client.get(url).status_code == 404
+        assert client.get(reverse("appraisal:seat_home", args=[county.panel.pk])).status_code == 404
+        assert save(client, county, county.households[0], amount="50000", rating="1").status_code == 404
+        with scopes_disabled():
+            model.objects.filter(pk=pk).update(branch=county.v_a.branch)
+        assert client.get(url).status_code == 200
+    with scopes_disabled():
+        assert not Appraisal.objects.exists()

@@ -174,6 +174,7 @@ PARAMS = {
     "appraisal:precheck_decision": {"pk": "decision"},
     "appraisal:precheck_audit_list": {"pk": "campaign"},
     "appraisal:precheck_audit_export": {"pk": "campaign"},
+    "appraisal:appraised_list": {"pk": "campaign"},
     "appraisal:decisions": {"pk": "panel_closed"},
     "appraisal:decisions_accept": {"pk": "panel_closed"},
     "appraisal:decision_save": {"pk": "panel_closed", "decision": "decision"},
@@ -185,6 +186,7 @@ PARAMS = {
     "approval_decide": {"pk": "approval"},
     "publicity:board_publish": {"panel_pk": "panel_ready"},
     "publicity:campaign_publish": {"campaign_pk": "campaign_ready"},
+    "publicity:published_list": {"campaign_pk": "campaign"},
     "publicity:notice_detail": {"pk": "notice"},
     "publicity:notice_retry": {"pk": "notice_failed"},
     "publicity:notice_pdf": {"pk": "notice"},
@@ -281,6 +283,8 @@ QUERIES = {
     "post_loan:repayment_rate": {"branch": "branch"},
     "post_loan:classification_report": {"officer": "staff_user"},
     "complaint_list": {"branch": "branch"},
+    "appraisal:appraised_list": {"village": "village"},
+    "publicity:published_list": {"officer": "staff_user"},
 }
 # Pages whose content is the same for every user: the empty import templates, whose example row carries the
 # sample workbook's codes (BR01V01, 东岭村), which are also the demo's branch B.

@@ -301,3 +301,85 @@ def test_the_post_loan_part_shows_the_loans_grade_visits_letters_and_case(client
     assert re.search(rf'text-end">{undelivered}<', row)
     assert html.index('id="household-post-loan"') > html.index('id="household-drawdowns')
     assert 'id="household-post-loan"' not in page(client, world, world.tom, world.home).content.decode()
+
+
+# --- issue 18: what the page costs ------------------------------------------------------------------------------
+
+# Every request: the session, the user, the staff profile, the scope's villages.
+REQUEST_QUERIES = 4
+# The household's row (with whether it has a blacklisted member, existing loans and anything in each section), its
+# members, and its change history (one query: removed members and loans in subqueries; foreign keys named from the
+# objects the page holds).
+ARCHIVE_QUERIES = 3
+# A household in every stage: blacklist hits, existing loans; the household's drawdowns (own loans and the credit
+# section); questionnaires: results, campaigns with their counts and draws; pre-check: hits, decisions, override
+# requests; boards: items, objections; credit: lines, their events, their change requests, guarantees given,
+# repayments; post-loan: the loans owed with grade, visits, letters and case; group: memberships with the group's
+# members and names, their lines.
+EVERY_SECTION_QUERIES = 2 + 1 + 2 + 3 + 2 + 5 + 1 + 2
+
+
+def rich_household(county):
+    """A household with something in every part of the page: two campaigns through every stage (questionnaires,
+    result, signed decision, board with an objection, line, drawdown with two repayments), then more drawdowns and
+    repayments, a pre-check removal waiting for its override, a line change request, a guarantee given, a group,
+    a blacklisted member and an existing loan."""
+    from appraisal.approvals import OVERRIDE_KIND
+    from appraisal.models import PreCheckHit
+    from credit_use.models import LineChangeRequest
+    from sunshine_credit.models import Approval
+    from tests.factories import ExistingLoanFactory
+
+    with scopes_disabled():
+        home = HouseholdFactory(village=county.v_a, code="Q-R")
+        other = HouseholdFactory(village=county.v_a, code="Q-O")
+    for k in (1, 2):
+        add_round(county, home, k=k)
+    add_round(county, other, k=1)
+    with scopes_disabled():
+        lines = list(CreditLine.objects.filter(household=home).order_by("pk"))
+        add_drawdown(county, lines[0], repayments=3)
+        add_drawdown(county, lines[1], repayments=0, checked=False)
+        for decision in Decision.objects.filter(household=home):
+            PreCheckHit.objects.create(campaign=decision.campaign, household=home, flag=5, computed_at=timezone.now(),
+                                       evidence=[{"loan": "JJ0001"}])
+            Decision.objects.filter(pk=decision.pk).update(precheck_flags=[5])
+            Approval.objects.create(head_office=county.head_office, village=home.village, kind=OVERRIDE_KIND,
+                                    subject_id=decision.pk, title=home.code, reason="核实已结清", requested_by=county.tina)
+        for line in lines:
+            approval = Approval.objects.create(head_office=county.head_office, village=home.village, kind="line_change",
+                                               subject_id=line.pk, title=home.code, reason="经营扩大",
+                                               requested_by=county.tina)
+            LineChangeRequest.objects.create(line=line, approval=approval, amount_before=line.amount,
+                                             amount_proposed=Decimal(60000), reason="经营扩大", investigation="走访核实",
+                                             line_version=line.version)
+        DrawdownGuarantor.objects.create(drawdown=Drawdown.objects.filter(household=other).first(), household=home,
+                                         amount=Decimal(20000))
+        BlacklistEntryFactory(head_office=county.head_office, id_number=home.representative.id_number,
+                              reason="恶意逃废债")
+        ExistingLoanFactory(member=home.representative)
+    add_group(county, [home, other])
+    return home
+
+
+def test_the_page_costs_a_fixed_number_of_queries_with_something_in_every_section(client, county):
+    """The page's query count, pinned: an N+1 (a query per campaign, drawdown, repayment, history entry …) or a
+    section asking again what another one read shows here."""
+    home = rich_household(county)
+    html = page(client, county, county.tina, home).content.decode()
+    for marker in ("blacklist-hits", "loan-table", "household-campaigns", "precheck-hits", "household-decisions",
+                   "household-boards", "household-line-", "household-drawdowns", "household-guarantees",
+                   "household-post-loan", "household-groups", "history-table"):
+        assert f'id="{marker}' in html, marker
+    assert html.count('class="campaign-row"') == 2 and html.count('class="drawdown-row"') == 4
+    assert html.count('class="line-change"') == 2 and html.count('class="objection-row') == 2
+    assert html.count('class="own-loan"') == 4
+    assert count_queries(client, county, county.tina, home) == REQUEST_QUERIES + ARCHIVE_QUERIES + EVERY_SECTION_QUERIES
+
+
+def test_a_household_without_any_stage_asks_no_section(client, county):
+    """Issue 18: the household's row says there is nothing in any section, so none is asked (the county's typical
+    household); only the row, its members and its history are read."""
+    with scopes_disabled():
+        home = HouseholdFactory(village=county.v_a, code="Q-0")
+    assert count_queries(client, county, county.tina, home) == REQUEST_QUERIES + ARCHIVE_QUERIES

@@ -15,7 +15,8 @@ from django_scopes import scopes_disabled
 
 from households.models import ExistingLoan, Household, Member
 from households.rules import mask_id
-from sunshine_credit.models import Role
+from sunshine_credit.models import Role, Village
+from sunshine_credit.scoping import scope_for_user
 from tests.factories import (
     BlacklistEntryFactory,
     ExistingLoanFactory,
@@ -139,6 +140,54 @@ def test_filter_by_village_and_group(client, county):
     # Another branch's village in the query answers nothing of it (and is not offered).
     html = client.get("/households/", {"village": county.v_b.pk}).content.decode()
     assert "B-0001" not in html and "西河村" not in html
+
+
+def test_a_search_keeps_the_posted_filters_without_reading_the_choices(client, county):
+    """Issue 18: the POST passes the filters on as posted, reading no village or group (one query fewer each); the
+    redirect's GET checks them against the scope: another branch's village there lists nothing of it."""
+    client.force_login(county.tina)
+    client.get("/households/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/households/", {"q": "李", "village": county.v_a.pk, "group": county.g_a.pk,
+                                                "archive": "roster", "branch": "x1", "officer": "<b>"})
+    assert not [q for q in queries if "sunshine_credit_villagegroup" in q["sql"]]
+    assert response["Location"] == (f"/households/?village={county.v_a.pk}&group={county.g_a.pk}&archive=roster"
+                                    "&search=1")
+    html = client.get(response["Location"]).content.decode()
+    assert "A-0001" in html
+    assert re.search(rf'<option value="{county.v_a.pk}" selected>', html)
+    assert re.search(rf'<option value="{county.g_a.pk}" selected>', html)
+    location = client.post("/households/", {"q": "赵", "village": county.v_b.pk, "archive": "nonsense"})["Location"]
+    assert location == f"/households/?village={county.v_b.pk}&search=1"
+    html = client.get(location).content.decode()
+    assert "B-0001" not in html and "西河村" not in html and " selected>" not in select(html, "village")
+
+
+def test_the_village_and_group_boxes_escape_their_names(client, county):
+    with scopes_disabled():
+        Village.objects.filter(pk=county.v_a2.pk).update(name='<b>"南岭"</b>')
+    client.force_login(county.tina)
+    html = client.get("/households/", {"village": county.v_a2.pk}).content.decode()
+    assert f'<option value="{county.v_a2.pk}" selected>&lt;b&gt;&quot;南岭&quot;&lt;/b&gt;</option>' in html
+    assert '<b>"南岭"' not in html
+    assert select(html, "village").count(" selected>") == 1 and " selected>" not in select(html, "group")
+
+
+def select(html: str, name: str) -> str:
+    """The options of the list's <select name=`name`>."""
+    return re.search(rf'<select[^>]* name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+
+
+def test_a_village_list_names_one_village_of_the_scope(county):
+    """The selector's own check (issue 18: the one-village list scopes its query to the village): a village outside
+    the scope lists nothing, whatever the filters."""
+    from households.selectors import household_list
+
+    scope = scope_for_user(county.tina)
+    with scopes_disabled():
+        assert [h.code for h in household_list(scope=scope, village_id=county.v_a.pk)] == ["A-0001"]
+        assert list(household_list(scope=scope, village_id=county.v_b.pk)) == []
+        assert list(household_list(scope=scope, village_id=county.v_b.pk, search="B-0001")) == []
 
 
 def test_pagination_keeps_the_search_flag(client, county):
@@ -515,3 +564,30 @@ def test_history_keeps_removed_members_and_loans(client, county):
     # Another branch's officer sees none of it.
     client.force_login(county.bob)
     assert client.get(f"/households/{county.h_a.pk}/").status_code == 404
+
+
+def test_history_names_foreign_keys_as_auditlog_does_without_a_query_each(client, county):
+    """Issue 18: the history shows a foreign key as auditlog shows it (the object's name, or "Deleted 'Member' (pk)"
+    for a removed member's loan), read once per model instead of once per value and entry; the names of what the
+    page holds (village, group, members, the user who changed it) cost no query at all."""
+    from households.selectors import household_get, household_history
+    from households.templatetags.households_extras import audit_changes
+
+    client.force_login(county.tina)
+    spouse = county.spouse
+    assert client.post(f"/households/{county.h_a.pk}/loans/new/", loan_data(spouse)).status_code == 302
+    with scopes_disabled():
+        loan = ExistingLoan.objects.get(member=spouse)
+    assert client.post(f"/households/loans/{loan.pk}/delete/").status_code == 302
+    data = edit_data(county.h_a, address="东岭村2组9号")
+    data["members-1-DELETE"] = "on"  # the spouse leaves: her loan's entries name a deleted member
+    assert client.post(f"/households/{county.h_a.pk}/edit/", data).status_code == 302
+    with scopes_disabled():
+        household = household_get(scope=scope_for_user(county.tina), pk=county.h_a.pk)
+        entries = household_history(household=household)
+        with CaptureQueriesContext(connection) as queries:
+            shown = [audit_changes(entry) for entry in entries]
+        assert len(queries) == 0
+        assert shown == [audit_changes(LogEntry.objects.get(pk=entry.pk)) for entry in entries]  # auditlog's own
+    fks = [value for changes in shown for _field, values in changes for value in values]
+    assert county.v_a.name in fks and f"Deleted 'Member' ({spouse.pk})" in fks

@@ -89,7 +89,8 @@ def table_rows(html: str, table_id: str) -> list[str]:
     return [row for row in re.findall(r"<tr\b.*?</tr>", match.group(1), re.S) if "colspan" not in row]
 
 
-LIST_TABLES = ("household-table", "line-table", "drawdown-table", "breach-table")
+LIST_TABLES = ("household-table", "line-table", "drawdown-table", "breach-table", "appraised-table",
+               "published-table")
 
 
 def listed(html: str) -> int:
@@ -208,6 +209,7 @@ def test_chart_data_and_containers(client, world):
 # --- every figure is a link to exactly its rows ---------------------------------------------------------------
 
 COUNTED = ("roster", "archived", "precredit", "lines", "line_users", "loans", "overdue_loans", "breaches")
+STAGE_COUNTED = ("stage_appraised", "stage_published")
 
 
 @pytest.mark.parametrize("level, who", [("village", "tina"), ("village", "sue"), ("officer", "pat"),
@@ -227,6 +229,11 @@ def test_each_count_links_to_a_list_of_as_many_rows(client, world, level, who):
         assert listed(page.content.decode()) == count, (key, href, count)
         checked += count
     assert checked > 10  # the world is not empty: the equalities above compare real rows
+    plan = figures(html, "plan-table")  # the campaign's stages with a list of their own (the latest: worlds.py's third)
+    for key in STAGE_COUNTED:
+        href, text = plan[key]
+        page = client.get(href)
+        assert page.status_code == 200 and listed(page.content.decode()) == int(text) > 0, (key, href, text)
 
 
 def test_village_figures_are_those_of_the_world(client, world):
@@ -391,3 +398,172 @@ def test_a_stage_behind_its_plan_is_flagged(client, world):
     assert "behind" in rows["surveyed"] and "100.0%" in rows["surveyed"]  # planned all by yesterday, none surveyed
     assert "behind" not in rows["computed"] and "0.0%" in rows["computed"]  # not started yet: nothing planned
     assert "behind" not in rows["appraised"]  # no timetable
+
+
+# --- the campaign stages 评议完成 and 公示: each figure opens exactly its households ---------------------------------
+
+def stage_world(county):
+    """The third campaign (worlds.py: 东岭村 and 西河村 each with one household granted, on its village's published
+    board) gets, in 东岭村, one more granted and published (G2), one withheld (W: appraised, never on a board), one
+    whose panel has not decided yet (U), one decided and published in the second campaign only (S), and a published
+    board of another kind (a revocation notice) listing U; in 南坡村 one granted (P) whose board is still being
+    printed. Returns the household codes by letter."""
+    from appraisal.models import Decision, Panel
+    from publicity.models import Notice, NoticeItem, NoticeKind
+    from tests.appraisal.factories import PanelFactory
+
+    def notice(village, campaign, panel, status=Notice.Status.PUBLISHED, kind=NoticeKind.PRECREDIT):
+        return Notice.objects.create(
+            head_office=county.head_office, village=village, kind=kind, campaign=campaign, panel=panel,
+            title=f"{campaign.name} {kind}", starts_on=today, ends_on=today + datetime.timedelta(days=5),
+            public_token=f"tok-{village.code}-{campaign.pk}-{kind}", status=status, published_by=county.tina)
+
+    def decided(household, campaign, panel, status="granted", board=None, line_no=1):
+        decision = Decision.objects.create(campaign=campaign, panel=panel, household=household,
+                                           computed_status="granted", status=status,
+                                           amount=Decimal(30000) if status == "granted" else None)
+        if board is not None:
+            NoticeItem.objects.create(notice=board, line_no=line_no, household=household, decision=decision,
+                                      name="农*", amount=Decimal(30000))
+        return decision
+
+    today = timezone.localdate()
+    with scopes_disabled():
+        third, second = county.third, county.second
+        panel = Panel.objects.get(campaign=third, village=county.v_a)
+        board = Notice.objects.get(campaign=third, village=county.v_a, kind=NoticeKind.PRECREDIT)
+        codes = {letter: county.household(county.v_a, code=f"STAGE-{letter}").code for letter in ("G2", "W", "U", "S")}
+        decided(_household(codes["G2"]), third, panel, board=board, line_no=2)
+        decided(_household(codes["W"]), third, panel, status="withheld")
+        undecided = decided(_household(codes["U"]), third, panel, status="")
+        revocation = notice(county.v_a, third, None, kind=NoticeKind.REVOCATION)
+        NoticeItem.objects.create(notice=revocation, line_no=1, household=undecided.household, decision=undecided,
+                                  name="农*", amount=Decimal(1))
+        second_panel = Panel.objects.get(campaign=second, village=county.v_a)
+        decided(_household(codes["S"]), second, second_panel, board=notice(county.v_a, second, second_panel))
+        codes["P"] = county.household(county.v_a2, code="STAGE-P").code
+        panel_a2 = PanelFactory(campaign=third, village=county.v_a2, status=Panel.Status.SIGNED)
+        decided(_household(codes["P"]), third, panel_a2,
+                board=notice(county.v_a2, third, panel_a2, status=Notice.Status.RENDERING))
+    codes["H1"], codes["B1"] = f"{county.v_a.code}-H1", f"{county.v_b.code}-H1"  # worlds.py's, granted, published
+    return codes
+
+
+def _household(code):
+    from households.models import Household
+
+    return Household.objects.get(code=code)
+
+
+# level → (page, who may read it), the households appraised and those published (letters of stage_world)
+STAGE_LEVELS = {
+    "village": ({"H1", "G2", "W"}, {"H1", "G2"}),
+    "officer": ({"H1", "G2", "W", "P"}, {"H1", "G2"}),
+    "branch": ({"H1", "G2", "W", "P"}, {"H1", "G2"}),
+    "county": ({"H1", "G2", "W", "P", "B1"}, {"H1", "G2", "B1"}),
+}
+
+
+def stage_page(world, level: str) -> str:
+    return {"village": reverse("overview_village", args=[world.v_a.pk]),
+            "officer": reverse("overview_officer", args=[world.tina.pk]),
+            "branch": reverse("overview_branch", args=[world.branch_a.pk]),
+            "county": reverse("overview")}[level] + f"?campaign={world.third.pk}"
+
+
+@pytest.mark.parametrize("level, who", [("village", "tina"), ("village", "pat"), ("village", "sue"),
+                                        ("officer", "tina"), ("officer", "pat"), ("officer", "sue"),
+                                        ("branch", "pat"), ("branch", "aude"), ("county", "sue")])
+def test_the_appraised_and_published_stages_open_exactly_their_households(client, world, level, who):
+    codes = stage_world(world)
+    html = get(client, world, world[who], stage_page(world, level)).content.decode()
+    plan = figures(html, "plan-table")
+    for stage, letters in zip(("appraised", "published"), STAGE_LEVELS[level], strict=True):
+        href, text = plan[f"stage_{stage}"]
+        assert int(text) == len(letters), (stage, text, letters)
+        response = client.get(href)
+        assert response.status_code == 200, (stage, href)
+        assert "no-store" in response["Cache-Control"]
+        body = response.content.decode()
+        assert listed(body) == int(text), (stage, href)
+        rows = "".join(table_rows(body, f"{stage}-table"))
+        shown = {letter for letter, code in codes.items() if code in rows}
+        assert shown == letters, (stage, shown, letters)  # just inside listed, just outside (U, S, P unpublished) not
+
+
+def test_the_stage_lists_mask_id_numbers_and_show_no_phone(client, world):
+    from households.models import Member
+    from sunshine_credit.lib.masking import mask_id
+
+    codes = stage_world(world)
+    with scopes_disabled():
+        head = Member.objects.get(household__code=codes["W"], relation="户主")
+    world.login(client, world.sue)
+    body = client.get(reverse("appraisal:appraised_list", args=[world.third.pk])
+                      + f"?village={world.v_a.pk}").content.decode()
+    assert head.name in body and mask_id(head.id_number) in body and head.id_number not in body
+    published = client.get(reverse("publicity:published_list", args=[world.third.pk])).content.decode()
+    for page in (body, published):
+        assert "13812345678" not in page  # the households' phone (tests/factories.py)
+    assert head.id_number[:6] not in published  # the published list shows what the board showed: no ID at all
+
+
+@pytest.mark.parametrize("name", ["appraisal:appraised_list", "publicity:published_list"])
+def test_the_stage_lists_keep_the_scope(client, world, name):
+    stage_world(world)
+    url = reverse(name, args=[world.third.pk])
+    world.login(client, world.pat)
+    for key, pk in (("branch", world.branch_b.pk), ("village", world.v_b.pk), ("officer", world.bob.pk),
+                    ("village", "x"), ("officer", 2**40)):
+        assert client.get(f"{url}?{key}={pk}").status_code == 404, (key, pk)
+    own = client.get(url).content.decode()  # without an area: the president's branch, never 西河村's household
+    assert f"{world.v_a.code}-H1" in own and f"{world.v_b.code}-H1" not in own
+    assert client.get(f"{url}?branch={world.branch_a.pk}").status_code == 200
+    with scopes_disabled():
+        foreign = CampaignFactory(head_office=HeadOfficeFactory(code="HQ2", name="另一家"))
+    assert client.get(reverse(name, args=[foreign.pk])).status_code == 404
+    assert client.get(reverse(name, args=[2**31 - 1])).status_code == 404
+    assert client.post(url).status_code == 405
+    world.login(client, world.tina)  # an officer: their own officer filter only
+    with scopes_disabled():
+        colleague = StaffFactory(head_office=world.head_office, role=Role.OFFICER, branch=world.branch_a,
+                                 villages=[world.v_a], user__username="carl").user
+    assert client.get(f"{url}?officer={world.tina.pk}").status_code == 200
+    assert client.get(f"{url}?officer={colleague.pk}").status_code == 404
+
+
+@pytest.mark.parametrize("name, module, few", [("appraisal:appraised_list", "appraisal.views.stages", 3),
+                                               ("publicity:published_list", "publicity.views", 2)])
+def test_the_stage_lists_page_and_their_queries_do_not_grow(client, world, monkeypatch, name, module, few):
+    import importlib
+
+    codes = stage_world(world)
+    world.login(client, world.sue)
+    url = reverse(name, args=[world.third.pk]) + f"?village={world.v_a.pk}"
+    client.get(url)  # warm caches (sessions, content types)
+    with CaptureQueriesContext(connection) as before:
+        assert listed(client.get(url).content.decode()) == few
+    _more_appraised_and_published(world, 6)
+    with CaptureQueriesContext(connection) as after:
+        assert listed(client.get(url).content.decode()) == few + 6
+    assert len(after) == len(before), [q["sql"][:120] for q in after.captured_queries]
+    monkeypatch.setattr(importlib.import_module(module), "PAGE_SIZE", 3)
+    first = client.get(url).content.decode()
+    assert listed(first) == 3 and f"?village={world.v_a.pk}&amp;page=2" in first
+    last = client.get(url + "&page=3").content.decode()
+    assert listed(last) == few + 6 - 6 and codes["G2"] not in last and "&amp;page=2" in last
+
+
+def _more_appraised_and_published(world, n: int):
+    from appraisal.models import Decision, Panel
+    from publicity.models import Notice, NoticeItem, NoticeKind
+
+    with scopes_disabled():
+        panel = Panel.objects.get(campaign=world.third, village=world.v_a)
+        board = Notice.objects.get(campaign=world.third, village=world.v_a, kind=NoticeKind.PRECREDIT)
+        for i in range(n):
+            household = world.household(world.v_a, code=f"STAGE-M{i}")
+            decision = Decision.objects.create(campaign=world.third, panel=panel, household=household,
+                                               computed_status="granted", status="granted", amount=Decimal(20000))
+            NoticeItem.objects.create(notice=board, line_no=10 + i, household=household, decision=decision,
+                                      name="农*", amount=Decimal(20000))

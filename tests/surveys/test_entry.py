@@ -13,11 +13,13 @@ from django.utils.translation import gettext
 from django_scopes import scopes_disabled
 
 from sunshine_credit.lib.money import AmountError, parse_amount
+from sunshine_credit.scoping import activate, scope_for_user
 from surveys.forms import EntryError, parse_codes, parse_row, parse_yes_no
-from surveys.models import Questionnaire
+from surveys.models import Questionnaire, RespondentDraw
 from surveys.rules import RowInput, RowInvalid
+from surveys.selectors import entry_respondents
 from tests.factories import HouseholdFactory, MemberFactory, staff_for
-from tests.surveys.factories import QuestionnaireFactory, RespondentFactory
+from tests.surveys.factories import CampaignFactory, QuestionnaireFactory, RespondentFactory
 
 
 def zh(msgid: str) -> str:
@@ -349,3 +351,95 @@ def test_a_stale_csrf_token_answers_json_for_the_grid_and_the_html_page_for_a_fo
     form = client.post(f"/surveys/campaigns/{county.campaign.pk}/", {"x": "1"})
     assert form.status_code == 403 and not form["Content-Type"].startswith("application/json")
     assert questionnaires() == []
+
+
+# --- issue 18: the grid's cost per request (its rows read in three queries, each cell formatted once) ----------------
+
+def _several_saved_rows(county, n=6):
+    """n more households of the group, each with a spouse and a questionnaire of r1 (8 rows in all)."""
+    with scopes_disabled():
+        for i in range(n):
+            home = HouseholdFactory(village=county.v_a, group=county.g_a, code=f"A-2{i:03d}")
+            MemberFactory(household=home, name=f"配偶{i}", relation="配偶")
+            QuestionnaireFactory(campaign=county.campaign, household=home, respondent=county.r1,
+                                 total_assets=Decimal("90000"), total_liabilities=Decimal("20000"))
+
+
+@pytest.mark.django_db
+@in_survey
+def test_the_grid_page_costs_the_same_queries_for_any_number_of_rows(client, county, django_assert_num_queries):
+    """The page's 12 queries: 4 of every request (session, user, profile, scope), the village, campaign, group,
+    respondents (the latest draw's, else the pool: one), the survey team, and the rows in three (households, members,
+    questionnaires). A query per row, member or questionnaire (an N+1) fails this."""
+    client.force_login(county.tina)
+    _several_saved_rows(county)
+    with django_assert_num_queries(12):
+        html = client.get(grid_url(county)).content.decode()
+    assert html.count('class="entry-row"') == 8 and html.count('data-state="saved"') == 6
+
+
+@pytest.mark.django_db
+@in_survey
+def test_the_grid_shows_each_saved_cell_as_typed(client, county):
+    """The cells as the grid always showed them (issue 18 formats them in the selector, not per cell): amounts grouped
+    with the fen only when there are any, blank when not given, net assets derived, codes space-separated, members
+    away as 是/否, the questionnaire's representative chosen (else the household's), names escaped."""
+    with scopes_disabled():
+        other = MemberFactory(household=county.h2, name="<b>陈三</b>", relation="子")
+        QuestionnaireFactory(campaign=county.campaign, household=county.h1, respondent=county.r1,
+                             representative=county.spouse, business_codes=[1, 7], members_away=True,
+                             total_assets=Decimal("200000"), total_liabilities=Decimal("20000.50"),
+                             net_income=Decimal("83250.5"), amount=Decimal("1234567.89"), withhold_reasons=[], version=3)
+    client.force_login(county.tina)
+    html = client.get(grid_url(county)).content.decode()
+    first, second = html.split('class="entry-row"')[1:3]
+    assert 'data-version="3"' in first and 'data-version="0"' in second
+    for value in ('value="1 7"', 'value="是"', 'value="200,000"', 'value="20,000.50"', 'value="83,250.50"',
+                  'value="1,234,567.89"', '>179,999.50</td>', 'data-state="saved"'):
+        assert value in first, value
+    assert f'<option value="{county.spouse.pk}" selected>2 王秀英</option>' in first
+    assert f'<option value="{county.h1.representative_id}">1 李大山</option>' in first
+    assert f'<option value="{county.h2.representative_id}" selected>1 陈二</option>' in second
+    assert f'<option value="{other.pk}">2 &lt;b&gt;陈三&lt;/b&gt;</option>' in second
+    assert 'value="否"' in second and 'value=""' in second and 'data-state="saved"' not in second
+
+
+@pytest.mark.django_db
+@in_survey
+def test_a_row_save_costs_no_query_twice(client, county, django_assert_num_queries):
+    """The save reads the household once (its eligibility with it) and checks the village from the scope (it read
+    both twice: 18 queries): 4 of every request, campaign, household, respondent, representative, the locked row, the
+    write (the audit's read of the old row and its entry, the update) and 2 savepoint pairs (the service's, nested
+    in the test's transaction, and the write's)."""
+    client.force_login(county.tina)
+    assert post_row(client, save_url(county), household=county.h1.pk).status_code == 200
+    with django_assert_num_queries(16):
+        response = post_row(client, save_url(county), household=county.h1.pk, version=1, amount="9w")
+    assert response.status_code == 200 and response.json()["version"] == 2
+
+
+@pytest.mark.django_db
+@in_survey
+def test_the_respondents_are_the_latest_draws_else_the_active_pool(county):
+    """S1 (read in one query since issue 18): without a draw, the village's active respondents; with draws, those of
+    the campaign's latest draw for the village, even one made inactive since; another campaign's or village's draw
+    changes nothing."""
+    def codes():
+        with activate(scope_for_user(county.tina)):
+            return [r.code for r in entry_respondents(campaign=county.campaign, village=county.v_a)]
+
+    def draw(campaign, village, respondents, minutes):
+        made = RespondentDraw.objects.create(campaign=campaign, village=village, seed="s", size=len(respondents),
+                                             drawn_by=county.tina)
+        made.respondents.set(respondents)
+        RespondentDraw.objects.filter(pk=made.pk).update(drawn_at=made.drawn_at + datetime.timedelta(minutes=minutes))
+
+    with scopes_disabled():
+        retired = RespondentFactory(village=county.v_a, code="R09", active=False)
+    assert codes() == ["R01", "R02"]
+    with scopes_disabled():
+        draw(county.campaign, county.v_a, [county.r2, retired], minutes=1)
+        draw(county.campaign, county.v_a, [county.r1], minutes=0)                       # an earlier draw
+        draw(CampaignFactory(head_office=county.campaign.head_office), county.v_a, [county.r1], minutes=5)
+        draw(county.campaign, county.v_b, [county.r_b], minutes=9)                      # another village's
+    assert codes() == ["R02", "R09"]

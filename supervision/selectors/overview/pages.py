@@ -21,10 +21,12 @@ from .figures import LEVELS, READERS, Figures, PlanRow, kept_village_figures
 
 # --- officers and complaints ----------------------------------------------------------------------------------
 
-def officer_villages(*, scope: Scope, branch_ids=None, officer_ids=None) -> dict[int, dict]:
-    """{officer id: {"name", "branch", "branch_id", "villages": [ids in scope]}} from the 包片 assignments."""
+def officer_villages(*, scope: Scope, branch_ids=None, officer_ids=None, village_ids=None) -> dict[int, dict]:
+    """{officer id: {"name", "branch", "branch_id", "villages": [ids in scope]}} from the 包片 assignments;
+    `village_ids` (of the scope): only those villages."""
     through = Village.officers.through
-    rows = through.objects.filter(village_id__in=scope.village_ids, user__is_active=True,
+    allowed = scope.village_ids if village_ids is None else sorted(set(village_ids) & set(scope.village_ids))
+    rows = through.objects.filter(village_id__in=allowed, user__is_active=True,
                                   user__staff_profile__role=Role.OFFICER,
                                   user__staff_profile__head_office_id=scope.head_office_id)
     if branch_ids is not None:
@@ -47,12 +49,24 @@ def officer_villages(*, scope: Scope, branch_ids=None, officer_ids=None) -> dict
 def complaint_counts(*, scope: Scope, today: datetime.date, by: str) -> dict | None:
     """V4's counts per branch (by="branch_id") or officer (by="officer_id"); None for roles that may not read
     complaints (a branch never sees the complaints about it)."""
+    return complaint_counts_by(scope=scope, today=today, fields=(by,))[0]
+
+
+def complaint_counts_by(*, scope: Scope, today: datetime.date, fields: tuple[str, ...]) -> tuple:
+    """complaint_counts for each of `fields` from one grouped query: ({key: {"n", "open", "overdue"}}, …) in the
+    order of `fields`; Nones for roles that may not read complaints."""
     if scope.role not in AUDIT_ROLES:
-        return None
-    rows = audit_complaints(scope=scope).values(by).annotate(
+        return (None,) * len(fields)
+    rows = audit_complaints(scope=scope).values(*fields).annotate(
         n=Count("pk"), open=Count("pk", filter=Q(status=Complaint.Status.OPEN)),
         overdue=Count("pk", filter=Q(status=Complaint.Status.OPEN, due_on__lt=today))).order_by()
-    return {row[by]: row for row in rows}
+    counts = tuple({} for _ in fields)
+    for row in rows:
+        for by, totals in zip(fields, counts, strict=True):
+            total = totals.setdefault(row[by], {by: row[by], "n": 0, "open": 0, "overdue": 0})
+            for name in ("n", "open", "overdue"):
+                total[name] += row[name]
+    return counts
 
 
 def _with_complaints(figures: Figures, counts: dict | None, key) -> Figures:
@@ -135,12 +149,13 @@ def _branch(scope: Scope, pk, campaign, today) -> dict:
     branch = Branch.objects.filter(pk=pk, head_office_id=scope.head_office_id).first()
     if branch is None:
         raise Http404
-    ids = tuple(Village.objects.filter(branch_id=pk, id__in=scope.village_ids).values_list("id", flat=True))
-    villages, computed_at = kept_village_figures(scope, ids, campaign, today)
+    allowed = set(scope.village_ids)  # the branch's villages in the scope (compared here, not as 300 parameters)
+    ids = tuple(v for v in Village.objects.filter(branch_id=pk).values_list("id", flat=True) if v in allowed)
+    villages, computed_at = kept_village_figures(scope, ids, campaign, today, branch_id=pk)
     unit = _total("branch", branch.pk, branch.name, villages.values(), code=branch.code)
-    _with_complaints(unit, complaint_counts(scope=scope, today=today, by="branch_id"), branch.pk)
-    officers = _officer_rows(officer_villages(scope=scope, branch_ids=[pk]), villages,
-                             complaint_counts(scope=scope, today=today, by="officer_id"))
+    by_branch, by_officer = complaint_counts_by(scope=scope, today=today, fields=("branch_id", "officer_id"))
+    _with_complaints(unit, by_branch, branch.pk)
+    officers = _officer_rows(officer_villages(scope=scope, branch_ids=[pk], village_ids=ids), villages, by_officer)
     return {"unit": unit, "rows": list(villages.values()), "officers": officers,
             "trail": [("county", None, ""), ("branch", branch.pk, branch.name)], "computed_at": computed_at}
 
