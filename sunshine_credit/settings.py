@@ -157,7 +157,7 @@ if os.environ.get("REDIS_URL"):
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "sunshine_credit.staff.backends.StaffBackend",  # ModelBackend, the profile read with the user
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -233,11 +233,11 @@ def _several_rows(county, n=6):
 
 
 def test_the_grid_page_costs_the_same_queries_for_any_number_of_rows(client, county, django_assert_num_queries):
-    """The page's 7 queries: session, user, profile, the seat, the groups (names and order), and the rows in two
+    """The page's 6 queries: session, user with profile, the seat, the groups (names and order), and the rows in two
     (households, the seat's entries). A query per row or per entry (an N+1) fails this."""
     client.force_login(county.reviewers[0].user)
     _several_rows(county)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("appraisal:seat_grid", args=[county.panel.pk, county.g1.pk]))
     assert len(response.context["rows"]) == 8 and response.content.decode().count('data-state="saved"') == 6
 
@@ -266,13 +266,13 @@ def test_the_grid_shows_each_saved_cell_as_typed(client, county):
 
 
 def test_a_row_save_costs_no_query_twice(client, county, django_assert_num_queries):
-    """The save reads the panel's status once, under its lock (it read it twice: 15 queries): session, user,
+    """The save reads the panel's status once, under its lock (it read it twice: 15 queries): session, user with
     profile, the seat, the panel locked, the household, the entry locked, the write (the audit's read of the old row
     and its entry, the update) and 2 savepoint pairs (the service's, nested in the test's transaction, and the
     write's)."""
     client.force_login(county.reviewers[0].user)
     assert save(client, county, county.households[0], amount="50000", rating="1").status_code == 200
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = save(client, county, county.households[0], version=1, amount="60000", rating="2")
     assert response.status_code == 200 and response.json()["version"] == 2
 

@@ -116,7 +116,7 @@ def test_every_number_is_masked_on_the_page(client, county):
 def test_the_page_reads_in_a_fixed_number_of_queries(client, county, django_assert_num_queries):
     client.force_login(county.aude)
     client.get("/audit/")
-    with django_assert_num_queries(8) as captured:
+    with django_assert_num_queries(7) as captured:
         client.get("/audit/")
     with scopes_disabled(), set_actor(county.tina):
         for n in range(5):

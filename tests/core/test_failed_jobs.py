@@ -138,7 +138,7 @@ def test_the_page_takes_a_fixed_number_of_queries(client, county, world, django_
 
 # session, user, staff profile and its head office, the scope (branches, villages), COUNT, the page (with askers), and
 # the imports of the page's import jobs (one statement for every import model: can each run again?)
-QUERIES = 9
+QUERIES = 8
 
 
 @pytest.mark.django_db

@@ -305,8 +305,8 @@ def test_the_post_loan_part_shows_the_loans_grade_visits_letters_and_case(client
 
 # --- issue 18: what the page costs ------------------------------------------------------------------------------
 
-# Every request: the session, the user, the staff profile, the scope's villages.
-REQUEST_QUERIES = 4
+# Every request: the session, the user with their staff profile (one query), the scope's villages.
+REQUEST_QUERIES = 3
 # The household's row (with whether it has a blacklisted member, existing loans and anything in each section), its
 # members, and its change history (one query: removed members and loans in subqueries; foreign keys named from the
 # objects the page holds).

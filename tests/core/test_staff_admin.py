@@ -85,7 +85,7 @@ def test_the_list_masks_phones(client, county):
 def test_the_list_reads_in_a_fixed_number_of_queries(client, county, django_assert_num_queries):
     client.force_login(county.ada)
     client.get("/staff/")
-    with django_assert_num_queries(11) as captured:
+    with django_assert_num_queries(10) as captured:
         client.get("/staff/")
     with scopes_disabled():
         for n in range(6):

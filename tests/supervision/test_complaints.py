@@ -298,7 +298,7 @@ def test_list_query_count_does_not_grow(client, channels, django_assert_num_quer
         file_public(client, county)
     cache.clear()
     county.login(client, county.aude)
-    with django_assert_num_queries(8) as captured:
+    with django_assert_num_queries(7) as captured:
         client.get(LIST)
     first = len(captured.captured_queries)
     client.logout()

@@ -133,11 +133,11 @@ def test_the_history_page_queries_do_not_grow_with_the_changes(client, county, d
     post_section(client, county.branch_a, Section.PRICING, "第一版", version=0)
     url = reverse("disclosure_history", args=[county.branch_a.pk])
     client.get(url)
-    with django_assert_num_queries(8):  # session, user, the scope (4), the branch, versions with their people
+    with django_assert_num_queries(7):  # session, user with profile, the scope (4), the branch, versions with their people
         client.get(url)
     for version, section in enumerate([Section.PRICING, Section.FEES, Section.PRODUCTS], start=1):
         post_section(client, county.branch_a, section, f"改{version}", version=1 if section == Section.PRICING else 0)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         page = client.get(url).content.decode()
     assert "改3" in page
 

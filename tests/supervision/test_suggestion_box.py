@@ -118,7 +118,7 @@ def test_card_for_an_officer_of_another_branch_is_refused(client, county):
 def test_openings_list_query_count(client, county, django_assert_num_queries):
     record(client, county, county.tina)
     county.login(client, county.pat)
-    with django_assert_num_queries(5) as captured:
+    with django_assert_num_queries(4) as captured:
         client.get(LIST)
     first = len(captured.captured_queries)
     for _i in range(3):

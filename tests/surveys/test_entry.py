@@ -368,12 +368,12 @@ def _several_saved_rows(county, n=6):
 @pytest.mark.django_db
 @in_survey
 def test_the_grid_page_costs_the_same_queries_for_any_number_of_rows(client, county, django_assert_num_queries):
-    """The page's 12 queries: 4 of every request (session, user, profile, scope), the village, campaign, group,
+    """The page's 11 queries: 3 of every request (session, user with profile, scope), the village, campaign, group,
     respondents (the latest draw's, else the pool: one), the survey team, and the rows in three (households, members,
     questionnaires). A query per row, member or questionnaire (an N+1) fails this."""
     client.force_login(county.tina)
     _several_saved_rows(county)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         html = client.get(grid_url(county)).content.decode()
     assert html.count('class="entry-row"') == 8 and html.count('data-state="saved"') == 6
 
@@ -408,12 +408,12 @@ def test_the_grid_shows_each_saved_cell_as_typed(client, county):
 @in_survey
 def test_a_row_save_costs_no_query_twice(client, county, django_assert_num_queries):
     """The save reads the household once (its eligibility with it) and checks the village from the scope (it read
-    both twice: 18 queries): 4 of every request, campaign, household, respondent, representative, the locked row, the
+    both twice: 18 queries): 3 of every request, campaign, household, respondent, representative, the locked row, the
     write (the audit's read of the old row and its entry, the update) and 2 savepoint pairs (the service's, nested
     in the test's transaction, and the write's)."""
     client.force_login(county.tina)
     assert post_row(client, save_url(county), household=county.h1.pk).status_code == 200
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = post_row(client, save_url(county), household=county.h1.pk, version=1, amount="9w")
     assert response.status_code == 200 and response.json()["version"] == 2
 
