@@ -112,7 +112,7 @@ def home_queries(client) -> list[str]:
     return [q["sql"] for q in queries]
 
 
-@pytest.mark.parametrize(("who", "queries"), [("sue", 17), ("pat", 10)])
+@pytest.mark.parametrize(("who", "queries"), [("sue", 16), ("pat", 9)])
 def test_a_home_page_of_kept_figures_reads_a_fixed_number_of_queries(client, book, monkeypatch, who, queries):
     """No query per village, loan or line; the households and the loans' amounts are not read at all."""
     monkeypatch.setattr(home, "LIVE_VILLAGES", 0)
