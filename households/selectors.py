@@ -2,12 +2,13 @@
 
 import re
 from collections import defaultdict
+from functools import reduce
+from operator import or_
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Count, Exists, ForeignKey, OuterRef, Q, QuerySet, Subquery
-from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, Reverse
 from django.http import Http404
 from django.utils.encoding import smart_str
@@ -207,24 +208,29 @@ def existing_loan_get(*, scope: Scope, pk: int, for_edit: bool = False) -> Exist
 def household_history(*, household: Household, members: list[Member] | None = None,
                       loans: list[ExistingLoan] | None = None, limit: int = 100) -> list[LogEntry]:
     """R4: audit entries of the household, its members (also removed ones) and their existing loans (also those of
-    removed members), newest first. One query: the page's `members` and `loans` are passed in (else read), the
-    removed ones found by their creation entries in subqueries; their foreign keys shown as auditlog shows them,
-    read per model at once (_name_foreign_keys)."""
+    removed members), newest first; their foreign keys shown as auditlog shows them, read per model at once
+    (_name_foreign_keys). The page's `members` and `loans` are passed in (else read).
+
+    Three queries, each answered by an index however large the audit log grows: the removed members (a member's
+    creation names its household) and the loans of every member ever here (a loan's creation names its member) by
+    the expression indexes of migration households/0005 on PostgreSQL, then the entries by (type, object) — in one
+    query the subqueries sat under an OR, where PostgreSQL scans every member and loan entry instead."""
     types = ContentType.objects.get_for_models(Household, Member, ExistingLoan)
     household_type, member_type, loan_type = types[Household], types[Member], types[ExistingLoan]
     members = household_members(household=household) if members is None else members
     loans = household_loans(household=household) if loans is None else loans
-    member_ids = [str(m.pk) for m in members]
-    # Foreign keys are logged as primary keys; a member's creation names its household, a loan's its member.
-    removed_members = (LogEntry.objects.filter(content_type=member_type, changes__household__1=str(household.pk))
-                       .values("object_pk"))
-    loan_entries = (LogEntry.objects.filter(content_type=loan_type).alias(member_ref=KT("changes__member__1"))
-                    .filter(Q(member_ref__in=member_ids) | Q(member_ref__in=removed_members)).values("object_pk"))
+    member_ids = {str(m.pk) for m in members} | set(
+        LogEntry.objects.filter(content_type=member_type, changes__household__1=str(household.pk))
+        .values_list("object_pk", flat=True))
+    # One equality per member (a household has a few), each an index condition; the same JSON comparison on SQLite
+    # and PostgreSQL (a text key IN a list compares text with JSON numbers on SQLite).
+    created_by_member = reduce(or_, (Q(changes__member__1=pk) for pk in sorted(member_ids)), Q(pk__in=[]))
+    loan_ids = {str(loan.pk) for loan in loans} | set(
+        LogEntry.objects.filter(created_by_member, content_type=loan_type).values_list("object_pk", flat=True))
     entries = list(LogEntry.objects.filter(
         Q(content_type=household_type, object_pk=str(household.pk))
-        | Q(content_type=member_type) & (Q(object_pk__in=member_ids) | Q(object_pk__in=removed_members))
-        | Q(content_type=loan_type) & (Q(object_pk__in=[str(loan.pk) for loan in loans])
-                                       | Q(object_pk__in=loan_entries)))
+        | Q(content_type=member_type, object_pk__in=sorted(member_ids))
+        | Q(content_type=loan_type, object_pk__in=sorted(loan_ids)))
         .select_related("actor", "content_type").order_by("-timestamp", "-pk")[:limit])
     known = [household, household.village, household.village.branch, household.group, household.representative,
              household.updated_by, *members, *loans]

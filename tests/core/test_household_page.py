@@ -308,9 +308,10 @@ def test_the_post_loan_part_shows_the_loans_grade_visits_letters_and_case(client
 # Every request: the session, the user with their staff profile (one query), the scope's villages.
 REQUEST_QUERIES = 3
 # The household's row (with whether it has a blacklisted member, existing loans and anything in each section), its
-# members, and its change history (one query: removed members and loans in subqueries; foreign keys named from the
-# objects the page holds).
-ARCHIVE_QUERIES = 3
+# members, and its change history in three (the removed members, the loans of every member ever here, then the
+# entries: each by an index, tests/households/test_history_indexed.py; foreign keys named from the objects the page
+# holds).
+ARCHIVE_QUERIES = 5
 # A household in every stage: blacklist hits, existing loans; the household's drawdowns (own loans and the credit
 # section); questionnaires: results, campaigns with their counts and draws; pre-check: hits, decisions, override
 # requests; boards: items, objections; credit: lines, their events, their change requests, guarantees given,
