@@ -439,7 +439,8 @@ LOGGING = {
     },
 }
 
-# We lock out by username on purpose (R9): a whole branch shares one IP address.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# We lock out by username on purpose (R9): a whole branch shares one IP address. models.W040: the drawdown list's
+# index carries its status as a covering column on PostgreSQL (issue 18); SQLite keeps the index without it.
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040"]
 AXES_VERBOSE = False
 FORMAT_MODULE_PATH = ["sunshine_credit.formats"]

@@ -509,6 +509,22 @@ def test_the_stage_lists_mask_id_numbers_and_show_no_phone(client, world):
 
 
 @pytest.mark.parametrize("name", ["appraisal:appraised_list", "publicity:published_list"])
+def test_the_stage_lists_are_cards_on_a_phone(client, world, name):
+    """A president reads these lists on a phone: each row is a card (static/css/app.css .table-cards), so every cell
+    carries its column's name, in the column's order."""
+    stage_world(world)
+    world.login(client, world.sue)
+    body = client.get(reverse(name, args=[world.third.pk])).content.decode()
+    table = body.split("<table", 1)[1].split("</table>", 1)[0]
+    assert "table-cards" in table.split(">", 1)[0]
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", table)
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], flags=re.S)
+    assert rows and len(headers) == 7
+    for row in rows:
+        assert re.findall(r'<td[^>]*data-label="([^"]*)"', row) == headers, row
+
+
+@pytest.mark.parametrize("name", ["appraisal:appraised_list", "publicity:published_list"])
 def test_the_stage_lists_keep_the_scope(client, world, name):
     stage_world(world)
     url = reverse(name, args=[world.third.pk])
