@@ -4,7 +4,6 @@ Makers (loan officers of the village, administrators) form panels and run the ro
 get a login with the `reviewer` role; its one-time password is returned to the officer to hand over.
 """
 
-import secrets
 
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
@@ -16,6 +15,7 @@ from django_scopes import scopes_disabled
 
 from households.models import Household
 from sunshine_credit.errors import Refusal, RuleViolation, Stale
+from sunshine_credit.lib.passwords import handover_password
 from sunshine_credit.models import Role, StaffProfile, Village
 from sunshine_credit.scoping import Scope, activate, narrowed
 
@@ -58,7 +58,7 @@ def _reviewer_household(scope: Scope, branch_id: int, code: str):
 
 def _new_login(reviewer: Reviewer) -> str:
     """A `reviewer` login for an external reviewer; returns the one-time password."""
-    password = secrets.token_urlsafe(8)
+    password = handover_password()
     username = f"py{reviewer.branch.code}-{reviewer.pk}".lower()
     user = get_user_model().objects.create_user(username=username, password=password, first_name=reviewer.name)
     # R9: the officer hands the one-time password over; the reviewer chooses their own at the first login.
@@ -122,7 +122,7 @@ def reviewer_reset_password(*, scope: Scope, actor, reviewer_id: int) -> str:
         seated_open = PanelMember.objects.filter(reviewer=reviewer, panel__status=Panel.Status.OPEN).exists()
     if seated_open and scope.role != Role.ADMIN:
         raise PanelRefused(_("This reviewer sits on an open round: only an administrator gives a new password."))
-    password = secrets.token_urlsafe(8)
+    password = handover_password()
     reviewer.user.set_password(password)
     reviewer.user.save(update_fields=["password"])
     StaffProfile.objects.filter(user_id=reviewer.user_id).update(must_change_password=True)  # R9, as above

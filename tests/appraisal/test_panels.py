@@ -150,6 +150,14 @@ def test_external_reviewer_gets_a_reviewer_login(client, county):
         assert reviewer.user.staff_profile.role == Role.REVIEWER
         password = response.context["password"]
     assert reviewer.user.check_password(password) and reviewer.user.username.startswith("py")
+    assert_handed_over(password)
+
+
+def assert_handed_over(password: str) -> None:
+    """Read off the screen and typed by a villager: 12 symbols without look-alikes (0/O/o, 1/I/l, i, j)."""
+    from sunshine_credit.lib.passwords import HANDOVER_ALPHABET, HANDOVER_LENGTH
+
+    assert len(password) == HANDOVER_LENGTH and set(password) <= set(HANDOVER_ALPHABET), password
 
 
 def test_reviewer_login_reaches_only_their_own_pages(client, county):
@@ -213,6 +221,7 @@ def test_password_of_a_reviewer_on_an_open_round_only_by_an_administrator(client
     client.force_login(county.ada)
     response = client.post(reverse("appraisal:reviewer_password", args=[reviewer.pk]))
     password = response.context["password"]
+    assert_handed_over(password)
     with scopes_disabled():
         assert reviewer.user.__class__.objects.get(pk=reviewer.user_id).check_password(password)
         entry = LogEntry.objects.get_for_object(reviewer).latest("timestamp")
