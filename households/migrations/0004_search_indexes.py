@@ -5,6 +5,8 @@ SQLite has none of these; its search scans (the embedded default serves one bran
 
 from django.db import migrations
 
+from sunshine_credit.lib.pg_indexes import postgresql_indexes
+
 INDEXES = (
     ("households_member_name_trgm", "households_member USING gin (name gin_trgm_ops)"),
     ("households_member_name_prefix", "households_member (head_office_id, name varchar_pattern_ops)"),
@@ -13,21 +15,6 @@ INDEXES = (
 )
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for name, target in INDEXES:
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, _target in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [("households", "0003_archive_export")]
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [postgresql_indexes(INDEXES, extension="pg_trgm")]

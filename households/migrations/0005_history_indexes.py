@@ -7,26 +7,14 @@ SQLite has none (the embedded default serves one branch)."""
 
 from django.db import migrations
 
+from sunshine_credit.lib.pg_indexes import postgresql_indexes
+
 INDEXES = (
     ("auditlog_logentry_household_ref", "auditlog_logentry (content_type_id, (changes #> '{household,1}'))"),
     ("auditlog_logentry_member_ref", "auditlog_logentry (content_type_id, (changes #> '{member,1}'))"),
 )
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, target in INDEXES:
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, _target in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [("households", "0004_search_indexes"), ("auditlog", "0015_alter_logentry_changes")]
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [postgresql_indexes(INDEXES)]
